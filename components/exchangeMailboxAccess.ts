@@ -1,0 +1,77 @@
+/**
+ * The Exchange Online side: service principal registration, mailbox FullAccess / SendAs, SMTP AUTH and
+ * protocol enablement, run by PowerShell through one `@pulumi/command` resource.
+ *
+ * One resource means one Exchange session per `pulumi up`, however many mailboxes. Its `create` and `update`
+ * reconcile (Get / Test / Set), its `delete` revokes what the recorded state lists. Environment changes are
+ * in-place updates, so a config change never replaces the resource; if something ever does force a
+ * replacement, the old one is deleted first (`deleteBeforeReplace`), so a late delete cannot undo grants that
+ * the replacement has just made.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { AccessPlan } from "./accessPlan";
+import { parseRecordedState, staticExchangeEnvironment } from "./exchangeEnvironment";
+import { exchangeScripts, exchangeScriptsDigest } from "./projectFiles";
+import { ExchangeConnectionConfig } from "./stackConfig";
+
+export interface ExchangeMailboxAccessArgs {
+    plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth">;
+    connection: ExchangeConnectionConfig;
+    /** The app's client ID (New-ServicePrincipal -AppId). */
+    appId: pulumi.Input<string>;
+    /** The enterprise application's object ID (New-ServicePrincipal -ObjectId, and the trustee of every grant). */
+    servicePrincipalObjectId: pulumi.Input<string>;
+    /** The name the app gets in Exchange Online. */
+    displayName: string;
+    /** PFX password from secret stack config, for certificate auth; passed only as a secret environment value. */
+    certificatePassword?: pulumi.Output<string>;
+}
+
+/** The interpreter: PowerShell 7 with no profile (reproducible) and no prompts (a prompt would hang the update). */
+export function exchangeInterpreter(pwsh: string): string[] {
+    return [pwsh, "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"];
+}
+
+export class ExchangeMailboxAccess extends pulumi.ComponentResource {
+    public readonly command: command.local.Command;
+    /** What the last run changed and now owns, read from the command's recorded state. */
+    public readonly mailboxesGranted: pulumi.Output<string[]>;
+
+    constructor(name: string, args: ExchangeMailboxAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("m365-mail-oauth:exchange:MailboxAccess", name, {}, opts);
+
+        const environment: Record<string, pulumi.Input<string>> = {
+            ...staticExchangeEnvironment(args.plan, args.connection, exchangeScriptsDigest()),
+            M365_APP_ID: args.appId,
+            M365_SP_OBJECT_ID: args.servicePrincipalObjectId,
+            M365_SP_DISPLAY_NAME: args.displayName,
+        };
+        if (args.certificatePassword !== undefined) {
+            environment.M365_EXO_CERTIFICATE_PASSWORD = pulumi.secret(args.certificatePassword);
+        }
+
+        this.command = new command.local.Command(
+            name,
+            {
+                interpreter: exchangeInterpreter(args.connection.pwsh),
+                create: exchangeScripts.sync,
+                update: exchangeScripts.sync,
+                delete: exchangeScripts.remove,
+                environment,
+                // The previous run's recorded state reaches update and delete as PULUMI_COMMAND_STDOUT.
+                addPreviousOutputInEnv: true,
+                // stdout is the machine-readable state; stderr is the human report of what changed.
+                logging: "stderr",
+            },
+            { parent: this, deleteBeforeReplace: true },
+        );
+
+        this.mailboxesGranted = this.command.stdout.apply((stdout) => {
+            const state = parseRecordedState(stdout);
+            return state ? Object.values(state.mailboxes).map((mailbox) => mailbox.address).sort() : [];
+        });
+
+        this.registerOutputs({ mailboxesGranted: this.mailboxesGranted });
+    }
+}

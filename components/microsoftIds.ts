@@ -1,0 +1,46 @@
+/**
+ * Microsoft's published identifiers for the two first-party APIs this project asks permissions of.
+ *
+ * They are the same in every commercial tenant, which is why the portal guides can tell an admin to
+ * "search for IMAP.AccessAsApp": the app registration refers to them by these IDs. The tenant-specific
+ * *object* IDs of the matching service principals are looked up at deploy time, never assumed.
+ */
+
+export const exchangeOnline = {
+    /** "Office 365 Exchange Online", the resource behind IMAP, POP and SMTP AUTH. */
+    appId: "00000002-0000-0ff1-ce00-000000000000",
+    /** Application permissions (app roles) for the client-credentials flow. */
+    appRoles: {
+        "IMAP.AccessAsApp": "5e5addcd-3e8d-4e90-baf5-964efab2b20a",
+        "POP.AccessAsApp": "cb842b43-da6e-4506-86fe-bb12199c656d",
+        "SMTP.SendAsApp": "7146a1f0-8703-45b3-9eae-527a64c00995",
+    },
+} as const;
+
+export const microsoftGraph = {
+    appId: "00000003-0000-0000-c000-000000000000",
+    /** Delegated permissions (OAuth2 scopes) for the user sign-in flow. */
+    delegatedScopes: {
+        "User.Read": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
+        "offline_access": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
+        "IMAP.AccessAsUser.All": "652390e4-393a-48de-9484-05f9b1212954",
+        "POP.AccessAsUser.All": "d7b7f2d9-0f45-4ea1-9d42-e50810c06991",
+        "SMTP.Send": "258f6531-6087-4cc4-bb90-092c5fb3ed3f",
+    },
+} as const;
+
+export type ExchangeAppRoleName = keyof typeof exchangeOnline.appRoles;
+export type GraphDelegatedScopeName = keyof typeof microsoftGraph.delegatedScopes;
+
+/** The scope a client-credentials token request for IMAP/POP/SMTP must ask for. */
+export const clientCredentialsScope = "https://outlook.office365.com/.default";
+
+/** Entra ID's public-cloud login endpoint; the tenant ID is appended. */
+export const loginAuthority = "https://login.microsoftonline.com";
+
+/** Where Exchange Online's mail protocols listen, as the vendor guides list them. */
+export const mailEndpoints = {
+    imap: { host: "outlook.office365.com", port: 993, tls: "implicit" },
+    pop: { host: "outlook.office365.com", port: 995, tls: "implicit" },
+    smtp: { host: "smtp.office365.com", port: 587, tls: "starttls" },
+} as const;

@@ -1,0 +1,45 @@
+/**
+ * Checks made before `pulumi up` changes anything, so a missing tool fails with a fix instead of halfway.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** Finds an executable the way a shell would: a path as given, a bare name on PATH (with PATHEXT on Windows). */
+export function findExecutable(
+    name: string,
+    env: NodeJS.ProcessEnv = process.env,
+    platform: NodeJS.Platform = process.platform,
+): string | undefined {
+    const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";")] : [""];
+    const isExecutable = (candidate: string): boolean => {
+        try {
+            const stat = fs.statSync(candidate);
+            if (!stat.isFile()) {
+                return false;
+            }
+            if (platform !== "win32") {
+                fs.accessSync(candidate, fs.constants.X_OK);
+            }
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    const candidates = name.includes("/") || name.includes("\\")
+        ? extensions.map((extension) => name + extension)
+        : (env.PATH ?? "")
+              .split(platform === "win32" ? ";" : ":")
+              .filter((dir) => dir.length > 0)
+              .flatMap((dir) => extensions.map((extension) => path.join(dir, name + extension)));
+    return candidates.find(isExecutable);
+}
+
+/** The message for a missing PowerShell; names the config key that changes it. */
+export function missingPwshMessage(pwsh: string): string {
+    return (
+        `m365-mail-oauth:exchange.pwsh: "${pwsh}" was not found${pwsh.includes("/") || pwsh.includes("\\") ? "" : " on PATH"}. ` +
+        "The Exchange Online step runs PowerShell 7 with the ExchangeOnlineManagement 3.x module: install PowerShell 7 " +
+        "(https://aka.ms/powershell), then `pwsh -Command 'Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -Scope CurrentUser'`, " +
+        "or set exchange.pwsh to the full path of pwsh."
+    );
+}

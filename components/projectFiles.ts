@@ -1,0 +1,47 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+/**
+ * The project root: the folder with Pulumi.yaml. Found by walking up, because this file runs both from the
+ * sources (Pulumi's ts-node) and from the compiled `bin/` tree (tests, benchmark).
+ */
+export function projectRoot(start: string = __dirname): string {
+    let dir = start;
+    for (;;) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+            return dir;
+        }
+        const parent = path.dirname(dir);
+        if (parent === dir) {
+            throw new Error(`Pulumi.yaml not found above ${start}`);
+        }
+        dir = parent;
+    }
+}
+
+/** The PowerShell files the Exchange step runs, relative to the project root (where Pulumi runs commands). */
+export const exchangeScripts = {
+    module: "scripts/ExchangeMailAccess.psm1",
+    sync: "scripts/Sync-ExchangeMailAccess.ps1",
+    remove: "scripts/Remove-ExchangeMailAccess.ps1",
+} as const;
+
+let cachedDigest: string | undefined;
+
+/**
+ * One digest of the Exchange scripts' content. It is an input of the command, so a new version of the scripts
+ * (a fix, a new check) runs once on the next `pulumi up`, while unchanged scripts run nothing.
+ */
+export function exchangeScriptsDigest(): string {
+    if (cachedDigest === undefined) {
+        const root = projectRoot();
+        const hash = crypto.createHash("sha256");
+        for (const file of Object.values(exchangeScripts).sort()) {
+            // Line endings are normalised so a Windows checkout (autocrlf) does not look like a new version.
+            hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file), "utf8").replace(/\r\n/g, "\n"));
+        }
+        cachedDigest = hash.digest("hex").slice(0, 16);
+    }
+    return cachedDigest;
+}

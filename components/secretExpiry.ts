@@ -1,0 +1,63 @@
+/**
+ * The client secret's end date, fixed once when the secret is made.
+ *
+ * `ApplicationPassword.endDate` forces a new secret whenever it changes. Computing it as "now + lifetime" on
+ * every run would therefore replace the secret, and break every mail client holding it, on every `pulumi up`.
+ * This small dynamic resource computes the date in its `create` only and keeps it in the stack state; it is
+ * replaced, and so the secret with it, only when the lifetime or the rotation label changes. The program
+ * itself never reads the clock, so the same config declares the same inputs on any day.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** RFC 3339 in UTC, to the second, as Entra ID stores credential dates. */
+export function expiryFrom(now: Date, lifetimeDays: number): string {
+    return new Date(now.getTime() + lifetimeDays * dayMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export interface SecretExpiryInputs {
+    lifetimeDays: number;
+    rotation: string;
+}
+
+export interface SecretExpiryOutputs extends SecretExpiryInputs {
+    expiresAt: string;
+}
+
+/** The properties whose change means a new secret. */
+const replacingProperties: (keyof SecretExpiryInputs)[] = ["lifetimeDays", "rotation"];
+
+export function diffSecretExpiry(olds: SecretExpiryInputs, news: SecretExpiryInputs): pulumi.dynamic.DiffResult {
+    const replaces = replacingProperties.filter((property) => olds[property] !== news[property]);
+    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+}
+
+export const secretExpiryProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: SecretExpiryInputs): Promise<pulumi.dynamic.CreateResult> {
+        const expiresAt = expiryFrom(new Date(), inputs.lifetimeDays);
+        return { id: `expires-${expiresAt}`, outs: { ...inputs, expiresAt } };
+    },
+    async diff(_id: string, olds: SecretExpiryOutputs, news: SecretExpiryInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffSecretExpiry(olds, news);
+    },
+    async update(_id: string, olds: SecretExpiryOutputs, news: SecretExpiryInputs): Promise<pulumi.dynamic.UpdateResult> {
+        // Only reached for changes that do not replace (none today, e.g. a new provider version): keep the date.
+        return { outs: { ...news, expiresAt: olds.expiresAt } };
+    },
+};
+
+export interface SecretExpiryArgs {
+    lifetimeDays: pulumi.Input<number>;
+    /** A label; changing it makes a new expiry, and so a new secret. */
+    rotation: pulumi.Input<string>;
+}
+
+export class SecretExpiry extends pulumi.dynamic.Resource {
+    // `declare`: the base constructor sets this output; an ES2022 class field would overwrite it with undefined.
+    public declare readonly expiresAt: pulumi.Output<string>;
+
+    constructor(name: string, args: SecretExpiryArgs, opts?: pulumi.CustomResourceOptions) {
+        super(secretExpiryProvider, name, { ...args, expiresAt: undefined }, opts, "m365-mail-oauth", "SecretExpiry");
+    }
+}

@@ -1,0 +1,156 @@
+/**
+ * Runs the real program (bin/index.js) under Pulumi's own mock engine and records what it declares.
+ *
+ * The mocks answer like Entra ID would (IDs, the client secret, the tenant's Microsoft service principals);
+ * what is asserted is what the program sends: every resource's type, name and inputs, and the stack outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { exchangeOnline, microsoftGraph } from "../components/microsoftIds";
+
+export const tenant = {
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    deployerObjectId: "d0d0d0d0-0000-4000-8000-000000000001",
+    exchangeSpObjectId: "e0e0e0e0-0000-4000-8000-00000000e0e0",
+    graphSpObjectId: "a0a0a0a0-0000-4000-8000-00000000a0a0",
+};
+
+export const mockExpiresAt = "2027-05-21T08:00:00Z";
+export const mockSecretValue = "mock-secret-Value~with.special_chars";
+
+export interface DeclaredResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+}
+
+export interface ProgramRun {
+    readonly resources: DeclaredResource[];
+    readonly calls: { token: string; inputs: Record<string, any> }[];
+    /** Stack outputs as the engine would store them (secrets unwrapped). */
+    readonly outputs: Record<string, any>;
+    /** The program's exports as Pulumi outputs, to ask which are secret. */
+    readonly exports: Record<string, pulumi.Output<any>>;
+    readonly error?: Error;
+}
+
+export interface RunOptions {
+    preview?: boolean;
+    /** Overrides the tenant's published IDs, to exercise the checks against them. */
+    exchangeAppRoleIds?: Record<string, string>;
+}
+
+export const types = {
+    application: "azuread:index/application:Application",
+    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+    appRoleAssignment: "azuread:index/appRoleAssignment:AppRoleAssignment",
+    delegatedGrant: "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant",
+    password: "azuread:index/applicationPassword:ApplicationPassword",
+    command: "command:local:Command",
+    secretExpiry: "pulumi-nodejs:dynamic/m365-mail-oauth:SecretExpiry",
+} as const;
+
+const indexPath = path.join(__dirname, "..", "index.js");
+
+function stableId(name: string): string {
+    let hash = 0;
+    for (const char of name) {
+        hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    }
+    const hex = hash.toString(16).padStart(8, "0");
+    return `${hex}-0000-4000-8000-${hex}0000`;
+}
+
+/** Stack config as `pulumi config set` stores it: objects and lists as JSON text. */
+export function stackConfig(values: Record<string, unknown>, tenantId = tenant.tenantId): Record<string, string> {
+    const config: Record<string, string> = { "azuread:tenantId": tenantId };
+    for (const [key, value] of Object.entries(values)) {
+        config[`m365-mail-oauth:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return config;
+}
+
+export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
+    const resources: DeclaredResource[] = [];
+    const calls: { token: string; inputs: Record<string, any> }[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const id = stableId(args.name);
+                switch (args.type) {
+                    case "azuread:index/application:Application":
+                        return { id: `/applications/${id}`, state: { ...args.inputs, clientId: stableId(`${args.name}-client`), objectId: id } };
+                    case "azuread:index/servicePrincipal:ServicePrincipal":
+                        return { id, state: { ...args.inputs, objectId: id } };
+                    case "azuread:index/applicationPassword:ApplicationPassword":
+                        return { id: `${id}/password/${id}`, state: { ...args.inputs, keyId: stableId(`${args.name}-key`), value: mockSecretValue } };
+                    case types.secretExpiry:
+                        return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
+                    case "command:local:Command":
+                        return { id, state: { ...args.inputs, stdout: "", stderr: "" } };
+                    default:
+                        return { id, state: args.inputs };
+                }
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                calls.push({ token: args.token, inputs: args.inputs });
+                switch (args.token) {
+                    case "azuread:index/getClientConfig:getClientConfig":
+                        return { tenantId: tenant.tenantId, clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", objectId: tenant.deployerObjectId };
+                    case "azuread:index/getServicePrincipal:getServicePrincipal":
+                        if (args.inputs.clientId === exchangeOnline.appId) {
+                            return {
+                                objectId: tenant.exchangeSpObjectId,
+                                clientId: exchangeOnline.appId,
+                                appRoleIds: options.exchangeAppRoleIds ?? { ...exchangeOnline.appRoles, "full_access_as_app": "dc890d15-9560-4a4c-9b7f-a736ec74ec40" },
+                                oauth2PermissionScopeIds: {},
+                            };
+                        }
+                        if (args.inputs.clientId === microsoftGraph.appId) {
+                            return {
+                                objectId: tenant.graphSpObjectId,
+                                clientId: microsoftGraph.appId,
+                                appRoleIds: {},
+                                oauth2PermissionScopeIds: { ...microsoftGraph.delegatedScopes },
+                            };
+                        }
+                        throw new Error(`no such service principal ${args.inputs.clientId}`);
+                    default:
+                        throw new Error(`unexpected call ${args.token}`);
+                }
+            },
+        },
+        "m365-mail-oauth",
+        "test",
+        options.preview ?? false,
+    );
+    pulumi.runtime.setAllConfig(config);
+
+    let outputs: Record<string, any> = {};
+    let exports: Record<string, pulumi.Output<any>> = {};
+    let error: Error | undefined;
+    try {
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => {
+            delete require.cache[require.resolve(indexPath)];
+            exports = { ...require(indexPath) };
+            return exports;
+        })) as Record<string, any>;
+    } catch (caught) {
+        error = caught as Error;
+    }
+    // Every registration, including resources no output depends on, has reached the mocks after this.
+    await pulumi.runtime.disconnect();
+    return { resources: resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack"), calls, outputs, exports, error };
+}
+
+/** Resolves an output's value and whether it is secret. */
+export async function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+    const value = await new Promise<T>((done) => output.apply((resolved) => done(resolved)));
+    return { value, secret: await pulumi.isSecret(output) };
+}
+
+export function ofType(run: ProgramRun, type: string): DeclaredResource[] {
+    return run.resources.filter((resource) => resource.type === type);
+}
+

@@ -1,0 +1,163 @@
+import * as assert from "assert";
+import { StackSettings, ValidationResult, isMailAddress, validateStackConfig } from "../components/stackConfig";
+import { stackConfig } from "./harness";
+
+const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };
+
+function valid(values: Record<string, unknown>): StackSettings {
+    const result = validateStackConfig(stackConfig(values));
+    if (!result.ok) {
+        assert.fail(`expected valid config, got:\n${result.problems.join("\n")}`);
+    }
+    return result.settings;
+}
+
+function problems(values: Record<string, unknown>): readonly string[] {
+    const result: ValidationResult = validateStackConfig(stackConfig(values));
+    assert.strictEqual(result.ok, false, "expected the config to be rejected");
+    return result.ok ? [] : result.problems;
+}
+
+function assertProblem(list: readonly string[], key: string, ...fragments: string[]): void {
+    const match = list.find((problem) => problem.startsWith(`m365-mail-oauth:${key}: `) && fragments.every((f) => problem.includes(f)));
+    assert.ok(match, `no problem for ${key} containing ${JSON.stringify(fragments)} in:\n${list.join("\n")}`);
+}
+
+describe("stack config validation", () => {
+    it("fills in the documented defaults", () => {
+        const settings = valid({ displayName: "EDI", mailboxes: [{ address: "edi@contoso.com", protocols: ["pop"] }], exchange });
+        assert.strictEqual(settings.signInAudience, "AzureADMyOrg");
+        assert.strictEqual(settings.smtpAuth, "mailbox");
+        assert.strictEqual(settings.secretLifetimeDays, 180);
+        assert.strictEqual(settings.exchange?.pwsh, "pwsh");
+        assert.strictEqual(settings.exchange?.auth, "interactive");
+        assert.strictEqual(settings.userSignIn, undefined);
+    });
+
+    it("normalises protocol lists (sorted, without duplicates)", () => {
+        const settings = valid({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["smtp", "imap", "smtp"] }], exchange });
+        assert.deepStrictEqual(settings.mailboxes[0].protocols, ["imap", "smtp"]);
+    });
+
+    it("passes addresses that are legal but dangerous in a shell through untouched", () => {
+        const addresses = ["o'brien@contoso.com", "$x@contoso.com", "a+b&c|d`e@contoso.com", "{x}@sub.contoso.co.uk"];
+        const settings = valid({
+            displayName: "EDI",
+            mailboxes: addresses.map((address) => ({ address, protocols: ["imap"] })),
+            exchange,
+        });
+        assert.deepStrictEqual(settings.mailboxes.map((m) => m.address), addresses);
+    });
+
+    it("accepts user sign-in alone, with https and localhost redirect URIs", () => {
+        const settings = valid({
+            displayName: "PDFC",
+            userSignIn: { redirectUris: ["https://pdfc.contoso.com/oauth", "http://localhost:9900/cb"], protocols: ["imap"] },
+        });
+        assert.deepStrictEqual(settings.userSignIn?.redirectUris, ["https://pdfc.contoso.com/oauth", "http://localhost:9900/cb"]);
+        assert.strictEqual(settings.exchange, undefined, "no Exchange step without mailboxes");
+    });
+
+    it("needs exchange.organization for org-wide SMTP AUTH of signed-in users", () => {
+        const list = problems({ displayName: "PDFC", smtpAuth: "organization", userSignIn: { redirectUris: ["https://x.contoso.com/cb"], protocols: ["smtp"] } });
+        assertProblem(list, "exchange.organization", "missing");
+    });
+
+    it("requires certificate settings for certificate auth", () => {
+        const list = problems({
+            displayName: "EDI",
+            mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
+            exchange: { organization: "contoso.onmicrosoft.com", auth: "certificate" },
+        });
+        assertProblem(list, "exchange.certificatePath", "missing", "certificate");
+        assertProblem(list, "exchange.appId", "missing");
+    });
+
+    it("accepts complete certificate and managed identity connections", () => {
+        const cert = valid({
+            displayName: "EDI",
+            mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
+            exchange: { organization: "contoso.onmicrosoft.com", auth: "certificate", appId: "11111111-2222-3333-4444-555555555555", certificatePath: "/secure/exo.pfx" },
+        });
+        assert.strictEqual(cert.exchange?.certificatePasswordEnv, "M365_EXO_CERTIFICATE_PASSWORD");
+        const mi = valid({
+            displayName: "EDI",
+            mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
+            exchange: { organization: "contoso.onmicrosoft.com", auth: "managedIdentity", pwsh: "/opt/microsoft/powershell/7/pwsh" },
+        });
+        assert.strictEqual(mi.exchange?.pwsh, "/opt/microsoft/powershell/7/pwsh");
+    });
+
+    it("reports every problem at once, each naming the key and the bad value", () => {
+        const list = problems({
+            signInAudience: "PersonalMicrosoftAccount",
+            mailboxes: [
+                { address: "not-an-address", protocols: ["imap"] },
+                { address: "a@contoso.com", protocols: [] },
+                { address: "b@contoso.com", protocols: ["imap", "exchange"] },
+                { address: "B@Contoso.com", protocols: ["pop"] },
+                { address: "b@contoso.com", protocols: ["pop"] },
+                { adress: "c@contoso.com", protocols: ["pop"] },
+            ],
+            userSignIn: { redirectUris: ["http://pdfc.contoso.com/cb", "ftp://x"], protocols: ["imap"] },
+            smtpAuth: "tenant",
+            secretLifetimeDays: 731,
+            exchange: { auth: "password" },
+            colour: "blue",
+        });
+        assertProblem(list, "displayName", "missing");
+        assertProblem(list, "signInAudience", '"PersonalMicrosoftAccount"', "AzureADMyOrg");
+        assertProblem(list, "mailboxes[0].address", '"not-an-address"', "not an e-mail address");
+        assertProblem(list, "mailboxes[1].protocols", "empty");
+        assertProblem(list, "mailboxes[2].protocols[1]", '"exchange"');
+        assertProblem(list, "mailboxes[3].address", '"B@Contoso.com"', "duplicates mailboxes[2]");
+        assertProblem(list, "mailboxes[4].address", '"b@contoso.com"', "duplicates mailboxes[2]");
+        assertProblem(list, "mailboxes[5].adress", "unknown setting");
+        assertProblem(list, "mailboxes[5].address", "undefined");
+        assertProblem(list, "userSignIn.redirectUris[0]", '"http://pdfc.contoso.com/cb"', "https://");
+        assertProblem(list, "userSignIn.redirectUris[1]", '"ftp://x"');
+        assertProblem(list, "smtpAuth", '"tenant"', "mailbox, organization, unchanged");
+        assertProblem(list, "secretLifetimeDays", "731", "1 to 730");
+        assertProblem(list, "exchange.auth", '"password"', "interactive, certificate, managedIdentity");
+        assertProblem(list, "exchange.organization", "missing");
+        assertProblem(list, "colour", "unknown config key");
+        assert.strictEqual(list.length, 16, list.join("\n"));
+    });
+
+    it("rejects a lifetime that is not a whole number, and zero", () => {
+        assertProblem(problems({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] }, secretLifetimeDays: 1.5 }), "secretLifetimeDays", "1.5");
+        assertProblem(problems({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] }, secretLifetimeDays: 0 }), "secretLifetimeDays", "0");
+        assertProblem(problems({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] }, secretLifetimeDays: "soon" }), "secretLifetimeDays", '"soon"');
+    });
+
+    it("requires something to set up", () => {
+        assertProblem(problems({ displayName: "x" }), "mailboxes", "nothing to set up");
+    });
+
+    it("rejects a malformed exchange.organization", () => {
+        const list = problems({ displayName: "x", mailboxes: [{ address: "a@contoso.com", protocols: ["smtp"] }], exchange: { organization: "contoso" } });
+        assertProblem(list, "exchange.organization", '"contoso"', "domain name");
+    });
+
+    it("never shows the certificate password in an error", () => {
+        const config = stackConfig({ displayName: "x", mailboxes: [{ address: "bad", protocols: ["imap"] }], exchange });
+        config["m365-mail-oauth:exchangeCertificatePassword"] = "hunter2-very-secret";
+        const result = validateStackConfig(config);
+        assert.strictEqual(result.ok, false);
+        assert.ok(!JSON.stringify(result).includes("hunter2"));
+    });
+
+    it("ignores other namespaces such as the azuread provider's", () => {
+        const settings = valid({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] } });
+        assert.strictEqual(settings.displayName, "x");
+    });
+});
+
+describe("isMailAddress", () => {
+    for (const good of ["a@b.co", "first.last@contoso.com", "o'brien@contoso.com", "x@mail.contoso-eu.com"]) {
+        it(`accepts ${good}`, () => assert.ok(isMailAddress(good)));
+    }
+    for (const bad of ["", "a", "a@b", "@contoso.com", "a@@contoso.com", "a..b@contoso.com", ".a@contoso.com", "a b@contoso.com", "a@contoso..com", "a@-contoso.com", "a@contoso.c0m"]) {
+        it(`rejects ${JSON.stringify(bad)}`, () => assert.ok(!isMailAddress(bad)));
+    }
+});
