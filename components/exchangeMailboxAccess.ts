@@ -24,7 +24,7 @@ export interface ExchangeMailboxAccessArgs {
     servicePrincipalObjectId: pulumi.Input<string>;
     /** The name the app gets in Exchange Online. */
     displayName: string;
-    /** PFX password from secret stack config, for certificate auth; passed only as a secret environment value. */
+    /** PFX password from secret stack config, for certificate auth; passed only as secret stdin. */
     certificatePassword?: pulumi.Output<string>;
 }
 
@@ -47,8 +47,11 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
             M365_SP_OBJECT_ID: args.servicePrincipalObjectId,
             M365_SP_DISPLAY_NAME: args.displayName,
         };
+        // The PFX password from secret config goes in on stdin: a secret inside `environment` would turn the
+        // whole environment secret and hide the per-mailbox changes from the preview, and stdin is not visible
+        // to other processes the way an environment or a command line is.
         if (args.certificatePassword !== undefined) {
-            environment.M365_EXO_CERTIFICATE_PASSWORD = pulumi.secret(args.certificatePassword);
+            environment.M365_EXO_CERTIFICATE_PASSWORD_STDIN = "true";
         }
 
         this.command = new command.local.Command(
@@ -59,6 +62,7 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
                 update: exchangeScripts.sync,
                 delete: exchangeScripts.remove,
                 environment,
+                stdin: args.certificatePassword !== undefined ? pulumi.secret(args.certificatePassword) : undefined,
                 // The previous run's recorded state reaches update and delete as PULUMI_COMMAND_STDOUT.
                 addPreviousOutputInEnv: true,
                 // stdout is the machine-readable state; stderr is the human report of what changed.

@@ -75,9 +75,12 @@ function Connect-MailAccessExchange {
             $connection.Organization = $organization
             $connection.AppId = Get-RequiredSetting -Name 'M365_EXO_APP_ID'
             $connection.CertificateFilePath = $certificatePath
-            # The password comes from secret stack config (set by Pulumi) or from the variable the deployer named;
-            # it is turned into a SecureString at once and never printed.
-            $password = $env:M365_EXO_CERTIFICATE_PASSWORD
+            # The password comes from secret stack config (Pulumi writes it to stdin) or from the environment
+            # variable the deployer named; it is turned into a SecureString at once and never printed.
+            $password = $null
+            if ($env:M365_EXO_CERTIFICATE_PASSWORD_STDIN -eq 'true') {
+                $password = [Console]::In.ReadToEnd().TrimEnd("`r", "`n")
+            }
             if ([string]::IsNullOrEmpty($password) -and $env:M365_EXO_CERTIFICATE_PASSWORD_ENV) {
                 $password = [Environment]::GetEnvironmentVariable($env:M365_EXO_CERTIFICATE_PASSWORD_ENV)
             }

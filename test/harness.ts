@@ -128,20 +128,40 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
     pulumi.runtime.setAllConfig(config);
 
     let outputs: Record<string, any> = {};
-    let exports: Record<string, pulumi.Output<any>> = {};
+    let programExports: Record<string, pulumi.Output<any>> = {};
     let error: Error | undefined;
+    // A failure inside an apply (e.g. a check on a looked-up value) surfaces as an unhandled rejection, as the
+    // real engine reports it; the stack then never completes, so the run ends on the first such error.
+    let failed: (reason: Error) => void = () => undefined;
+    const failure = new Promise<"failed">((done) => {
+        failed = (reason) => {
+            error ??= reason;
+            done("failed");
+        };
+    });
+    const onRejection = (reason: unknown) => failed(reason instanceof Error ? reason : new Error(String(reason)));
+    process.on("unhandledRejection", onRejection);
     try {
-        outputs = (await pulumi.runtime.runInPulumiStack(async () => {
-            delete require.cache[require.resolve(indexPath)];
-            exports = { ...require(indexPath) };
-            return exports;
-        })) as Record<string, any>;
+        const result = await Promise.race([
+            pulumi.runtime.runInPulumiStack(async () => {
+                delete require.cache[require.resolve(indexPath)];
+                programExports = { ...require(indexPath) };
+                return programExports;
+            }),
+            failure,
+        ]);
+        if (result !== "failed") {
+            outputs = result as Record<string, any>;
+            // Every registration, including resources no output depends on, has reached the mocks after this.
+            await pulumi.runtime.disconnect();
+        }
     } catch (caught) {
         error = caught as Error;
+        await pulumi.runtime.disconnect();
+    } finally {
+        process.off("unhandledRejection", onRejection);
     }
-    // Every registration, including resources no output depends on, has reached the mocks after this.
-    await pulumi.runtime.disconnect();
-    return { resources: resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack"), calls, outputs, exports, error };
+    return { resources: resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack"), calls, outputs, exports: programExports, error };
 }
 
 /** Resolves an output's value and whether it is secret. */

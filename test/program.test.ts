@@ -1,0 +1,384 @@
+/**
+ * The real program under Pulumi's mock engine: what `pulumi up` would declare for typical configs.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { exchangeOnline, microsoftGraph } from "../components/microsoftIds";
+import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types } from "./harness";
+
+const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };
+const allRoleIds = Object.values(exchangeOnline.appRoles);
+
+/** A directory with an executable `pwsh`, standing in for PowerShell: the program only checks it is there. */
+let pwshDir: string;
+let savedPath: string | undefined;
+
+before(() => {
+    pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-pwsh-"));
+    fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    savedPath = process.env.PATH;
+    process.env.PATH = `${pwshDir}${path.delimiter}${savedPath ?? ""}`;
+});
+
+after(() => {
+    process.env.PATH = savedPath;
+    fs.rmSync(pwshDir, { recursive: true, force: true });
+});
+
+function single(run: ProgramRun, type: string): DeclaredResource {
+    const found = ofType(run, type);
+    assert.strictEqual(found.length, 1, `expected one ${type}, found ${found.length}`);
+    return found[0];
+}
+
+function requiredAccess(run: ProgramRun): { resourceAppId: string; resourceAccesses: { id: string; type: string }[] }[] {
+    return single(run, types.application).inputs.requiredResourceAccesses ?? [];
+}
+
+function mailboxEnvironment(run: ProgramRun): Record<string, any> {
+    const environment: Record<string, string> = single(run, types.command).inputs.environment;
+    return Object.fromEntries(
+        Object.entries(environment)
+            .filter(([key]) => key.startsWith("M365_MAILBOX_"))
+            .map(([, value]) => {
+                const parsed = JSON.parse(value);
+                return [parsed.address, parsed];
+            }),
+    );
+}
+
+async function ok(values: Record<string, unknown>, preview = false): Promise<ProgramRun> {
+    const run = await runProgram(stackConfig(values), { preview });
+    if (run.error) {
+        throw run.error;
+    }
+    return run;
+}
+
+describe("program under the mock engine", function () {
+    this.timeout(60_000);
+
+    describe("IMAP only, one mailbox", () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await ok({ displayName: "EDI reader", mailboxes: [{ address: "edi@contoso.com", protocols: ["imap"] }], exchange });
+        });
+
+        it("registers a single-tenant app that asks for IMAP.AccessAsApp and nothing else", () => {
+            const app = single(run, types.application);
+            assert.strictEqual(app.inputs.displayName, "EDI reader");
+            assert.strictEqual(app.inputs.signInAudience, "AzureADMyOrg");
+            assert.deepStrictEqual(requiredAccess(run), [
+                { resourceAppId: exchangeOnline.appId, resourceAccesses: [{ id: exchangeOnline.appRoles["IMAP.AccessAsApp"], type: "Role" }] },
+            ]);
+            assert.strictEqual(app.inputs.web, undefined, "no redirect URIs without user sign-in");
+            assert.deepStrictEqual(app.inputs.owners, [tenant.deployerObjectId]);
+        });
+
+        it("creates the enterprise application for the app", () => {
+            const sp = single(run, types.servicePrincipal);
+            assert.match(sp.inputs.clientId, /^[0-9a-f-]{36}$/);
+        });
+
+        it("grants admin consent by an app role assignment on the tenant's Exchange Online service principal", () => {
+            const assignment = single(run, types.appRoleAssignment);
+            assert.strictEqual(assignment.inputs.appRoleId, exchangeOnline.appRoles["IMAP.AccessAsApp"]);
+            assert.strictEqual(assignment.inputs.resourceObjectId, tenant.exchangeSpObjectId);
+            assert.ok(run.calls.some((call) => call.token.endsWith("getServicePrincipal") && call.inputs.clientId === exchangeOnline.appId));
+            assert.strictEqual(ofType(run, types.delegatedGrant).length, 0, "no delegated consent without user sign-in");
+        });
+
+        it("gives the mailbox FullAccess and IMAP, and nothing for SMTP", () => {
+            assert.deepStrictEqual(mailboxEnvironment(run), {
+                "edi@contoso.com": { address: "edi@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: false },
+            });
+        });
+
+        it("exports the client settings of the guides", () => {
+            const o = run.outputs;
+            assert.strictEqual(o.tenantId, tenant.tenantId);
+            assert.strictEqual(o.tokenUrl, `https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`);
+            assert.strictEqual(o.scope, "https://outlook.office365.com/.default");
+            assert.deepStrictEqual(o.imap, { host: "outlook.office365.com", port: 993, tls: "implicit" });
+            assert.deepStrictEqual(o.pop, { host: "outlook.office365.com", port: 995, tls: "implicit" });
+            assert.deepStrictEqual(o.smtp, { host: "smtp.office365.com", port: 587, tls: "starttls" });
+            assert.deepStrictEqual(o.mailboxes, [{ username: "edi@contoso.com", protocols: ["imap"] }]);
+            assert.strictEqual(o.clientSecretExpiresAt, mockExpiresAt);
+            assert.match(o.clientId, /^[0-9a-f-]{36}$/);
+            assert.match(o.servicePrincipalObjectId, /^[0-9a-f-]{36}$/);
+        });
+    });
+
+    describe("IMAP, POP and SMTP on several mailboxes", () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await ok({
+                displayName: "Document service",
+                mailboxes: [
+                    { address: "in@contoso.com", protocols: ["imap", "pop"] },
+                    { address: "out@contoso.com", protocols: ["smtp"] },
+                    { address: "o'brien@contoso.com", protocols: ["imap", "smtp"] },
+                    { address: "$x@contoso.com", protocols: ["pop"] },
+                ],
+                exchange,
+            });
+        });
+
+        it("asks for exactly the three Exchange app roles, each consented once", () => {
+            assert.deepStrictEqual(
+                requiredAccess(run)[0].resourceAccesses.map((access) => access.id).sort(),
+                [...allRoleIds].sort(),
+            );
+            assert.strictEqual(requiredAccess(run).length, 1, "only Exchange Online, no Microsoft Graph");
+            const assignments = ofType(run, types.appRoleAssignment);
+            assert.deepStrictEqual(assignments.map((a) => a.inputs.appRoleId).sort(), [...allRoleIds].sort());
+        });
+
+        it("asks for no tenant-wide mail permission", () => {
+            const ids = requiredAccess(run).flatMap((access) => access.resourceAccesses.map((entry) => entry.id));
+            assert.ok(!ids.includes("dc890d15-9560-4a4c-9b7f-a736ec74ec40"), "full_access_as_app");
+            assert.ok(requiredAccess(run).every((access) => access.resourceAppId !== microsoftGraph.appId));
+        });
+
+        it("grants each mailbox only what its protocols need, addresses untouched", () => {
+            assert.deepStrictEqual(mailboxEnvironment(run), {
+                "in@contoso.com": { address: "in@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: true },
+                "out@contoso.com": { address: "out@contoso.com", fullAccess: false, sendAs: true, smtpClientAuth: true, imapEnabled: false, popEnabled: false },
+                "o'brien@contoso.com": { address: "o'brien@contoso.com", fullAccess: true, sendAs: true, smtpClientAuth: true, imapEnabled: true, popEnabled: false },
+                "$x@contoso.com": { address: "$x@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: false, popEnabled: true },
+            });
+        });
+
+        it("runs one Exchange command for all mailboxes, from static scripts", () => {
+            const cmd = single(run, types.command);
+            assert.deepStrictEqual(cmd.inputs.interpreter, ["pwsh", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"]);
+            assert.strictEqual(cmd.inputs.create, "scripts/Sync-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.update, "scripts/Sync-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.delete, "scripts/Remove-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.addPreviousOutputInEnv, true);
+            assert.strictEqual(cmd.inputs.logging, "stderr", "stdout (the recorded state) is not logged");
+            for (const script of [cmd.inputs.create, cmd.inputs.delete]) {
+                assert.ok(fs.existsSync(path.join(__dirname, "..", "..", script)), `${script} exists`);
+            }
+            const env = cmd.inputs.environment;
+            assert.strictEqual(env.M365_EXO_ORGANIZATION, "contoso.onmicrosoft.com");
+            assert.strictEqual(env.M365_EXO_AUTH, "interactive");
+            assert.strictEqual(env.M365_SP_OBJECT_ID, run.outputs.servicePrincipalObjectId);
+            assert.strictEqual(env.M365_APP_ID, run.outputs.clientId);
+            assert.strictEqual(env.M365_ORGANIZATION_SMTP_AUTH, "false");
+        });
+
+        it("keeps the secret out of every input and marks the output secret", async () => {
+            for (const resource of run.resources) {
+                assert.ok(!JSON.stringify(resource.inputs).includes(mockSecretValue), `${resource.type} ${resource.name} carries the secret`);
+            }
+            const secret = await resolve(run.exports.clientSecret);
+            assert.strictEqual(secret.value, mockSecretValue);
+            assert.strictEqual(secret.secret, true);
+            assert.strictEqual((await resolve(run.exports.clientId)).secret, false);
+        });
+    });
+
+    describe("user sign-in only", () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await ok({
+                displayName: "i-net PDFC",
+                userSignIn: { redirectUris: ["https://pdfc.contoso.com/pdfc/oauth"], protocols: ["imap", "smtp"] },
+            });
+        });
+
+        it("asks for the Graph delegated scopes only, with the web redirect URI", () => {
+            const scopes = microsoftGraph.delegatedScopes;
+            assert.deepStrictEqual(requiredAccess(run), [
+                {
+                    resourceAppId: microsoftGraph.appId,
+                    resourceAccesses: [
+                        { id: scopes["User.Read"], type: "Scope" },
+                        { id: scopes.offline_access, type: "Scope" },
+                        { id: scopes["IMAP.AccessAsUser.All"], type: "Scope" },
+                        { id: scopes["SMTP.Send"], type: "Scope" },
+                    ],
+                },
+            ]);
+            assert.deepStrictEqual(single(run, types.application).inputs.web, { redirectUris: ["https://pdfc.contoso.com/pdfc/oauth"] });
+        });
+
+        it("consents the scopes tenant-wide on the tenant's Microsoft Graph service principal", () => {
+            const grant = single(run, types.delegatedGrant);
+            assert.strictEqual(grant.inputs.resourceServicePrincipalObjectId, tenant.graphSpObjectId);
+            assert.deepStrictEqual(grant.inputs.claimValues, ["User.Read", "offline_access", "IMAP.AccessAsUser.All", "SMTP.Send"]);
+            assert.strictEqual(grant.inputs.userObjectId, undefined, "admin consent covers all users");
+        });
+
+        it("declares no app roles and no Exchange step", () => {
+            assert.strictEqual(ofType(run, types.appRoleAssignment).length, 0);
+            assert.strictEqual(ofType(run, types.command).length, 0);
+        });
+
+        it("exports the sign-in endpoints and scope string", () => {
+            assert.deepStrictEqual(run.outputs.userSignIn, {
+                authorizeUrl: `https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/authorize`,
+                tokenUrl: `https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`,
+                scope: "offline_access https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send",
+                redirectUris: ["https://pdfc.contoso.com/pdfc/oauth"],
+            });
+        });
+    });
+
+    describe("organization-wide SMTP AUTH", () => {
+        it("switches the Exchange step to Set-TransportConfig and leaves mailboxes' SMTP AUTH alone", async () => {
+            const run = await ok({
+                displayName: "Sender",
+                smtpAuth: "organization",
+                mailboxes: [{ address: "a@contoso.com", protocols: ["smtp"] }, { address: "b@contoso.com", protocols: ["smtp", "pop"] }],
+                exchange,
+            });
+            const env = single(run, types.command).inputs.environment;
+            assert.strictEqual(env.M365_ORGANIZATION_SMTP_AUTH, "true");
+            for (const mailbox of Object.values(mailboxEnvironment(run))) {
+                assert.strictEqual(mailbox.smtpClientAuth, false);
+                assert.strictEqual(mailbox.sendAs, true);
+            }
+        });
+
+        it("with smtpAuth unchanged touches SMTP AUTH nowhere", async () => {
+            const run = await ok({ displayName: "Sender", smtpAuth: "unchanged", mailboxes: [{ address: "a@contoso.com", protocols: ["smtp"] }], exchange });
+            assert.strictEqual(single(run, types.command).inputs.environment.M365_ORGANIZATION_SMTP_AUTH, "false");
+            assert.strictEqual(mailboxEnvironment(run)["a@contoso.com"].smtpClientAuth, false);
+        });
+    });
+
+    describe("Exchange connection", () => {
+        it("passes the certificate password from secret config as a secret, never in plain inputs", async () => {
+            const config = stackConfig({
+                displayName: "EDI",
+                mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
+                exchange: { organization: "contoso.onmicrosoft.com", auth: "certificate", appId: "11111111-2222-3333-4444-555555555555", certificatePath: "/secure/exo.pfx" },
+            });
+            config["m365-mail-oauth:exchangeCertificatePassword"] = "pfx-password-123";
+            const run = await runProgram(config);
+            assert.ifError(run.error);
+            const env = single(run, types.command).inputs.environment;
+            assert.strictEqual(env.M365_EXO_AUTH, "certificate");
+            assert.strictEqual(env.M365_EXO_CERTIFICATE_PATH, "/secure/exo.pfx");
+            assert.strictEqual(env.M365_EXO_APP_ID, "11111111-2222-3333-4444-555555555555");
+            assert.strictEqual(env.M365_EXO_CERTIFICATE_PASSWORD_STDIN, "true");
+            // The password is on stdin, wrapped in Pulumi's secret envelope; nowhere else.
+            const { stdin, ...rest } = single(run, types.command).inputs;
+            assert.notStrictEqual(stdin, "pfx-password-123");
+            assert.strictEqual(stdin?.value, "pfx-password-123");
+            assert.ok(!JSON.stringify(rest).includes("pfx-password"));
+        });
+
+        it("uses the configured pwsh path", async () => {
+            const pwsh = path.join(pwshDir, "pwsh");
+            const run = await ok({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange: { ...exchange, pwsh } });
+            assert.strictEqual(single(run, types.command).inputs.interpreter[0], pwsh);
+        });
+
+        it("fails an update before declaring anything when pwsh is missing", async () => {
+            const run = await runProgram(stackConfig({
+                displayName: "EDI",
+                mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
+                exchange: { ...exchange, pwsh: "/nonexistent/pwsh" },
+            }));
+            assert.ok(run.error);
+            assert.match(run.error.message, /exchange\.pwsh: "\/nonexistent\/pwsh" was not found/);
+            assert.match(run.error.message, /ExchangeOnlineManagement/);
+            assert.strictEqual(run.resources.length, 0);
+        });
+
+        it("does not need pwsh for a preview", async () => {
+            const run = await ok({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange: { ...exchange, pwsh: "/nonexistent/pwsh" } }, true);
+            assert.strictEqual(ofType(run, types.command).length, 1);
+        });
+    });
+
+    describe("bad config", () => {
+        it("declares nothing and reports every problem", async () => {
+            const run = await runProgram(stackConfig({
+                displayName: "EDI",
+                mailboxes: [{ address: "bad@", protocols: ["imap"] }, { address: "a@contoso.com", protocols: ["smtp", "ews"] }],
+                secretLifetimeDays: 1000,
+            }));
+            assert.ok(run.error, "the program must fail");
+            assert.strictEqual(run.resources.length, 0);
+            assert.match(run.error.message, /4 problems/);
+            assert.match(run.error.message, /exchange\.organization: missing/);
+            assert.match(run.error.message, /mailboxes\[0\]\.address: "bad@"/);
+            assert.match(run.error.message, /mailboxes\[1\]\.protocols\[1\]: unknown protocol "ews"/);
+            assert.match(run.error.message, /secretLifetimeDays: 1000/);
+        });
+
+        it("stops when the tenant's Exchange Online does not define a published role ID", async () => {
+            const run = await runProgram(
+                stackConfig({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange }),
+                { exchangeAppRoleIds: { "IMAP.AccessAsApp": "00000000-0000-0000-0000-000000000000" } },
+            );
+            assert.ok(run.error);
+            assert.match(run.error.message, /IMAP\.AccessAsApp \(5e5addcd-3e8d-4e90-baf5-964efab2b20a\)/);
+        });
+    });
+
+    describe("stability", () => {
+        const values = {
+            displayName: "EDI",
+            mailboxes: [{ address: "b@contoso.com", protocols: ["pop"] }, { address: "a@contoso.com", protocols: ["imap", "smtp"] }],
+            userSignIn: { redirectUris: ["https://x.contoso.com/cb"], protocols: ["pop"] },
+            exchange,
+        };
+        const inputsOf = (run: ProgramRun) =>
+            run.resources.map((resource) => ({
+                ...resource,
+                // The dynamic provider's serialised code is not a config-derived input.
+                inputs: { ...resource.inputs, __provider: undefined },
+            }));
+
+        it("declares exactly the same inputs a month later", async () => {
+            const first = await ok(values);
+            const RealDate = Date;
+            const offset = 31 * 24 * 60 * 60 * 1000;
+            // Every clock read of the program (new Date(), Date.now()) is a month ahead during the second run.
+            class MonthLater extends RealDate {
+                constructor(...args: any[]) {
+                    if (args.length === 0) {
+                        super(RealDate.now() + offset);
+                    } else {
+                        super(...(args as [number]));
+                    }
+                }
+                static override now(): number {
+                    return RealDate.now() + offset;
+                }
+            }
+            try {
+                (globalThis as any).Date = MonthLater;
+                assert.ok(new Date().getTime() - RealDate.now() >= offset - 1000, "the clock is shifted");
+                const later = await ok(values);
+                assert.deepStrictEqual(inputsOf(later), inputsOf(first));
+            } finally {
+                (globalThis as any).Date = RealDate;
+            }
+        });
+
+        it("never reads the clock for the secret's end date: it comes from the expiry resource", async () => {
+            const run = await ok(values);
+            const expiry = single(run, types.secretExpiry);
+            assert.deepStrictEqual({ lifetimeDays: expiry.inputs.lifetimeDays, rotation: expiry.inputs.rotation }, { lifetimeDays: 180, rotation: "initial" });
+            assert.strictEqual(single(run, types.password).inputs.endDate, mockExpiresAt);
+        });
+
+        it("a mailbox added changes only its own environment entry", async () => {
+            const before = single(await ok(values), types.command).inputs.environment;
+            const after = single(
+                await ok({ ...values, mailboxes: [...values.mailboxes, { address: "c@contoso.com", protocols: ["imap"] }] }),
+                types.command,
+            ).inputs.environment;
+            const changed = Object.keys({ ...before, ...after }).filter((key) => before[key] !== after[key]);
+            assert.deepStrictEqual(changed, [Object.keys(after).find((key) => key.startsWith("M365_MAILBOX_C_CONTOSO_COM_"))]);
+        });
+    });
+});
