@@ -490,5 +490,8 @@ function Invoke-MailAccessSync {
     return $state
 }
 
-Export-ModuleMember -Function Assert-ExchangeModule, Connect-MailAccessExchange, Disconnect-MailAccessExchange, `
-    Read-DesiredState, Read-PreviousState, Write-State, Invoke-MailAccessSync, Write-Report, Get-Changes
+$exported = @(
+    'Assert-ExchangeModule', 'Connect-MailAccessExchange', 'Disconnect-MailAccessExchange', 'Read-DesiredState',
+    'Read-PreviousState', 'Write-State', 'Invoke-MailAccessSync', 'Write-Report', 'Get-Changes'
+)
+Export-ModuleMember -Function $exported
