@@ -6,6 +6,7 @@
  * a pull-request preview readable: it shows which mailbox's access changes, not one changed blob.
  */
 import * as crypto from "crypto";
+import * as zlib from "zlib";
 import { AccessPlan, MailboxAccess } from "./accessPlan";
 import { ExchangeConnectionConfig } from "./stackConfig";
 
@@ -82,5 +83,17 @@ export function parseRecordedState(stdout: string | undefined): RecordedExchange
         .split(/\r?\n/)
         .filter((candidate) => candidate.startsWith(stateMarker))
         .pop();
-    return line === undefined ? undefined : (JSON.parse(line.slice(stateMarker.length)) as RecordedExchangeState);
+    return line === undefined ? undefined : (JSON.parse(decodeStateText(line.slice(stateMarker.length))) as RecordedExchangeState);
+}
+
+/**
+ * The scripts print the state as `gz:` + base64(gzip(JSON)): it comes back as one environment variable
+ * (PULUMI_COMMAND_STDOUT), capped at 128 KiB on Linux and 32 Ki characters on Windows.
+ */
+export function encodeStateText(json: string): string {
+    return `gz:${zlib.gzipSync(Buffer.from(json, "utf8")).toString("base64")}`;
+}
+
+export function decodeStateText(text: string): string {
+    return text.startsWith("gz:") ? zlib.gunzipSync(Buffer.from(text.slice(3), "base64")).toString("utf8") : text;
 }

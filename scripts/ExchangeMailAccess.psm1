@@ -144,7 +144,7 @@ function Read-PreviousState {
     if ($null -eq $line) {
         return $null
     }
-    $state = $line.Substring($script:StateMarker.Length) | ConvertFrom-Json -AsHashtable
+    $state = ConvertFrom-StateText -Text $line.Substring($script:StateMarker.Length) | ConvertFrom-Json -AsHashtable
     if ($state.version -ne $script:StateVersion) {
         throw "The recorded Exchange state has version $($state.version); this script reads version $($script:StateVersion)."
     }
@@ -154,7 +154,37 @@ function Read-PreviousState {
 function Write-State {
     param([Parameter(Mandatory)][hashtable] $State)
     $State.version = $script:StateVersion
-    [Console]::Out.WriteLine($script:StateMarker + ($State | ConvertTo-Json -Depth 8 -Compress))
+    [Console]::Out.WriteLine($script:StateMarker + (ConvertTo-StateText -Json ($State | ConvertTo-Json -Depth 8 -Compress)))
+}
+
+<#
+    The state travels back in one environment variable (PULUMI_COMMAND_STDOUT), which Linux caps at 128 KiB and
+    Windows at 32 Ki characters. Gzip and base64 keep a thousand mailboxes' records far below both.
+#>
+function ConvertTo-StateText {
+    param([Parameter(Mandatory)][string] $Json)
+    $buffer = [System.IO.MemoryStream]::new()
+    $gzip = [System.IO.Compression.GZipStream]::new($buffer, [System.IO.Compression.CompressionLevel]::Optimal)
+    $bytes = [System.Text.Encoding]::UTF8.GetBytes($Json)
+    $gzip.Write($bytes, 0, $bytes.Length)
+    $gzip.Dispose()
+    return 'gz:' + [Convert]::ToBase64String($buffer.ToArray())
+}
+
+function ConvertFrom-StateText {
+    param([Parameter(Mandatory)][string] $Text)
+    if (-not $Text.StartsWith('gz:')) {
+        return $Text
+    }
+    $compressed = [System.IO.MemoryStream]::new([Convert]::FromBase64String($Text.Substring(3)))
+    $gzip = [System.IO.Compression.GZipStream]::new($compressed, [System.IO.Compression.CompressionMode]::Decompress)
+    $reader = [System.IO.StreamReader]::new($gzip, [System.Text.Encoding]::UTF8)
+    try {
+        return $reader.ReadToEnd()
+    }
+    finally {
+        $reader.Dispose()
+    }
 }
 
 function Get-RegistrationTimeout {

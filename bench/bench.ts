@@ -1,0 +1,79 @@
+/**
+ * npm run bench: evaluates the real program under Pulumi's mock engine for 1, 10, 100 and 1000 mailboxes and
+ * prints how many resources it declares, how many Exchange Online sessions an update opens, the size of the
+ * environment handed to PowerShell and of the state handed back, and the wall time of the evaluation.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { planAccess } from "../components/accessPlan";
+import { encodeStateText, stateMarker } from "../components/exchangeEnvironment";
+import { MailProtocol, StackSettings } from "../components/stackConfig";
+import { runProgram, stackConfig, types } from "../test/harness";
+
+const sizes = [1, 10, 100, 1000];
+const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];
+
+function mailboxes(count: number): { address: string; protocols: MailProtocol[] }[] {
+    return Array.from({ length: count }, (_, i) => ({ address: `mailbox-${i}@contoso.com`, protocols: protocolMix[i % protocolMix.length] }));
+}
+
+function config(count: number): Record<string, string> {
+    return stackConfig({ displayName: "bench", mailboxes: mailboxes(count), exchange: { organization: "contoso.onmicrosoft.com", auth: "interactive" } });
+}
+
+/**
+ * The state line the scripts would print after granting everything, every setting changed by the stack: the
+ * largest it gets. It comes back as one environment variable (Windows: at most 32 Ki characters).
+ */
+function recordedStateLength(count: number): number {
+    const settings: StackSettings = { displayName: "bench", signInAudience: "AzureADMyOrg", mailboxes: mailboxes(count), smtpAuth: "mailbox", secretLifetimeDays: 180 };
+    const records: Record<string, unknown> = {};
+    for (const mailbox of planAccess(settings).mailboxes) {
+        const before: Record<string, unknown> = {};
+        if (mailbox.smtpClientAuth) before.SmtpClientAuthenticationDisabled = null;
+        if (mailbox.imapEnabled) before.ImapEnabled = false;
+        if (mailbox.popEnabled) before.PopEnabled = false;
+        records[mailbox.address.toLowerCase()] = { address: mailbox.address, fullAccess: mailbox.fullAccess, sendAs: mailbox.sendAs, before };
+    }
+    const json = JSON.stringify({ mailboxes: records, organization: null, appId: "00000000-0000-0000-0000-000000000000", servicePrincipalId: "00000000-0000-0000-0000-000000000000", version: 1 });
+    return (stateMarker + encodeStateText(json)).length;
+}
+
+async function main(): Promise<void> {
+    // The program checks pwsh is on PATH before an update; nothing runs it under the mock engine.
+    const pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-bench-"));
+    fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    process.env.PATH = `${pwshDir}${path.delimiter}${process.env.PATH ?? ""}`;
+    // One warm-up run loads the SDKs, so the rows compare the program, not module loading.
+    await runProgram(config(1));
+    const rows: string[][] = [["mailboxes", "resources", "exchange sessions/update", "environment KiB", "recorded state KiB", "wall ms"]];
+    try {
+        for (const count of sizes) {
+            const started = process.hrtime.bigint();
+            const run = await runProgram(config(count));
+            const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+            if (run.error) {
+                throw run.error;
+            }
+            const custom = run.resources.filter((resource) => !resource.type.startsWith("m365-mail-oauth:"));
+            const commands = run.resources.filter((resource) => resource.type === types.command);
+            const environmentBytes = commands.reduce(
+                (sum, command) => sum + Object.entries(command.inputs.environment as Record<string, string>).reduce((s, [k, v]) => s + k.length + String(v).length + 2, 0),
+                0,
+            );
+            rows.push([String(count), String(custom.length), String(commands.length), (environmentBytes / 1024).toFixed(1), (recordedStateLength(count) / 1024).toFixed(1), elapsedMs.toFixed(0)]);
+        }
+    } finally {
+        fs.rmSync(pwshDir, { recursive: true, force: true });
+    }
+    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+    for (const row of rows) {
+        console.log(row.map((cell, column) => cell.padStart(widths[column])).join("  "));
+    }
+}
+
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});
