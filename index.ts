@@ -1,6 +1,7 @@
 /**
- * m365-mail-oauth: one stack per environment. Reads and validates the config once, decides the access,
- * declares the Entra ID and Exchange Online components, and exports what the mail client needs.
+ * m365-mail-oauth: one stack per environment. Reads and validates the config once, decides the access and the
+ * secret rotation, declares the Entra ID, Exchange Online and Key Vault components, and returns what the mail
+ * client needs as stack outputs.
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,60 +9,101 @@ import { planAccess } from "./components/accessPlan";
 import { clientSettings } from "./components/clientSettings";
 import { EntraMailApplication } from "./components/entraMailApplication";
 import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess";
+import { KeyVaultSecretDelivery } from "./components/keyVaultSecretDelivery";
 import { findExecutable, missingPwshMessage } from "./components/preflight";
+import { readPreviousOutputs } from "./components/previousOutputs";
 import { readStackConfig } from "./components/readStackConfig";
+import { decideSecretSlots, expiryNotice, readSecretSlots } from "./components/secretRotation";
 
-const { settings, certificatePassword } = readStackConfig();
-const plan = planAccess(settings);
+export = async () => {
+    const { settings, certificatePassword, certificate } = readStackConfig();
+    const plan = planAccess(settings);
 
-// Preview needs no PowerShell (nothing runs); an update that reaches the Exchange step does.
-if (settings.exchange && !pulumi.runtime.isDryRun() && findExecutable(settings.exchange.pwsh) === undefined) {
-    throw new pulumi.RunError(missingPwshMessage(settings.exchange.pwsh));
-}
+    // Preview needs no PowerShell (nothing runs); an update that reaches the Exchange step does.
+    if (settings.exchange && !pulumi.runtime.isDryRun() && findExecutable(settings.exchange.pwsh) === undefined) {
+        throw new pulumi.RunError(missingPwshMessage(settings.exchange.pwsh));
+    }
 
-// The tenant and the deploying identity come from the azuread provider's own configuration.
-const client = azuread.getClientConfigOutput();
+    const previous = await readPreviousOutputs();
+    const previousSlots = readSecretSlots(previous.secretSlots);
+    const secretSlots = settings.credential === "certificate" ? undefined : decideSecretSlots(previousSlots, settings.secretRotation);
+    const rotatingNow = secretSlots !== undefined && secretSlots !== previousSlots;
+    const notice = expiryNotice(previous.clientSecretExpiresAt, new Date(), settings.secretWarnDays, rotatingNow, pulumi.getStack());
+    if (notice?.level === "error") {
+        throw new pulumi.RunError(notice.message);
+    }
+    if (notice) {
+        pulumi.log.warn(notice.message);
+    }
 
-const app = new EntraMailApplication("mail-app", {
-    displayName: settings.displayName,
-    signInAudience: settings.signInAudience,
-    plan,
-    secretLifetimeDays: settings.secretLifetimeDays,
-    secretRotation: "initial",
-    ownerObjectId: client.objectId,
-});
+    // The tenant and the deploying identity come from the azuread provider's own configuration.
+    const client = azuread.getClientConfigOutput();
 
-const exchange = settings.exchange
-    ? new ExchangeMailboxAccess(
-          "exchange",
-          {
-              plan,
-              connection: settings.exchange,
-              appId: app.clientId,
-              servicePrincipalObjectId: app.servicePrincipalObjectId,
-              displayName: settings.displayName,
-              certificatePassword: settings.exchange.auth === "certificate" ? certificatePassword : undefined,
-          },
-          // Grants are made once consent exists, and revoked before the consent and the app go.
-          { dependsOn: app.appRoleAssignments },
-      )
-    : undefined;
+    const app = new EntraMailApplication("mail-app", {
+        displayName: settings.displayName,
+        signInAudience: settings.signInAudience,
+        plan,
+        secretLifetimeDays: settings.secretLifetimeDays,
+        secretSlots,
+        certificate,
+        ownerObjectId: client.objectId,
+        protect: settings.protect,
+    });
 
-const settingsForClient = client.tenantId.apply((tenant) =>
-    clientSettings(plan, tenant, settings.signInAudience, settings.userSignIn?.protocols),
-);
+    const exchange = settings.exchange
+        ? new ExchangeMailboxAccess(
+              "exchange",
+              {
+                  plan,
+                  connection: settings.exchange,
+                  appId: app.clientId,
+                  servicePrincipalObjectId: app.servicePrincipalObjectId,
+                  displayName: settings.displayName,
+                  certificatePassword: settings.exchange.auth === "certificate" ? certificatePassword : undefined,
+              },
+              // Grants are made once consent exists, and revoked before the consent and the app go.
+              { dependsOn: app.appRoleAssignments },
+          )
+        : undefined;
 
-export const tenantId = client.tenantId;
-export const clientId = app.clientId;
-export const servicePrincipalObjectId = app.servicePrincipalObjectId;
-export const clientSecret = app.clientSecretValue;
-export const clientSecretKeyId = app.clientSecretKeyId;
-export const clientSecretExpiresAt = app.clientSecretExpiresAt;
-export const tokenUrl = settingsForClient.tokenUrl;
-export const scope = settingsForClient.scope;
-export const imap = settingsForClient.imap;
-export const pop = settingsForClient.pop;
-export const smtp = settingsForClient.smtp;
-export const mailboxes = settingsForClient.mailboxes;
-export const userSignIn = settings.userSignIn ? settingsForClient.userSignIn : undefined;
-export const exchangeMailboxesGranted = exchange ? exchange.mailboxesGranted : pulumi.output<string[]>([]);
+    const current = app.current?.password;
+    const vault =
+        settings.keyVault && current
+            ? new KeyVaultSecretDelivery("client-secret", {
+                  vault: settings.keyVault,
+                  secretValue: current.value,
+                  expiresAt: current.endDate,
+                  tenantId: client.tenantId,
+                  clientId: app.clientId,
+              })
+            : undefined;
+
+    const forClient = client.tenantId.apply((tenant) => clientSettings(plan, tenant, settings.signInAudience, settings.userSignIn?.protocols));
+
+    const outputs = {
+        tenantId: client.tenantId,
+        clientId: app.clientId,
+        servicePrincipalObjectId: app.servicePrincipalObjectId,
+        clientSecret: current ? pulumi.secret(current.value) : undefined,
+        clientSecretKeyId: current?.keyId,
+        clientSecretExpiresAt: current?.endDate,
+        previousClientSecretKeyId: app.previous?.password.keyId,
+        previousClientSecretExpiresAt: app.previous?.password.endDate,
+        secretRotation: secretSlots ? secretSlots[secretSlots.current] : undefined,
+        // Read back by the next update (previousOutputs.ts): which rotation label each slot holds.
+        secretSlots,
+        certificateThumbprint: certificate?.thumbprint,
+        certificateExpiresAt: certificate?.endDate,
+        keyVaultSecretUri: vault?.secretUri,
+        tokenUrl: forClient.tokenUrl,
+        scope: forClient.scope,
+        imap: forClient.imap,
+        pop: forClient.pop,
+        smtp: forClient.smtp,
+        mailboxes: forClient.mailboxes,
+        userSignIn: settings.userSignIn ? forClient.userSignIn : undefined,
+        exchangeMailboxesGranted: exchange ? exchange.mailboxesGranted : [],
+    };
+    // Outputs that do not apply to this config are left out rather than shown empty.
+    return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
+};

@@ -105,7 +105,7 @@ export function mailboxAccess(address: string, protocols: readonly MailProtocol[
     };
 }
 
-export function planAccess(settings: StackSettings): AccessPlan {
+export function planAccess(settings: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth">): AccessPlan {
     const appProtocols = new Set(settings.mailboxes.flatMap((mailbox) => mailbox.protocols));
     const appRoles = mailProtocols.filter((protocol) => appProtocols.has(protocol)).map((protocol) => exchangeRole(appRoleByProtocol[protocol]));
 

@@ -6,7 +6,9 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessPlan, Permission } from "./accessPlan";
 import { exchangeOnline, microsoftGraph } from "./microsoftIds";
+import { PublicCertificate } from "./certificateCredential";
 import { SecretExpiry } from "./secretExpiry";
+import { SecretSlots, SlotName, previousSlot } from "./secretRotation";
 import { SignInAudience } from "./stackConfig";
 
 export interface EntraMailApplicationArgs {
@@ -15,10 +17,21 @@ export interface EntraMailApplicationArgs {
     /** Which roles, scopes and redirect URIs: decided by `planAccess`. */
     plan: Pick<AccessPlan, "appRoles" | "delegatedScopes" | "requiredResourceAccesses" | "redirectUris">;
     secretLifetimeDays: number;
-    /** Changing it makes a new secret (rotation by stack update). */
-    secretRotation: string;
+    /** Which rotation label each secret slot holds (`decideSecretSlots`); absent: no client secret at all. */
+    secretSlots?: SecretSlots;
+    /** A public certificate to add as a credential. */
+    certificate?: PublicCertificate;
     /** Object ID of the deploying identity, made owner so it can manage the app afterwards. */
     ownerObjectId: pulumi.Input<string>;
+    /** Protects the app registration and service principal from an accidental destroy. */
+    protect: boolean;
+}
+
+/** One client secret and the date it was fixed to expire on. */
+export interface SecretSlotResources {
+    readonly slot: SlotName;
+    readonly rotation: string;
+    readonly password: azuread.ApplicationPassword;
 }
 
 /**
@@ -44,13 +57,15 @@ export class EntraMailApplication extends pulumi.ComponentResource {
     public readonly servicePrincipal: azuread.ServicePrincipal;
     public readonly appRoleAssignments: azuread.AppRoleAssignment[];
     public readonly delegatedConsent?: azuread.ServicePrincipalDelegatedPermissionGrant;
-    public readonly clientSecret: azuread.ApplicationPassword;
+    public readonly secrets: SecretSlotResources[];
+    public readonly certificate?: azuread.ApplicationCertificate;
 
     public readonly clientId: pulumi.Output<string>;
     public readonly servicePrincipalObjectId: pulumi.Output<string>;
-    public readonly clientSecretValue: pulumi.Output<string>;
-    public readonly clientSecretKeyId: pulumi.Output<string>;
-    public readonly clientSecretExpiresAt: pulumi.Output<string>;
+    /** The current secret (the newest slot); undefined without secret credentials. */
+    public readonly current?: SecretSlotResources;
+    /** The secret before it, still valid until the next rotation. */
+    public readonly previous?: SecretSlotResources;
 
     constructor(name: string, args: EntraMailApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("m365-mail-oauth:entra:MailApplication", name, {}, opts);
@@ -69,14 +84,14 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                 })),
                 web: plan.redirectUris.length > 0 ? { redirectUris: [...plan.redirectUris] } : undefined,
             },
-            { parent: this },
+            { parent: this, protect: args.protect },
         );
 
         // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
         this.servicePrincipal = new azuread.ServicePrincipal(
             name,
             { clientId: this.application.clientId, owners },
-            { parent: this },
+            { parent: this, protect: args.protect },
         );
 
         // Admin consent for application permissions = one app role assignment per role on the tenant's own
@@ -120,32 +135,60 @@ export class EntraMailApplication extends pulumi.ComponentResource {
             );
         }
 
-        const expiry = new SecretExpiry(
-            `${name}-secret-expiry`,
-            { lifetimeDays: args.secretLifetimeDays, rotation: args.secretRotation },
-            { parent: this },
-        );
-        this.clientSecret = new azuread.ApplicationPassword(
-            `${name}-secret`,
-            {
-                applicationId: this.application.id,
-                displayName: pulumi.interpolate`${args.displayName} (pulumi, rotation ${args.secretRotation})`,
-                endDate: expiry.expiresAt,
-            },
-            { parent: this, additionalSecretOutputs: ["value"] },
-        );
+        // Two slots at most: the current secret and the one before it (see secretRotation.ts). A slot's secret is
+        // replaced only when its rotation label changes; its end date is fixed when it is made.
+        this.secrets = [];
+        for (const slot of ["a", "b"] as const) {
+            const rotation = args.secretSlots?.[slot];
+            if (rotation === undefined) {
+                continue;
+            }
+            const expiry = new SecretExpiry(
+                `${name}-secret-${slot}-expiry`,
+                { lifetimeDays: args.secretLifetimeDays, rotation },
+                { parent: this },
+            );
+            const password = new azuread.ApplicationPassword(
+                `${name}-secret-${slot}`,
+                {
+                    applicationId: this.application.id,
+                    displayName: `${args.displayName} (pulumi slot ${slot}, rotation ${rotation})`,
+                    endDate: expiry.expiresAt,
+                    rotateWhenChanged: { rotation },
+                },
+                { parent: this, additionalSecretOutputs: ["value"] },
+            );
+            this.secrets.push({ slot, rotation, password });
+        }
+        if (args.secretSlots) {
+            const slots = args.secretSlots;
+            this.current = this.secrets.find((secret) => secret.slot === slots.current);
+            this.previous = this.secrets.find((secret) => secret.slot === previousSlot(slots));
+        }
+
+        if (args.certificate) {
+            this.certificate = new azuread.ApplicationCertificate(
+                `${name}-certificate`,
+                {
+                    applicationId: this.application.id,
+                    type: "AsymmetricX509Cert",
+                    encoding: args.certificate.encoding,
+                    value: args.certificate.value,
+                    startDate: args.certificate.startDate,
+                    endDate: args.certificate.endDate,
+                },
+                { parent: this },
+            );
+        }
 
         this.clientId = this.application.clientId;
         this.servicePrincipalObjectId = this.servicePrincipal.objectId;
-        this.clientSecretValue = pulumi.secret(this.clientSecret.value);
-        this.clientSecretKeyId = this.clientSecret.keyId;
-        this.clientSecretExpiresAt = this.clientSecret.endDate;
 
         this.registerOutputs({
             clientId: this.clientId,
             servicePrincipalObjectId: this.servicePrincipalObjectId,
-            clientSecretKeyId: this.clientSecretKeyId,
-            clientSecretExpiresAt: this.clientSecretExpiresAt,
+            currentSecretKeyId: this.current?.password.keyId,
+            previousSecretKeyId: this.previous?.password.keyId,
         });
     }
 }

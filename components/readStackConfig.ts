@@ -1,14 +1,17 @@
 /**
- * Reads the stack configuration from Pulumi once, validates all of it, and stops the program with every
- * problem listed before a single resource is declared.
+ * Reads the stack configuration from Pulumi once, validates all of it (the public certificate file included),
+ * and stops the program with every problem listed before a single resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PublicCertificate, loadPublicCertificate } from "./certificateCredential";
 import { StackSettings, configNamespace, formatProblems, validateStackConfig } from "./stackConfig";
 
 export interface DeploymentConfig {
     readonly settings: StackSettings;
     /** From secret config `exchangeCertificatePassword`; stays a Pulumi secret end to end. */
     readonly certificatePassword?: pulumi.Output<string>;
+    /** The public certificate to add as a credential, read and checked. */
+    readonly certificate?: PublicCertificate;
 }
 
 export function readStackConfig(): DeploymentConfig {
@@ -17,6 +20,15 @@ export function readStackConfig(): DeploymentConfig {
         // RunError: Pulumi prints the message alone, without a stack trace of this program.
         throw new pulumi.RunError(formatProblems(result.problems));
     }
+    const { settings } = result;
+    let certificate: PublicCertificate | undefined;
+    if (settings.certificatePath !== undefined && settings.credential !== "secret") {
+        try {
+            certificate = loadPublicCertificate(settings.certificatePath);
+        } catch (error) {
+            throw new pulumi.RunError(formatProblems([(error as Error).message]));
+        }
+    }
     const config = new pulumi.Config(configNamespace);
-    return { settings: result.settings, certificatePassword: config.getSecret("exchangeCertificatePassword") };
+    return { settings, certificate, certificatePassword: config.getSecret("exchangeCertificatePassword") };
 }

@@ -21,6 +21,15 @@ export type SmtpAuthMode = (typeof smtpAuthModes)[number];
 export const exchangeAuthModes = ["interactive", "certificate", "managedIdentity"] as const;
 export type ExchangeAuthMode = (typeof exchangeAuthModes)[number];
 
+export const credentialKinds = ["secret", "certificate", "both"] as const;
+export type CredentialKind = (typeof credentialKinds)[number];
+
+export interface KeyVaultConfig {
+    readonly resourceGroupName: string;
+    readonly vaultName: string;
+    readonly secretName: string;
+}
+
 export interface MailboxConfig {
     /** As written in the config: passed to Exchange untouched. */
     readonly address: string;
@@ -61,6 +70,15 @@ export interface StackSettings {
     readonly secretLifetimeDays: number;
     /** Present whenever Exchange Online has to change: mailboxes, or org-wide SMTP AUTH for signed-in users. */
     readonly exchange?: ExchangeConnectionConfig;
+    /** The rotation label; changing it rotates the client secret. */
+    readonly secretRotation: string;
+    readonly secretWarnDays: number;
+    readonly credential: CredentialKind;
+    /** Path of the public certificate (PEM or DER), with `credential` certificate or both. */
+    readonly certificatePath?: string;
+    readonly keyVault?: KeyVaultConfig;
+    /** Protect the app registration and service principal from `pulumi destroy`. */
+    readonly protect: boolean;
 }
 
 export type ValidationResult =
@@ -73,6 +91,10 @@ export const defaults = {
     secretLifetimeDays: 180,
     pwsh: "pwsh",
     certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
+    secretRotation: "initial",
+    secretWarnDays: 30,
+    credential: "secret" as CredentialKind,
+    protect: false,
 };
 
 export const secretLifetimeBounds = { min: 1, max: 730 } as const;
@@ -88,6 +110,12 @@ const knownKeys = [
     "smtpAuth",
     "secretLifetimeDays",
     "exchange",
+    "secretRotation",
+    "secretWarnDays",
+    "credential",
+    "certificate",
+    "keyVault",
+    "protect",
     ...secretKeys,
 ];
 
@@ -306,6 +334,91 @@ function readLifetime(problems: Problems, value: unknown): number {
 const organizationMissing =
     "missing; the Exchange Online step (mailbox grants, SMTP AUTH) needs the tenant's organization, e.g. contoso.onmicrosoft.com";
 
+function readWholeNumber(problems: Problems, key: string, value: unknown, min: number, max: number, fallback: number, unit: string): number {
+    if (value === undefined) {
+        return fallback;
+    }
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        problems.add(key, `${show(value)} must be a whole number of ${unit} from ${min} to ${max}`);
+        return fallback;
+    }
+    return value;
+}
+
+const rotationLabelPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+function readRotation(problems: Problems, value: unknown): string {
+    if (value === undefined) {
+        return defaults.secretRotation;
+    }
+    const label = typeof value === "number" && Number.isInteger(value) && value >= 0 ? String(value) : value;
+    if (typeof label !== "string" || !rotationLabelPattern.test(label)) {
+        problems.add("secretRotation", `${show(value)} must be a label of letters, digits and . _ : - (at most 64), or a whole number`);
+        return defaults.secretRotation;
+    }
+    return label;
+}
+
+function readCertificate(problems: Problems, value: unknown, credential: CredentialKind): string | undefined {
+    const needed = credential !== "secret";
+    if (value === undefined) {
+        if (needed) {
+            problems.add("certificate.publicCertPath", `missing; credential is ${show(credential)}, which needs the public certificate (PEM or DER) to upload`);
+        }
+        return undefined;
+    }
+    if (!isPlainObject(value)) {
+        problems.add("certificate", `${show(value)} must be an object { publicCertPath }`);
+        return undefined;
+    }
+    checkKnownProperties(problems, "certificate", value, ["publicCertPath"]);
+    const path = readOptionalString(problems, "certificate.publicCertPath", value.publicCertPath);
+    if (path === undefined && needed && value.publicCertPath === undefined) {
+        problems.add("certificate.publicCertPath", "missing; give the path of the public certificate (PEM or DER)");
+    }
+    if (path !== undefined && /\.(pfx|p12|key)$/i.test(path)) {
+        problems.add("certificate.publicCertPath", `${show(path)} looks like a private key container; give the public certificate only (.cer, .crt, .pem)`);
+    }
+    if (!needed && value !== undefined) {
+        problems.add("certificate", `set, but credential is "secret"; set credential to certificate or both to use it`);
+    }
+    return path;
+}
+
+// Azure's naming rules, so a typo fails here rather than after the secret was made.
+const vaultNamePattern = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]$/;
+const keyVaultSecretNamePattern = /^[A-Za-z0-9-]{1,127}$/;
+const resourceGroupPattern = /^[-\w.()]{0,89}[-\w()]$/;
+
+function readKeyVault(problems: Problems, value: unknown, credential: CredentialKind): KeyVaultConfig | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (!isPlainObject(value)) {
+        problems.add("keyVault", `${show(value)} must be an object { resourceGroupName, vaultName, secretName }`);
+        return undefined;
+    }
+    checkKnownProperties(problems, "keyVault", value, ["resourceGroupName", "vaultName", "secretName"]);
+    const checks: [keyof KeyVaultConfig, RegExp, string][] = [
+        ["resourceGroupName", resourceGroupPattern, "a resource group name (letters, digits, - _ . ( ), at most 90, not ending in .)"],
+        ["vaultName", vaultNamePattern, "a Key Vault name (3-24 letters, digits and single hyphens, starting with a letter)"],
+        ["secretName", keyVaultSecretNamePattern, "a Key Vault secret name (1-127 letters, digits and hyphens)"],
+    ];
+    const result: Partial<Record<keyof KeyVaultConfig, string>> = {};
+    for (const [property, pattern, what] of checks) {
+        const v = value[property];
+        if (typeof v !== "string" || !pattern.test(v)) {
+            problems.add(`keyVault.${property}`, `${show(v)} is not ${what}`);
+        } else {
+            result[property] = v;
+        }
+    }
+    if (credential === "certificate") {
+        problems.add("keyVault", "set, but credential is \"certificate\": there is no client secret to deliver");
+    }
+    return result as KeyVaultConfig;
+}
+
 function readExchange(problems: Problems, value: unknown, needed: boolean): ExchangeConnectionConfig | undefined {
     if (value === undefined) {
         if (needed) {
@@ -404,6 +517,15 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
     const userSignIn = readUserSignIn(problems, values.get("userSignIn"));
     const smtpAuth = readEnum(problems, "smtpAuth", values.get("smtpAuth"), smtpAuthModes, defaults.smtpAuth);
     const secretLifetimeDays = readLifetime(problems, values.get("secretLifetimeDays"));
+    const secretRotation = readRotation(problems, values.get("secretRotation"));
+    const secretWarnDays = readWholeNumber(problems, "secretWarnDays", values.get("secretWarnDays"), 1, 365, defaults.secretWarnDays, "days");
+    const credential = readEnum(problems, "credential", values.get("credential"), credentialKinds, defaults.credential);
+    const certificatePath = readCertificate(problems, values.get("certificate"), credential);
+    const keyVault = readKeyVault(problems, values.get("keyVault"), credential);
+    const protect = values.get("protect") ?? defaults.protect;
+    if (typeof protect !== "boolean") {
+        problems.add("protect", `${show(protect)} must be true or false`);
+    }
     const mailboxesGiven = Array.isArray(values.get("mailboxes")) && (values.get("mailboxes") as unknown[]).length > 0;
     // Org-wide SMTP AUTH for signed-in users is an Exchange change too, even without app-only mailboxes.
     const exchangeNeeded = mailboxesGiven || (smtpAuth === "organization" && (userSignIn?.protocols.includes("smtp") ?? false));
@@ -426,6 +548,12 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
             smtpAuth,
             secretLifetimeDays,
             exchange: exchangeNeeded ? exchange : undefined,
+            secretRotation,
+            secretWarnDays,
+            credential,
+            certificatePath,
+            keyVault,
+            protect: protect === true,
         },
     };
 }

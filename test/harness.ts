@@ -22,10 +22,14 @@ export interface DeclaredResource {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, any>;
+    /** Resource options the program set that the engine acts on (protect, deleteBeforeReplace). */
+    readonly options?: { protect?: boolean; deleteBeforeReplace?: boolean };
 }
 
 export interface ProgramRun {
     readonly resources: DeclaredResource[];
+    /** Reads of other stacks' (here: its own) outputs. */
+    readonly stackReferences: DeclaredResource[];
     readonly calls: { token: string; inputs: Record<string, any> }[];
     /** Stack outputs as the engine would store them (secrets unwrapped). */
     readonly outputs: Record<string, any>;
@@ -38,6 +42,8 @@ export interface RunOptions {
     preview?: boolean;
     /** Overrides the tenant's published IDs, to exercise the checks against them. */
     exchangeAppRoleIds?: Record<string, string>;
+    /** The stack's outputs from its previous update, as its StackReference to itself reads them. */
+    previousOutputs?: Record<string, unknown>;
 }
 
 export const types = {
@@ -48,6 +54,8 @@ export const types = {
     password: "azuread:index/applicationPassword:ApplicationPassword",
     command: "command:local:Command",
     secretExpiry: "pulumi-nodejs:dynamic/m365-mail-oauth:SecretExpiry",
+    certificate: "azuread:index/applicationCertificate:ApplicationCertificate",
+    keyVaultSecret: "azure-native:keyvault:Secret",
 } as const;
 
 const indexPath = path.join(__dirname, "..", "index.js");
@@ -72,6 +80,7 @@ export function stackConfig(values: Record<string, unknown>, tenantId = tenant.t
 
 export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
     const resources: DeclaredResource[] = [];
+    const resourceOptions = new Map<string, { protect?: boolean; deleteBeforeReplace?: boolean }>();
     const calls: { token: string; inputs: Record<string, any> }[] = [];
     await pulumi.runtime.setMocks(
         {
@@ -87,6 +96,8 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
                         return { id: `${id}/password/${id}`, state: { ...args.inputs, keyId: stableId(`${args.name}-key`), value: mockSecretValue } };
                     case types.secretExpiry:
                         return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
+                    case "pulumi:pulumi:StackReference":
+                        return { id: args.inputs.name, state: { ...args.inputs, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
                     case "command:local:Command":
                         return { id, state: { ...args.inputs, stdout: "", stderr: "" } };
                     default:
@@ -124,6 +135,8 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         "m365-mail-oauth",
         "test",
         options.preview ?? false,
+        // The local file backend's organization name.
+        "organization",
     );
     pulumi.runtime.setAllConfig(config);
 
@@ -144,8 +157,17 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
     try {
         const result = await Promise.race([
             pulumi.runtime.runInPulumiStack(async () => {
+                // The mock engine does not see resource options; a stack transformation does.
+                pulumi.runtime.registerStackTransformation((declared) => {
+                    resourceOptions.set(`${declared.type}::${declared.name}`, {
+                        protect: declared.opts.protect,
+                        deleteBeforeReplace: (declared.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
+                    });
+                    return undefined;
+                });
                 delete require.cache[require.resolve(indexPath)];
-                programExports = { ...require(indexPath) };
+                const program = require(indexPath) as () => Promise<Record<string, pulumi.Output<any>>>;
+                programExports = await program();
                 return programExports;
             }),
             failure,
@@ -161,7 +183,8 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
     } finally {
         process.off("unhandledRejection", onRejection);
     }
-    return { resources: resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack"), calls, outputs, exports: programExports, error };
+    const declared = resources.map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) })).filter((resource) => resource.type !== "pulumi:pulumi:Stack" && resource.type !== "pulumi:pulumi:StackReference");
+    return { resources: declared, stackReferences: resources.filter((resource) => resource.type === "pulumi:pulumi:StackReference"), calls, outputs, exports: programExports, error };
 }
 
 /** Resolves an output's value and whether it is secret. */

@@ -14,13 +14,7 @@ import { findExecutable, missingPwshMessage } from "../components/preflight";
 import { diffSecretExpiry, expiryFrom, secretExpiryProvider } from "../components/secretExpiry";
 import { StackSettings } from "../components/stackConfig";
 
-const base: StackSettings = {
-    displayName: "x",
-    signInAudience: "AzureADMyOrg",
-    mailboxes: [],
-    smtpAuth: "mailbox",
-    secretLifetimeDays: 180,
-};
+const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
 
 describe("planAccess", () => {
     it("asks for one app role per protocol in use, in a stable order", () => {
@@ -143,7 +137,7 @@ describe("published IDs check", () => {
 
 describe("client settings", () => {
     it("uses the shared organizations endpoint for multi-tenant user sign-in", () => {
-        const plan = planAccess({ ...base, signInAudience: "AzureADMultipleOrgs", userSignIn: { redirectUris: ["https://a.b/c"], protocols: ["imap"] } });
+        const plan = planAccess({ ...base, userSignIn: { redirectUris: ["https://a.b/c"], protocols: ["imap"] } });
         const settings = clientSettings(plan, "tid", "AzureADMultipleOrgs", ["imap"]);
         assert.strictEqual(settings.userSignIn?.authorizeUrl, "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize");
         assert.strictEqual(settings.tokenUrl, "https://login.microsoftonline.com/tid/oauth2/v2.0/token", "app-only tokens still come from the home tenant");
