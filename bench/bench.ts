@@ -9,7 +9,7 @@ import * as path from "path";
 import { planAccess } from "../components/accessPlan";
 import { encodeStateText, stateMarker } from "../components/exchangeEnvironment";
 import { MailProtocol, StackSettings } from "../components/stackConfig";
-import { runProgram, stackConfig, types } from "../test/harness";
+import { runProgram, stackConfig, types } from "../tools/mockEngine";
 
 const sizes = [1, 10, 100, 1000];
 const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];

@@ -1,0 +1,110 @@
+/**
+ * The policy rules as pure functions of a resource's type, properties and the stack's tags, so they are tested
+ * without the policy engine. index.ts wires them into the pack that `pulumi preview --policy-pack policy` runs.
+ */
+
+export interface ResourceUnderReview {
+    readonly type: string;
+    readonly props: Record<string, any>;
+    readonly stackTags: ReadonlyMap<string, string>;
+}
+
+export interface RuleConfig {
+    readonly maxSecretLifetimeDays: number;
+}
+
+export const defaultRuleConfig: RuleConfig = { maxSecretLifetimeDays: 365 };
+
+/** Application permissions that open every mailbox in the tenant: never needed for IMAP/POP/SMTP. */
+export const tenantWideMailRoles: Record<string, string> = {
+    "810c84a8-4a9e-49e6-bf7d-12d183f40d01": "Microsoft Graph Mail.Read",
+    "e2a3a72e-5f79-4c64-b1b1-878b674786c9": "Microsoft Graph Mail.ReadWrite",
+    "b633e1c5-b582-4048-a93e-9f11b44c7e96": "Microsoft Graph Mail.Send",
+    "693c5e45-0940-467d-9b8a-1022fb9d42ef": "Microsoft Graph Mail.ReadBasic.All",
+    "6be147d2-ea4f-4b5a-a3fa-3eab6f3c140a": "Microsoft Graph Mail.ReadBasic",
+    "dc890d15-9560-4a4c-9b7f-a736ec74ec40": "Office 365 Exchange Online full_access_as_app",
+};
+
+export const allowOrganizationSmtpAuthTag = "m365-mail-oauth:allowOrganizationSmtpAuth";
+
+const types = {
+    application: "azuread:index/application:Application",
+    appRoleAssignment: "azuread:index/appRoleAssignment:AppRoleAssignment",
+    password: "azuread:index/applicationPassword:ApplicationPassword",
+    secretExpiry: "pulumi-nodejs:dynamic/m365-mail-oauth:SecretExpiry",
+    command: "command:local:Command",
+};
+
+type Rule = (resource: ResourceUnderReview, config: RuleConfig) => string[];
+
+function appRoleIds(props: Record<string, any>): string[] {
+    const accesses: any[] = props.requiredResourceAccesses ?? [];
+    return accesses.flatMap((access) => (access.resourceAccesses ?? []).filter((entry: any) => entry.type === "Role").map((entry: any) => String(entry.id)));
+}
+
+export const noTenantWideMailPermissions: Rule = ({ type, props }) => {
+    const ids = type === types.application ? appRoleIds(props) : type === types.appRoleAssignment ? [String(props.appRoleId)] : [];
+    return ids
+        .filter((id) => id in tenantWideMailRoles)
+        .map((id) => `${tenantWideMailRoles[id]} (${id}) gives access to every mailbox in the tenant; use IMAP.AccessAsApp / POP.AccessAsApp / SMTP.SendAsApp with per-mailbox grants`);
+};
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+export const secretLifetimeAtMost: Rule = ({ type, props }, { maxSecretLifetimeDays }) => {
+    const max = maxSecretLifetimeDays;
+    if (type === types.secretExpiry && typeof props.lifetimeDays === "number" && props.lifetimeDays > max) {
+        return [`the client secret lives ${props.lifetimeDays} days; this policy allows at most ${max}`];
+    }
+    if (type === types.password && typeof props.endDate === "string") {
+        const start = typeof props.startDate === "string" ? Date.parse(props.startDate) : Date.now();
+        const days = (Date.parse(props.endDate) - start) / dayMs;
+        if (days > max + 1) {
+            return [`the client secret ends on ${props.endDate}, ${Math.round(days)} days after it starts; this policy allows at most ${max}`];
+        }
+    }
+    return [];
+};
+
+export const appOnlyAppsSingleTenant: Rule = ({ type, props }) => {
+    if (type !== types.application || appRoleIds(props).length === 0) {
+        return [];
+    }
+    const audience = props.signInAudience ?? "AzureADMyOrg";
+    return audience === "AzureADMyOrg"
+        ? []
+        : [`the app holds application permissions (app-only mail access) but signs in ${audience}; app-only apps must be single tenant (AzureADMyOrg)`];
+};
+
+function runsExchangePowerShell(props: Record<string, any>): boolean {
+    const interpreter: string[] = Array.isArray(props.interpreter) ? props.interpreter.map(String) : [];
+    const commands = [props.create, props.update, props.delete].filter((c) => typeof c === "string").join(" ");
+    return interpreter.some((part) => /(^|[\\/])(pwsh|powershell)(\.exe)?$/i.test(part)) || /\.ps1\b|pwsh|powershell/i.test(commands);
+}
+
+export const exchangeCommandsDoNotLogStdout: Rule = ({ type, props }) => {
+    if (type !== types.command || !runsExchangePowerShell(props)) {
+        return [];
+    }
+    const logging = props.logging ?? "stdoutAndStderr";
+    return logging === "stderr" || logging === "none"
+        ? []
+        : [`a command running Exchange PowerShell logs stdout (logging "${logging}"); set logging to "stderr" or "none"`];
+};
+
+export const organizationSmtpAuthOnlyWhereAllowed: Rule = ({ type, props, stackTags }) => {
+    if (type !== types.command || props.environment?.M365_ORGANIZATION_SMTP_AUTH !== "true") {
+        return [];
+    }
+    return stackTags.get(allowOrganizationSmtpAuthTag) === "true"
+        ? []
+        : [`SMTP AUTH would be enabled for the whole organization; allow it for this stack with: pulumi stack tag set ${allowOrganizationSmtpAuthTag} true`];
+};
+
+export const rules: { name: string; description: string; rule: Rule }[] = [
+    { name: "no-tenant-wide-mail-permissions", description: "No Graph Mail.* application permissions and no full_access_as_app.", rule: noTenantWideMailPermissions },
+    { name: "secret-lifetime-at-most", description: "Client secrets live at most maxSecretLifetimeDays (default 365).", rule: secretLifetimeAtMost },
+    { name: "app-only-apps-single-tenant", description: "Apps with application permissions are single tenant.", rule: appOnlyAppsSingleTenant },
+    { name: "exchange-commands-do-not-log-stdout", description: "Commands running Exchange PowerShell do not log stdout.", rule: exchangeCommandsDoNotLogStdout },
+    { name: "organization-smtp-auth-only-where-allowed", description: "Org-wide SMTP AUTH only in stacks tagged to allow it.", rule: organizationSmtpAuthOnlyWhereAllowed },
+];

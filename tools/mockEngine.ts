@@ -1,0 +1,205 @@
+/**
+ * Runs the real program (index.ts, or bin/index.js when compiled) under Pulumi's own mock engine and records
+ * what it declares. Used by the tests, the benchmark and `npm run plan`.
+ *
+ * The mocks answer like Entra ID would (IDs, the client secret, the tenant's Microsoft service principals);
+ * what matters is what the program sends: every resource's type, name and inputs, and the stack outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { exchangeOnline, microsoftGraph } from "../components/microsoftIds";
+
+export const tenant = {
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    deployerObjectId: "d0d0d0d0-0000-4000-8000-000000000001",
+    exchangeSpObjectId: "e0e0e0e0-0000-4000-8000-00000000e0e0",
+    graphSpObjectId: "a0a0a0a0-0000-4000-8000-00000000a0a0",
+};
+
+export const mockExpiresAt = "2027-05-21T08:00:00Z";
+export const mockSecretValue = "mock-secret-Value~with.special_chars";
+
+export interface DeclaredResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    /** Resource options the program set that the engine acts on (protect, deleteBeforeReplace). */
+    readonly options?: { protect?: boolean; deleteBeforeReplace?: boolean };
+}
+
+export interface ProgramRun {
+    readonly resources: DeclaredResource[];
+    /** Reads of other stacks' (here: its own) outputs. */
+    readonly stackReferences: DeclaredResource[];
+    readonly calls: { token: string; inputs: Record<string, any> }[];
+    /** Stack outputs as the engine would store them (secrets unwrapped). */
+    readonly outputs: Record<string, any>;
+    /** The program's exports as Pulumi outputs, to ask which are secret. */
+    readonly exports: Record<string, pulumi.Output<any>>;
+    readonly error?: Error;
+}
+
+export interface RunOptions {
+    preview?: boolean;
+    /** Overrides the tenant's published IDs, to exercise the checks against them. */
+    exchangeAppRoleIds?: Record<string, string>;
+    /** The stack's outputs from its previous update, as its StackReference to itself reads them. */
+    previousOutputs?: Record<string, unknown>;
+    /** The tenant getClientConfig answers with (default: the test tenant). */
+    tenantId?: string;
+    /** Stack name the program sees. */
+    stack?: string;
+}
+
+export const types = {
+    application: "azuread:index/application:Application",
+    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+    appRoleAssignment: "azuread:index/appRoleAssignment:AppRoleAssignment",
+    delegatedGrant: "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant",
+    password: "azuread:index/applicationPassword:ApplicationPassword",
+    command: "command:local:Command",
+    secretExpiry: "pulumi-nodejs:dynamic/m365-mail-oauth:SecretExpiry",
+    certificate: "azuread:index/applicationCertificate:ApplicationCertificate",
+    keyVaultSecret: "azure-native:keyvault:Secret",
+} as const;
+
+// index.js when compiled (bin/tools), index.ts under ts-node (tools/).
+const indexPath = require.resolve(path.join(__dirname, "..", "index"));
+
+function stableId(name: string): string {
+    let hash = 0;
+    for (const char of name) {
+        hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    }
+    const hex = hash.toString(16).padStart(8, "0");
+    return `${hex}-0000-4000-8000-${hex}0000`;
+}
+
+/** Stack config as `pulumi config set` stores it: objects and lists as JSON text. */
+export function stackConfig(values: Record<string, unknown>, tenantId = tenant.tenantId): Record<string, string> {
+    const config: Record<string, string> = { "azuread:tenantId": tenantId };
+    for (const [key, value] of Object.entries(values)) {
+        config[`m365-mail-oauth:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return config;
+}
+
+export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
+    const resources: DeclaredResource[] = [];
+    const resourceOptions = new Map<string, { protect?: boolean; deleteBeforeReplace?: boolean }>();
+    const calls: { token: string; inputs: Record<string, any> }[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const id = stableId(args.name);
+                switch (args.type) {
+                    case "azuread:index/application:Application":
+                        return { id: `/applications/${id}`, state: { ...args.inputs, clientId: stableId(`${args.name}-client`), objectId: id } };
+                    case "azuread:index/servicePrincipal:ServicePrincipal":
+                        return { id, state: { ...args.inputs, objectId: id } };
+                    case "azuread:index/applicationPassword:ApplicationPassword":
+                        return { id: `${id}/password/${id}`, state: { ...args.inputs, keyId: stableId(`${args.name}-key`), value: mockSecretValue } };
+                    case types.secretExpiry:
+                        return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
+                    case "pulumi:pulumi:StackReference":
+                        return { id: args.inputs.name, state: { ...args.inputs, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
+                    case "command:local:Command":
+                        return { id, state: { ...args.inputs, stdout: "", stderr: "" } };
+                    default:
+                        return { id, state: args.inputs };
+                }
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                calls.push({ token: args.token, inputs: args.inputs });
+                switch (args.token) {
+                    case "azuread:index/getClientConfig:getClientConfig":
+                        return { tenantId: options.tenantId ?? tenant.tenantId, clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", objectId: tenant.deployerObjectId };
+                    case "azuread:index/getServicePrincipal:getServicePrincipal":
+                        if (args.inputs.clientId === exchangeOnline.appId) {
+                            return {
+                                objectId: tenant.exchangeSpObjectId,
+                                clientId: exchangeOnline.appId,
+                                appRoleIds: options.exchangeAppRoleIds ?? { ...exchangeOnline.appRoles, "full_access_as_app": "dc890d15-9560-4a4c-9b7f-a736ec74ec40" },
+                                oauth2PermissionScopeIds: {},
+                            };
+                        }
+                        if (args.inputs.clientId === microsoftGraph.appId) {
+                            return {
+                                objectId: tenant.graphSpObjectId,
+                                clientId: microsoftGraph.appId,
+                                appRoleIds: {},
+                                oauth2PermissionScopeIds: { ...microsoftGraph.delegatedScopes },
+                            };
+                        }
+                        throw new Error(`no such service principal ${args.inputs.clientId}`);
+                    default:
+                        throw new Error(`unexpected call ${args.token}`);
+                }
+            },
+        },
+        "m365-mail-oauth",
+        options.stack ?? "test",
+        options.preview ?? false,
+        // The local file backend's organization name.
+        "organization",
+    );
+    pulumi.runtime.setAllConfig(config);
+
+    let outputs: Record<string, any> = {};
+    let programExports: Record<string, pulumi.Output<any>> = {};
+    let error: Error | undefined;
+    // A failure inside an apply (e.g. a check on a looked-up value) surfaces as an unhandled rejection, as the
+    // real engine reports it; the stack then never completes, so the run ends on the first such error.
+    let failed: (reason: Error) => void = () => undefined;
+    const failure = new Promise<"failed">((done) => {
+        failed = (reason) => {
+            error ??= reason;
+            done("failed");
+        };
+    });
+    const onRejection = (reason: unknown) => failed(reason instanceof Error ? reason : new Error(String(reason)));
+    process.on("unhandledRejection", onRejection);
+    try {
+        const result = await Promise.race([
+            pulumi.runtime.runInPulumiStack(async () => {
+                // The mock engine does not see resource options; a stack transformation does.
+                pulumi.runtime.registerStackTransformation((declared) => {
+                    resourceOptions.set(`${declared.type}::${declared.name}`, {
+                        protect: declared.opts.protect,
+                        deleteBeforeReplace: (declared.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
+                    });
+                    return undefined;
+                });
+                delete require.cache[require.resolve(indexPath)];
+                const program = require(indexPath) as () => Promise<Record<string, pulumi.Output<any>>>;
+                programExports = await program();
+                return programExports;
+            }),
+            failure,
+        ]);
+        if (result !== "failed") {
+            outputs = result as Record<string, any>;
+            // Every registration, including resources no output depends on, has reached the mocks after this.
+            await pulumi.runtime.disconnect();
+        }
+    } catch (caught) {
+        error = caught as Error;
+        await pulumi.runtime.disconnect();
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+    const declared = resources.map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) })).filter((resource) => resource.type !== "pulumi:pulumi:Stack" && resource.type !== "pulumi:pulumi:StackReference");
+    return { resources: declared, stackReferences: resources.filter((resource) => resource.type === "pulumi:pulumi:StackReference"), calls, outputs, exports: programExports, error };
+}
+
+/** Resolves an output's value and whether it is secret. */
+export async function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+    const value = await new Promise<T>((done) => output.apply((resolved) => done(resolved)));
+    return { value, secret: await pulumi.isSecret(output) };
+}
+
+export function ofType(run: ProgramRun, type: string): DeclaredResource[] {
+    return run.resources.filter((resource) => resource.type === type);
+}
+
