@@ -1,0 +1,205 @@
+/**
+ * npm run verify against a real Dovecot (see fixtures/mailLab.ts): the compiled command, run as a user runs it,
+ * with the lab's CA trusted through NODE_EXTRA_CA_CERTS.
+ */
+import * as assert from "assert";
+import { spawn } from "child_process";
+import * as path from "path";
+import { explainMailError, parseArgs, parseDuration, saslXoauth2, tokenRoles } from "../tools/verify";
+import { MailLab } from "./fixtures/mailLab";
+
+const tenant = "11111111-2222-3333-4444-555555555555";
+const fullClient = "aaaaaaaa-0000-4000-8000-000000000001";
+const imapOnlyClient = "aaaaaaaa-0000-4000-8000-000000000002";
+const secret = "s3cret~Value.With-Chars_123";
+const verifyScript = path.join(__dirname, "..", "tools", "verify.js");
+
+interface VerifyRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    json?: { ok: boolean; rounds: number; results: { step: string; mailbox?: string; ok: boolean; detail: string; fix?: string }[] };
+    ms: number;
+}
+
+function runVerify(lab: MailLab, args: string[], env: Record<string, string> = {}): Promise<VerifyRun> {
+    const started = Date.now();
+    const child = spawn(process.execPath, [verifyScript, "--json", "--tenant", tenant, "--authority", lab.authority,
+        "--imap-host", "127.0.0.2", "--imap-port", String(lab.imapPort), "--pop-host", "127.0.0.2", "--pop-port", String(lab.popPort),
+        "--smtp-host", "127.0.0.2", "--smtp-port", String(lab.smtpPort), "--timeout", "5s", ...args], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: lab.caFile, M365_CLIENT_SECRET: secret, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    return new Promise((resolve) => child.on("close", (code) => {
+        let json;
+        try { json = JSON.parse(stdout); } catch { json = undefined; }
+        resolve({ code, stdout, stderr, json, ms: Date.now() - started });
+    }));
+}
+
+function result(run: VerifyRun, step: string, mailbox?: string) {
+    const found = run.json?.results.find((r) => r.step === step && (mailbox === undefined || r.mailbox === mailbox));
+    assert.ok(found, `no ${step} ${mailbox ?? ""} result in ${run.stdout}\n${run.stderr}`);
+    return found;
+}
+
+function assertNothingSecret(run: VerifyRun): void {
+    const all = run.stdout + run.stderr;
+    assert.ok(!all.includes(secret), "the client secret was printed");
+    assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\./.test(all), "a token was printed");
+}
+
+describe("npm run verify against Dovecot", function () {
+    this.timeout(120_000);
+    const lab = new MailLab({
+        tenant,
+        clients: {
+            [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"] },
+            [imapOnlyClient]: { secret, roles: ["IMAP.AccessAsApp"] },
+        },
+        grants: [
+            { service: "imap", user: "edi@contoso.com" },
+            { service: "pop3", user: "edi@contoso.com" },
+            { service: "submission", user: "edi@contoso.com" },
+            { service: "imap", user: "nosmtp@contoso.com" },
+        ],
+    });
+
+    before(async () => {
+        await lab.start();
+        await lab.startDovecot();
+    });
+    after(async () => {
+        await lab.stop();
+    });
+
+    it("passes IMAP, POP3 and SMTP for a fully set-up mailbox, through Entra's paths", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop,smtp"]);
+        assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}\n${lab.log()}`);
+        assert.strictEqual(run.json?.ok, true);
+        assert.deepStrictEqual(run.json?.results.map((r) => [r.step, r.ok]), [["token", true], ["imap", true], ["pop", true], ["smtp", true]]);
+        assert.match(result(run, "imap").detail, /INBOX selected/);
+        assert.match(result(run, "pop").detail, /^STAT 0 0/);
+        assert.ok(lab.requests.includes(`GET /${tenant}/v2.0/.well-known/openid-configuration`));
+        assert.ok(lab.requests.includes(`POST /${tenant}/oauth2/v2.0/token`));
+        assert.ok(lab.requests.includes("POST /introspect"), "Dovecot's oauth2 passdb introspected the token");
+        assert.match(run.stderr, /\.\.\. imap: edi@contoso\.com/, "progress is shown");
+        assertNothingSecret(run);
+    });
+
+    it("--send delivers a test message from the mailbox to itself", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:smtp", "--send"]);
+        assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}`);
+        assert.match(result(run, "smtp").detail, /test message accepted/);
+    });
+
+    it("a wrong secret: the token is refused and the fix names the secret", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap"], { M365_CLIENT_SECRET: "wrong-secret-value" });
+        assert.strictEqual(run.code, 1);
+        const token = result(run, "token");
+        assert.strictEqual(token.ok, false);
+        assert.match(token.fix ?? "", /client secret is wrong/);
+        assert.strictEqual(run.json?.results.length, 1, "no mail server is tried without a token");
+        assert.ok(!(run.stdout + run.stderr).includes("wrong-secret-value"));
+    });
+
+    it("a token lacking a role is reported as missing consent before touching the server", async () => {
+        const run = await runVerify(lab, ["--client-id", imapOnlyClient, "--mailbox", "edi@contoso.com:imap,smtp"]);
+        assert.strictEqual(run.code, 1);
+        assert.strictEqual(result(run, "imap").ok, true);
+        const smtp = result(run, "smtp");
+        assert.strictEqual(smtp.ok, false);
+        assert.match(smtp.detail, /no SMTP\.SendAsApp role/);
+        assert.match(smtp.fix ?? "", /admin consent for SMTP\.SendAsApp/);
+        assert.doesNotMatch(run.stderr, /\.\.\. smtp:/, "the SMTP server was not contacted");
+    });
+
+    it("a mailbox not granted to the app fails alone, pointing at FullAccess", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap", "--mailbox", "other@contoso.com:imap"]);
+        assert.strictEqual(run.code, 1);
+        assert.strictEqual(result(run, "imap", "edi@contoso.com").ok, true);
+        const other = result(run, "imap", "other@contoso.com");
+        assert.strictEqual(other.ok, false);
+        assert.match(other.fix ?? "", /FullAccess/);
+        assertNothingSecret(run);
+    });
+
+    it("SMTP AUTH refused for a mailbox points at SMTP AUTH and SendAs", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "nosmtp@contoso.com:imap,smtp"]);
+        assert.strictEqual(run.code, 1);
+        assert.strictEqual(result(run, "imap").ok, true);
+        const smtp = result(run, "smtp");
+        assert.strictEqual(smtp.ok, false);
+        assert.match(smtp.fix ?? "", /SMTP AUTH disabled/);
+        assertNothingSecret(run);
+    });
+
+    it("a server that is down is reported within a bound", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap", "--imap-host", "127.0.0.1", "--imap-port", String(lab.closedPort)]);
+        assert.strictEqual(run.code, 1);
+        assert.match(result(run, "imap").fix ?? "", /cannot be reached/);
+        assert.ok(run.ms < 15_000, `took ${run.ms} ms`);
+    });
+
+    it("a server that accepts and then stalls times out", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:pop,imap", "--imap-host", "127.0.0.1", "--imap-port", String(lab.stallPort), "--pop-host", "127.0.0.1", "--pop-port", String(lab.stallPort), "--timeout", "2s"]);
+        assert.strictEqual(run.code, 1);
+        for (const step of ["imap", "pop"]) {
+            assert.match(result(run, step).fix ?? "", /stopped answering \(timed out\)/, JSON.stringify(result(run, step)));
+        }
+        assert.ok(run.ms < 20_000, `took ${run.ms} ms`);
+    });
+});
+
+describe("npm run verify --wait", function () {
+    this.timeout(120_000);
+    const lab = new MailLab({ tenant, clients: { [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] } }, grants: [{ service: "imap", user: "edi@contoso.com" }, { service: "pop3", user: "edi@contoso.com" }] });
+    before(() => lab.start());
+    after(() => lab.stop());
+
+    it("retries until the server starts accepting partway through", async () => {
+        const pending = runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop", "--wait", "60s", "--retry-delay", "1s", "--timeout", "3s"]);
+        await new Promise((r) => setTimeout(r, 2500));
+        await lab.startDovecot();
+        const run = await pending;
+        assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}`);
+        assert.ok((run.json?.rounds ?? 0) > 1, "more than one round");
+        assert.match(run.stderr, /round 1: 2 check\(s\) still failing/);
+    });
+});
+
+describe("verify: pure parts", () => {
+    it("builds the SASL XOAUTH2 string", () => {
+        assert.strictEqual(Buffer.from(saslXoauth2("a@b.c", "T"), "base64").toString(), "user=a@b.c\x01auth=Bearer T\x01\x01");
+    });
+    it("reads the roles claim", () => {
+        const token = `x.${Buffer.from(JSON.stringify({ roles: ["IMAP.AccessAsApp"] })).toString("base64url")}.y`;
+        assert.deepStrictEqual(tokenRoles(token), ["IMAP.AccessAsApp"]);
+        assert.deepStrictEqual(tokenRoles("garbage"), []);
+    });
+    it("maps Exchange Online's answers to the step that fixes them", () => {
+        assert.match(explainMailError("smtp", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox"), /SMTP AUTH is disabled/);
+        assert.match(explainMailError("imap", "User is authenticated but not connected."), /IMAP is disabled on the mailbox/);
+        assert.match(explainMailError("pop", "-ERR Logon failure: unknown user name or bad password."), /FullAccess/);
+    });
+    it("parses durations and refuses the secret as a flag", () => {
+        assert.strictEqual(parseDuration("30m"), 1_800_000);
+        assert.strictEqual(parseDuration("90"), 90_000);
+        assert.throws(() => parseDuration("soon"), /not a duration/);
+        assert.throws(() => parseArgs(["--client-secret", "x"], {}), /only from the environment variable M365_CLIENT_SECRET/);
+        assert.throws(() => parseArgs(["--tenant", "t", "--client-id", "c", "--mailbox", "a@b.c:imap"], {}), /M365_CLIENT_SECRET/);
+        assert.throws(() => parseArgs(["--tenant", "t", "--client-id", "c", "--mailbox", "a@b.c:ews"], { M365_CLIENT_SECRET: "s" }), /unknown protocol "ews"/);
+    });
+    it("reads the target from the stack outputs", () => {
+        const parsed = parseArgs(["--stack", "dev"], {}, () => ({
+            tenant: "t", clientId: "c", clientSecret: "s", scope: "https://outlook.office365.com/.default",
+            mailboxes: [{ address: "a@b.c", protocols: ["pop"] }],
+            servers: { imap: { host: "outlook.office365.com", port: 993 }, pop: { host: "outlook.office365.com", port: 995 }, smtp: { host: "smtp.office365.com", port: 587 } },
+        }));
+        assert.strictEqual(parsed.target.authority, "https://login.microsoftonline.com");
+        assert.deepStrictEqual(parsed.target.mailboxes, [{ address: "a@b.c", protocols: ["pop"] }]);
+    });
+});
