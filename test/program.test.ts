@@ -159,6 +159,9 @@ describe("program under the mock engine", function () {
             assert.strictEqual(cmd.inputs.delete, "scripts/Remove-ExchangeMailAccess.ps1");
             assert.strictEqual(cmd.inputs.addPreviousOutputInEnv, true);
             assert.strictEqual(cmd.inputs.logging, "stderr", "stdout (the recorded state) is not logged");
+            // A replacement deletes the old command (revoking its recorded grants) before the new one grants again,
+            // so a late delete can never undo what the replacement made.
+            assert.strictEqual(cmd.options?.deleteBeforeReplace, true);
             for (const script of [cmd.inputs.create, cmd.inputs.delete]) {
                 assert.ok(fs.existsSync(path.join(__dirname, "..", "..", script)), `${script} exists`);
             }
