@@ -319,18 +319,6 @@ function readUserSignIn(problems: Problems, value: unknown): UserSignInConfig | 
     return { redirectUris, protocols };
 }
 
-function readLifetime(problems: Problems, value: unknown): number {
-    if (value === undefined) {
-        return defaults.secretLifetimeDays;
-    }
-    const { min, max } = secretLifetimeBounds;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-        problems.add("secretLifetimeDays", `${show(value)} must be a whole number of days from ${min} to ${max}`);
-        return defaults.secretLifetimeDays;
-    }
-    return value;
-}
-
 const organizationMissing =
     "missing; the Exchange Online step (mailbox grants, SMTP AUTH) needs the tenant's organization, e.g. contoso.onmicrosoft.com";
 
@@ -516,7 +504,7 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
     const mailboxes = readMailboxes(problems, values.get("mailboxes"));
     const userSignIn = readUserSignIn(problems, values.get("userSignIn"));
     const smtpAuth = readEnum(problems, "smtpAuth", values.get("smtpAuth"), smtpAuthModes, defaults.smtpAuth);
-    const secretLifetimeDays = readLifetime(problems, values.get("secretLifetimeDays"));
+    const secretLifetimeDays = readWholeNumber(problems, "secretLifetimeDays", values.get("secretLifetimeDays"), secretLifetimeBounds.min, secretLifetimeBounds.max, defaults.secretLifetimeDays, "days");
     const secretRotation = readRotation(problems, values.get("secretRotation"));
     const secretWarnDays = readWholeNumber(problems, "secretWarnDays", values.get("secretWarnDays"), 1, 365, defaults.secretWarnDays, "days");
     const credential = readEnum(problems, "credential", values.get("credential"), credentialKinds, defaults.credential);
