@@ -5,6 +5,7 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
+import { rfc3339Seconds } from "./rfc3339";
 
 export interface PublicCertificate {
     /** What Entra ID is given: the PEM text, or base64 of the DER bytes. */
@@ -15,10 +16,6 @@ export interface PublicCertificate {
     /** SHA-1 thumbprint, as the portal and the clients show it. */
     readonly thumbprint: string;
     readonly subject: string;
-}
-
-function rfc3339(date: string): string {
-    return new Date(date).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** Parses a PEM or DER public certificate; throws a message that names the config key and the path. */
@@ -45,8 +42,8 @@ export function loadPublicCertificate(path: string, read: (path: string) => Buff
     return {
         value: pem ? `${pemBlock}\n` : bytes.toString("base64"),
         encoding: pem ? "pem" : "base64",
-        startDate: rfc3339(certificate.validFrom),
-        endDate: rfc3339(certificate.validTo),
+        startDate: rfc3339Seconds(new Date(certificate.validFrom)),
+        endDate: rfc3339Seconds(new Date(certificate.validTo)),
         thumbprint: certificate.fingerprint.replace(/:/g, ""),
         subject: certificate.subject,
     };

@@ -8,12 +8,10 @@
  * itself never reads the clock, so the same config declares the same inputs on any day.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { dayMs, rfc3339Seconds } from "./rfc3339";
 
-const dayMs = 24 * 60 * 60 * 1000;
-
-/** RFC 3339 in UTC, to the second, as Entra ID stores credential dates. */
 export function expiryFrom(now: Date, lifetimeDays: number): string {
-    return new Date(now.getTime() + lifetimeDays * dayMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return rfc3339Seconds(new Date(now.getTime() + lifetimeDays * dayMs));
 }
 
 export interface SecretExpiryInputs {

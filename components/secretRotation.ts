@@ -7,6 +7,7 @@
  * and no update ever deletes the secret it creates. The slot labels of the last update come back from the stack's
  * own outputs (`secretSlots`), so a preview shows exactly which slot is replaced.
  */
+import { dayMs } from "./rfc3339";
 
 export type SlotName = "a" | "b";
 
@@ -59,8 +60,6 @@ export interface ExpiryNotice {
     readonly level: "warning" | "error";
     readonly message: string;
 }
-
-const dayMs = 24 * 60 * 60 * 1000;
 
 /**
  * Warns when the current secret expires within `warnDays`, and fails when it has expired, unless this update is

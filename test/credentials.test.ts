@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadPublicCertificate } from "../components/certificateCredential";
+import { rfc3339Seconds } from "../components/rfc3339";
 import { epochSeconds, keyVaultContentType } from "../components/keyVaultSecretDelivery";
 import { decideSecretSlots, expiryNotice } from "../components/secretRotation";
 import { validateStackConfig } from "../components/stackConfig";
@@ -271,7 +272,7 @@ describe("certificate credentials", function () {
     /** The validity dates as openssl itself prints them, in RFC 3339. */
     function opensslDate(which: "startdate" | "enddate"): string {
         const line = execFileSync("openssl", ["x509", "-in", path.join(dir, "cert.pem"), "-noout", `-${which}`], { encoding: "utf8" });
-        return new Date(line.split("=")[1].trim()).toISOString().replace(/\.\d{3}Z$/, "Z");
+        return rfc3339Seconds(new Date(line.split("=")[1].trim()));
     }
 
     it("reads PEM and DER with the certificate's own validity", () => {
