@@ -367,7 +367,7 @@ function readCertificate(problems: Problems, value: unknown, credential: Credent
     if (path !== undefined && /\.(pfx|p12|key)$/i.test(path)) {
         problems.add("certificate.publicCertPath", `${show(path)} looks like a private key container; give the public certificate only (.cer, .crt, .pem)`);
     }
-    if (!needed && value !== undefined) {
+    if (!needed) {
         problems.add("certificate", `set, but credential is "secret"; set credential to certificate or both to use it`);
     }
     return path;

@@ -12,7 +12,7 @@ import { rfc3339Seconds } from "../components/rfc3339";
 import { epochSeconds, keyVaultContentType } from "../components/keyVaultSecretDelivery";
 import { decideSecretSlots, expiryNotice } from "../components/secretRotation";
 import { validateStackConfig } from "../components/stackConfig";
-import { ProgramRun, mockExpiresAt, ofType, runProgram, stackConfig, tenant, types } from "./harness";
+import { ProgramRun, mockExpiresAt, ofType, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 
 /** Pulumi's wire form of a secret value: an object tagged with this signature. */
 const secretSignature = "4dabf18193072939515e22adb298388d";
@@ -178,27 +178,9 @@ describe("secret expiry warnings", function () {
         assert.match(notice.message, /expired on 2026-11-01T00:00:00Z/);
     });
 
-    async function runAt(clock: string, previousOutputs: Record<string, unknown>, values: Record<string, unknown>): Promise<ProgramRun> {
-        const RealDate = Date;
-        const fixed = RealDate.parse(clock);
-        class FixedDate extends RealDate {
-            constructor(...args: any[]) {
-                if (args.length === 0) {
-                    super(fixed);
-                } else {
-                    super(...(args as [number]));
-                }
-            }
-            static override now(): number {
-                return fixed;
-            }
-        }
-        (globalThis as any).Date = FixedDate;
-        try {
-            return await runProgram(stackConfig(values), { previousOutputs });
-        } finally {
-            (globalThis as any).Date = RealDate;
-        }
+    function runAt(clock: string, previousOutputs: Record<string, unknown>, values: Record<string, unknown>): Promise<ProgramRun> {
+        const fixed = Date.parse(clock);
+        return withClock(() => fixed, () => runProgram(stackConfig(values), { previousOutputs }));
     }
 
     it("stops the program on an expired secret, and lets the rotating update through", async () => {

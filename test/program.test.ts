@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { exchangeOnline, microsoftGraph } from "../components/microsoftIds";
-import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types } from "./harness";
+import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 
 const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };
 const allRoleIds = Object.values(exchangeOnline.appRoles);
@@ -342,29 +342,14 @@ describe("program under the mock engine", function () {
 
         it("declares exactly the same inputs a month later", async () => {
             const first = await ok(values);
-            const RealDate = Date;
             const offset = 31 * 24 * 60 * 60 * 1000;
+            const realNow = Date.now();
             // Every clock read of the program (new Date(), Date.now()) is a month ahead during the second run.
-            class MonthLater extends RealDate {
-                constructor(...args: any[]) {
-                    if (args.length === 0) {
-                        super(RealDate.now() + offset);
-                    } else {
-                        super(...(args as [number]));
-                    }
-                }
-                static override now(): number {
-                    return RealDate.now() + offset;
-                }
-            }
-            try {
-                (globalThis as any).Date = MonthLater;
-                assert.ok(new Date().getTime() - RealDate.now() >= offset - 1000, "the clock is shifted");
-                const later = await ok(values);
-                assert.deepStrictEqual(inputsOf(later), inputsOf(first));
-            } finally {
-                (globalThis as any).Date = RealDate;
-            }
+            const later = await withClock((real) => real + offset, async () => {
+                assert.ok(new Date().getTime() - realNow >= offset - 1000, "the clock is shifted");
+                return ok(values);
+            });
+            assert.deepStrictEqual(inputsOf(later), inputsOf(first));
         });
 
         it("never reads the clock for the secret's end date: it comes from the expiry resource", async () => {
