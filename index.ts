@@ -56,6 +56,7 @@ export = async () => {
               {
                   plan,
                   connection: settings.exchange,
+                  tenantId: client.tenantId,
                   appId: app.clientId,
                   servicePrincipalObjectId: app.servicePrincipalObjectId,
                   displayName: settings.displayName,

@@ -27,9 +27,12 @@ export interface Permission {
 export interface MailboxAccess {
     readonly address: string;
     readonly protocols: readonly MailProtocol[];
-    /** `Add-MailboxPermission -AccessRights FullAccess`: reading mail over IMAP or POP. */
+    /**
+     * `Add-MailboxPermission -AccessRights FullAccess`: every app-only mailbox. Microsoft's procedure grants it for
+     * IMAP, POP and SMTP alike (an app's SMTP token is accepted for a mailbox it has FullAccess to).
+     */
     readonly fullAccess: boolean;
-    /** `Add-RecipientPermission -AccessRights SendAs`: sending as the mailbox over SMTP. */
+    /** `Add-RecipientPermission -AccessRights SendAs`: sending as the mailbox over SMTP, on top of FullAccess. */
     readonly sendAs: boolean;
     /** `Set-CASMailbox -SmtpClientAuthenticationDisabled $false` on this mailbox. */
     readonly smtpClientAuth: boolean;
@@ -97,7 +100,7 @@ export function mailboxAccess(address: string, protocols: readonly MailProtocol[
     return {
         address,
         protocols,
-        fullAccess: has("imap") || has("pop"),
+        fullAccess: protocols.length > 0,
         sendAs: has("smtp"),
         smtpClientAuth: has("smtp") && smtpAuthPerMailbox,
         imapEnabled: has("imap"),

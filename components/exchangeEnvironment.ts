@@ -61,20 +61,78 @@ export function staticExchangeEnvironment(
     if (connection.auth === "interactive" && connection.userPrincipalName) {
         environment.M365_EXO_USER_PRINCIPAL_NAME = connection.userPrincipalName;
     }
+    if (connection.auth === "interactive" && connection.disableWam) {
+        environment.M365_EXO_DISABLE_WAM = "true";
+    }
+    if (connection.reconcile === "all") {
+        environment.M365_EXO_RECONCILE = "all";
+    }
+    if (connection.reconcileRun !== "") {
+        environment.M365_EXO_RECONCILE_RUN = connection.reconcileRun;
+    }
     for (const mailbox of plan.mailboxes) {
         environment[mailboxVariableName(mailbox.address)] = mailboxVariableValue(mailbox);
     }
     return Object.fromEntries(Object.entries(environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** What a run left behind, as the scripts print it on stdout (see scripts/ExchangeMailAccess.psm1). */
+/** The identities the Exchange step works for: known only once Entra ID has made them (outputs in the program). */
+export interface ExchangeIdentities<T> {
+    /** The stack's tenant; the script stops before any change when the sign-in reached another one. */
+    readonly tenantId: T;
+    /** The app's client ID (New-ServicePrincipal -AppId). */
+    readonly appId: T;
+    /** The enterprise application's object ID (New-ServicePrincipal -ObjectId). */
+    readonly servicePrincipalObjectId: T;
+    /** The name the app gets in Exchange Online. */
+    readonly displayName: T;
+}
+
+export function identityEnvironment<T>(ids: ExchangeIdentities<T>): Record<string, T> {
+    return {
+        M365_TENANT_ID: ids.tenantId,
+        M365_APP_ID: ids.appId,
+        M365_SP_OBJECT_ID: ids.servicePrincipalObjectId,
+        M365_SP_DISPLAY_NAME: ids.displayName,
+    };
+}
+
+/** Set when the PFX password comes on stdin (secret stack config) rather than from a named variable. */
+export const passwordOnStdinVariable = "M365_EXO_CERTIFICATE_PASSWORD_STDIN";
+
+/** What a run left behind, as the scripts print it on stdout (see exchange/scripts/MailAccess.State.ps1). */
 export const stateMarker = "M365_MAIL_OAUTH_STATE=";
 
+export interface DesiredMailboxRecord {
+    readonly address: string;
+    readonly fullAccess: boolean;
+    readonly sendAs: boolean;
+    readonly smtpClientAuth: boolean;
+    readonly imapEnabled: boolean;
+    readonly popEnabled: boolean;
+}
+
+export interface MailboxRecord {
+    readonly address: string;
+    /** The access the record was made for; null once the mailbox left the config (grants still to revoke). */
+    readonly want: DesiredMailboxRecord | null;
+    /** Grants the stack made, the only ones it ever revokes. */
+    readonly owns: { readonly fullAccess: boolean; readonly sendAs: boolean };
+    /** The value each setting had before the stack changed it. */
+    readonly before: Record<string, boolean | null>;
+    /** Why the last run could not finish this mailbox. */
+    readonly failed: string | null;
+}
+
 export interface RecordedExchangeState {
+    readonly version: 2;
     readonly appId?: string;
     readonly servicePrincipalId?: string;
-    readonly mailboxes: Record<string, { address: string; fullAccess: boolean; sendAs: boolean; before: Record<string, unknown> }>;
-    readonly organization: Record<string, unknown> | null;
+    readonly trustee?: string | null;
+    readonly reconcileRun?: string;
+    readonly mailboxes: Record<string, MailboxRecord>;
+    readonly organization: { want: boolean; owned: boolean; before: boolean | null } | null;
+    readonly failures: readonly { address: string; message: string }[];
 }
 
 /** Reads the recorded state out of the command's stdout; undefined when there is none (preview, first run). */
@@ -84,6 +142,34 @@ export function parseRecordedState(stdout: string | undefined): RecordedExchange
         .filter((candidate) => candidate.startsWith(stateMarker))
         .pop();
     return line === undefined ? undefined : (JSON.parse(decodeStateText(line.slice(stateMarker.length))) as RecordedExchangeState);
+}
+
+/** The mailboxes the record says are granted as configured (not failed, not on their way out). */
+export function grantedMailboxes(state: RecordedExchangeState | undefined): string[] {
+    return Object.values(state?.mailboxes ?? {})
+        .filter((mailbox) => mailbox.want !== null && mailbox.failed === null)
+        .map((mailbox) => mailbox.address)
+        .sort();
+}
+
+/**
+ * The deployment error for a run that recorded failures, or undefined. The command itself exits 0 in that case
+ * (its record must be kept), so the program is what fails the deployment.
+ */
+export function failureMessage(state: RecordedExchangeState | undefined): string | undefined {
+    const failures = state?.failures ?? [];
+    if (failures.length === 0) {
+        return undefined;
+    }
+    const listed = failures.slice(0, 10).map((failure) => `  - ${failure.address}: ${failure.message}`);
+    const more = failures.length > 10 ? [`  - ... and ${failures.length - 10} more`] : [];
+    return [
+        `Exchange Online could not be brought to the configured state for ${failures.length} item(s); everything else was done and recorded:`,
+        ...listed,
+        ...more,
+        "Fix the cause, then run `pulumi up` again. With the configuration unchanged the Exchange step does not run by itself: " +
+            "set a new label first, e.g. `pulumi config set --path m365-mail-oauth:exchange.reconcileRun retry-1`.",
+    ].join("\n");
 }
 
 /**

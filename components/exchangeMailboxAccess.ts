@@ -11,13 +11,15 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessPlan } from "./accessPlan";
-import { parseRecordedState, staticExchangeEnvironment } from "./exchangeEnvironment";
+import { failureMessage, grantedMailboxes, identityEnvironment, parseRecordedState, passwordOnStdinVariable, staticExchangeEnvironment } from "./exchangeEnvironment";
 import { exchangeScripts, exchangeScriptsDigest } from "./projectFiles";
 import { ExchangeConnectionConfig } from "./stackConfig";
 
 export interface ExchangeMailboxAccessArgs {
     plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth">;
     connection: ExchangeConnectionConfig;
+    /** The stack's tenant: the Exchange sign-in must reach it. */
+    tenantId: pulumi.Input<string>;
     /** The app's client ID (New-ServicePrincipal -AppId). */
     appId: pulumi.Input<string>;
     /** The enterprise application's object ID (New-ServicePrincipal -ObjectId, and the trustee of every grant). */
@@ -43,15 +45,18 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
 
         const environment: Record<string, pulumi.Input<string>> = {
             ...staticExchangeEnvironment(args.plan, args.connection, exchangeScriptsDigest()),
-            M365_APP_ID: args.appId,
-            M365_SP_OBJECT_ID: args.servicePrincipalObjectId,
-            M365_SP_DISPLAY_NAME: args.displayName,
+            ...identityEnvironment<pulumi.Input<string>>({
+                tenantId: args.tenantId,
+                appId: args.appId,
+                servicePrincipalObjectId: args.servicePrincipalObjectId,
+                displayName: args.displayName,
+            }),
         };
         // The PFX password from secret config goes in on stdin: a secret inside `environment` would turn the
         // whole environment secret and hide the per-mailbox changes from the preview, and stdin is not visible
         // to other processes the way an environment or a command line is.
         if (args.certificatePassword !== undefined) {
-            environment.M365_EXO_CERTIFICATE_PASSWORD_STDIN = "true";
+            environment[passwordOnStdinVariable] = "true";
         }
 
         this.command = new command.local.Command(
@@ -71,9 +76,19 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true },
         );
 
+        // A run that could not finish some mailboxes exits 0 so that its record (what it did change) is kept;
+        // the deployment fails here instead, on the resource, until a run succeeds.
         this.mailboxesGranted = this.command.stdout.apply((stdout) => {
             const state = parseRecordedState(stdout);
-            return state ? Object.values(state.mailboxes).map((mailbox) => mailbox.address).sort() : [];
+            const failed = failureMessage(state);
+            if (failed !== undefined) {
+                if (pulumi.runtime.isDryRun()) {
+                    pulumi.log.warn(`The last Exchange Online run failed.\n${failed}`, this);
+                } else {
+                    throw new pulumi.ResourceError(failed, this);
+                }
+            }
+            return grantedMailboxes(state);
         });
 
         this.registerOutputs({ mailboxesGranted: this.mailboxesGranted });

@@ -22,9 +22,15 @@ export function projectRoot(start: string = __dirname): string {
 
 /** The PowerShell files the Exchange step runs, relative to the project root (where Pulumi runs commands). */
 export const exchangeScripts = {
-    module: "scripts/ExchangeMailAccess.psm1",
-    sync: "scripts/Sync-ExchangeMailAccess.ps1",
-    remove: "scripts/Remove-ExchangeMailAccess.ps1",
+    sync: "exchange/scripts/Sync-ExchangeMailAccess.ps1",
+    remove: "exchange/scripts/Remove-ExchangeMailAccess.ps1",
+    module: "exchange/scripts/ExchangeMailAccess.psm1",
+    report: "exchange/scripts/MailAccess.Report.ps1",
+    state: "exchange/scripts/MailAccess.State.ps1",
+    connection: "exchange/scripts/MailAccess.Connection.ps1",
+    get: "exchange/scripts/MailAccess.Get.ps1",
+    resolve: "exchange/scripts/MailAccess.Resolve.ps1",
+    invoke: "exchange/scripts/MailAccess.Invoke.ps1",
 } as const;
 
 let cachedDigest: string | undefined;

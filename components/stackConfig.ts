@@ -20,6 +20,8 @@ export type SmtpAuthMode = (typeof smtpAuthModes)[number];
 
 export const exchangeAuthModes = ["interactive", "certificate", "managedIdentity"] as const;
 export type ExchangeAuthMode = (typeof exchangeAuthModes)[number];
+export const exchangeReconcileModes = ["changed", "all"] as const;
+export type ExchangeReconcileMode = (typeof exchangeReconcileModes)[number];
 
 export const credentialKinds = ["secret", "certificate", "both"] as const;
 export type CredentialKind = (typeof credentialKinds)[number];
@@ -59,6 +61,15 @@ export interface ExchangeConnectionConfig {
     readonly userPrincipalName?: string;
     /** The PowerShell 7 executable. */
     readonly pwsh: string;
+    /** `interactive`: sign in through the browser instead of Windows' account manager (`-DisableWAM`). */
+    readonly disableWam: boolean;
+    /**
+     * `changed` (default): mailboxes whose desired access equals the recorded one are trusted, not read.
+     * `all`: every run reads and repairs every mailbox (drift).
+     */
+    readonly reconcile: ExchangeReconcileMode;
+    /** A label; changing it makes the next update read and repair every mailbox once. */
+    readonly reconcileRun: string;
 }
 
 export interface StackSettings {
@@ -427,6 +438,9 @@ function readExchange(problems: Problems, value: unknown, needed: boolean): Exch
         "managedIdentityAccountId",
         "userPrincipalName",
         "pwsh",
+        "disableWam",
+        "reconcile",
+        "reconcileRun",
     ]);
     const organization = value.organization;
     if (organization === undefined) {
@@ -451,6 +465,14 @@ function readExchange(problems: Problems, value: unknown, needed: boolean): Exch
     const managedIdentityAccountId = readOptionalString(problems, "exchange.managedIdentityAccountId", value.managedIdentityAccountId);
     const userPrincipalName = readOptionalString(problems, "exchange.userPrincipalName", value.userPrincipalName);
     const pwsh = readOptionalString(problems, "exchange.pwsh", value.pwsh) ?? defaults.pwsh;
+    if (value.disableWam !== undefined && typeof value.disableWam !== "boolean") {
+        problems.add("exchange.disableWam", `${show(value.disableWam)} must be true or false`);
+    }
+    const reconcile = readEnum(problems, "exchange.reconcile", value.reconcile, exchangeReconcileModes, "changed");
+    const reconcileRun = readOptionalString(problems, "exchange.reconcileRun", value.reconcileRun) ?? "";
+    if (!/^[A-Za-z0-9._:-]{0,64}$/.test(reconcileRun)) {
+        problems.add("exchange.reconcileRun", `${show(reconcileRun)} must be a label of letters, digits and . _ : - (at most 64)`);
+    }
     if (auth === "certificate") {
         if (certificatePath === undefined) {
             problems.add("exchange.certificatePath", "missing; exchange.auth is \"certificate\", which needs the path of the PFX file");
@@ -468,6 +490,9 @@ function readExchange(problems: Problems, value: unknown, needed: boolean): Exch
         managedIdentityAccountId,
         userPrincipalName,
         pwsh,
+        disableWam: value.disableWam === true,
+        reconcile,
+        reconcileRun,
     };
 }
 

@@ -43,7 +43,7 @@ describe("npm run plan", function () {
             address: "edi-dev@contoso.com",
             protocols: ["imap", "smtp"],
             operations: [
-                "Add-MailboxPermission FullAccess (no auto-mapping): read mail",
+                "Add-MailboxPermission FullAccess (no auto-mapping): the app may use the mailbox",
                 "Add-RecipientPermission SendAs: send as the mailbox",
                 "Set-CASMailbox -SmtpClientAuthenticationDisabled $false: SMTP AUTH on",
                 "Set-CASMailbox -ImapEnabled $true",

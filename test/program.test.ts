@@ -145,7 +145,7 @@ describe("program under the mock engine", function () {
         it("grants each mailbox only what its protocols need, addresses untouched", () => {
             assert.deepStrictEqual(mailboxEnvironment(run), {
                 "in@contoso.com": { address: "in@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: true },
-                "out@contoso.com": { address: "out@contoso.com", fullAccess: false, sendAs: true, smtpClientAuth: true, imapEnabled: false, popEnabled: false },
+                "out@contoso.com": { address: "out@contoso.com", fullAccess: true, sendAs: true, smtpClientAuth: true, imapEnabled: false, popEnabled: false },
                 "o'brien@contoso.com": { address: "o'brien@contoso.com", fullAccess: true, sendAs: true, smtpClientAuth: true, imapEnabled: true, popEnabled: false },
                 "$x@contoso.com": { address: "$x@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: false, popEnabled: true },
             });
@@ -154,9 +154,9 @@ describe("program under the mock engine", function () {
         it("runs one Exchange command for all mailboxes, from static scripts", () => {
             const cmd = single(run, types.command);
             assert.deepStrictEqual(cmd.inputs.interpreter, ["pwsh", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"]);
-            assert.strictEqual(cmd.inputs.create, "scripts/Sync-ExchangeMailAccess.ps1");
-            assert.strictEqual(cmd.inputs.update, "scripts/Sync-ExchangeMailAccess.ps1");
-            assert.strictEqual(cmd.inputs.delete, "scripts/Remove-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.create, "exchange/scripts/Sync-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.update, "exchange/scripts/Sync-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.delete, "exchange/scripts/Remove-ExchangeMailAccess.ps1");
             assert.strictEqual(cmd.inputs.addPreviousOutputInEnv, true);
             assert.strictEqual(cmd.inputs.logging, "stderr", "stdout (the recorded state) is not logged");
             // A replacement deletes the old command (revoking its recorded grants) before the new one grants again,

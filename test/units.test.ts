@@ -34,7 +34,7 @@ describe("planAccess", () => {
         const plan = planAccess({ ...base, mailboxes: [{ address: "p@contoso.com", protocols: ["pop"] }, { address: "s@contoso.com", protocols: ["smtp"] }] });
         assert.deepStrictEqual(plan.mailboxes.map(({ fullAccess, sendAs, smtpClientAuth, imapEnabled, popEnabled }) => ({ fullAccess, sendAs, smtpClientAuth, imapEnabled, popEnabled })), [
             { fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: false, popEnabled: true },
-            { fullAccess: false, sendAs: true, smtpClientAuth: true, imapEnabled: false, popEnabled: false },
+            { fullAccess: true, sendAs: true, smtpClientAuth: true, imapEnabled: false, popEnabled: false },
         ]);
         assert.strictEqual(plan.organizationSmtpAuth, false);
     });
@@ -73,7 +73,7 @@ describe("Exchange environment", () => {
 
     it("is sorted and identical for the same plan", () => {
         const settings = { ...base, mailboxes: [{ address: "b@contoso.com", protocols: ["imap" as const] }, { address: "a@contoso.com", protocols: ["pop" as const] }] };
-        const connection = { organization: "contoso.onmicrosoft.com", auth: "interactive" as const, certificatePasswordEnv: "P", pwsh: "pwsh" };
+        const connection = { organization: "contoso.onmicrosoft.com", auth: "interactive" as const, certificatePasswordEnv: "P", pwsh: "pwsh", disableWam: false, reconcile: "changed" as const, reconcileRun: "" };
         const first = staticExchangeEnvironment(planAccess(settings), connection, "d");
         const keys = Object.keys(first);
         assert.deepStrictEqual(keys, [...keys].sort());

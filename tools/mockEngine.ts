@@ -49,6 +49,8 @@ export interface RunOptions {
     tenantId?: string;
     /** Stack name the program sees. */
     stack?: string;
+    /** What the Exchange command printed on its last run (its recorded state), as the engine hands it back. */
+    commandStdout?: string;
 }
 
 export const types = {
@@ -105,7 +107,7 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
                     case "pulumi:pulumi:StackReference":
                         return { id: args.inputs.name, state: { ...args.inputs, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
                     case "command:local:Command":
-                        return { id, state: { ...args.inputs, stdout: "", stderr: "" } };
+                        return { id, state: { ...args.inputs, stdout: options.commandStdout ?? "", stderr: "" } };
                     default:
                         return { id, state: args.inputs };
                 }

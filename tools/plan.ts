@@ -49,7 +49,7 @@ export function readStackFile(file: string, project = configNamespace): Record<s
 
 export function mailboxOperations(mailbox: MailboxAccess): string[] {
     const operations: string[] = [];
-    if (mailbox.fullAccess) operations.push("Add-MailboxPermission FullAccess (no auto-mapping): read mail");
+    if (mailbox.fullAccess) operations.push("Add-MailboxPermission FullAccess (no auto-mapping): the app may use the mailbox");
     if (mailbox.sendAs) operations.push("Add-RecipientPermission SendAs: send as the mailbox");
     if (mailbox.smtpClientAuth) operations.push("Set-CASMailbox -SmtpClientAuthenticationDisabled $false: SMTP AUTH on");
     if (mailbox.imapEnabled) operations.push("Set-CASMailbox -ImapEnabled $true");

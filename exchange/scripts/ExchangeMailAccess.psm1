@@ -1,0 +1,32 @@
+#Requires -Version 7.0
+<#
+    The Exchange Online side of m365-mail-oauth, in Microsoft365DSC's Get / Test / Set shape made sharper:
+      MailAccess.Get.ps1        Get: reads one mailbox, the organisation setting, the service principal
+      MailAccess.Resolve.ps1    Resolve: desired + recorded + current -> operations + new record (pure)
+      MailAccess.Invoke.ps1     Invoke: runs the operations, records each one that succeeded, reports
+      MailAccess.State.ps1      the desired state from the environment, the record on stdout
+      MailAccess.Connection.ps1 the module, the sign-in and the tenant check
+      MailAccess.Report.ps1     the bounded report on stderr
+
+    Every value comes from environment variables set by the Pulumi program (exchange/exchangeEnvironment.ts);
+    these files are static and no value is ever turned into PowerShell source.
+#>
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+. (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.Report.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.State.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.Connection.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.Get.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.Resolve.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.Invoke.ps1')
+
+Export-ModuleMember -Function @(
+    'Write-Report', 'Write-ReportSummary', 'Write-StreamReport', 'Get-ChangeCount',
+    'Read-DesiredState', 'Read-RecordedState', 'Write-RecordedState',
+    'Import-ExchangeModule', 'Connect-MailAccessExchange', 'Disconnect-MailAccessExchange',
+    'Resolve-MailboxAccess', 'Resolve-OrganizationSmtpAuth', 'Resolve-TrusteeMove', 'Complete-Operation',
+    'Test-MailboxRecordTrusted', 'Test-RecordEmpty', 'New-MailboxRecord',
+    'Invoke-MailAccessSync', 'Invoke-MailAccessRemoval', 'ConvertTo-RecordFromDesired'
+)
