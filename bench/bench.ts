@@ -10,6 +10,8 @@ import { planAccess } from "../components/accessPlan";
 import { encodeStateText, stateMarker } from "../components/exchangeEnvironment";
 import { MailProtocol, StackSettings } from "../components/stackConfig";
 import { runProgram, stackConfig, types } from "../tools/mockEngine";
+import { CommandResource, findPwsh, pwshMissingMessage } from "../test/exchange/commandProvider";
+import { commandInputs, mailbox, StandInTenant } from "../test/exchange/standInTenant";
 
 const sizes = [1, 10, 100, 1000];
 const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];
@@ -73,7 +75,53 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-});
+/**
+ * The Exchange step for real: the scripts under PowerShell 7 against the stand-in Exchange Online, as the command
+ * provider runs them. Exchange cmdlet calls and wall time of a first run and of a change to one mailbox.
+ */
+function exchangeBench(): void {
+    const pwsh = findPwsh();
+    if (pwsh === undefined) {
+        console.log(`\nExchange step: not measured (${pwshMissingMessage}).`);
+        return;
+    }
+    const rows: string[][] = [["mailboxes", "first run calls", "first run s", "one-mailbox change calls", "one-mailbox change s"]];
+    for (const count of [10, 100, 1000]) {
+        const list = mailboxes(count);
+        const tenant = new StandInTenant({ mailboxes: Object.fromEntries(list.map((box) => [box.address, mailbox(box.address)])) });
+        try {
+            const command = new CommandResource(() => pwsh, tenant.machine());
+            const timed = (protocolsOfFirst: MailProtocol[]): [number, number] => {
+                tenant.clearLog();
+                const started = process.hrtime.bigint();
+                const run = command.up(commandInputs({ mailboxes: list.map((box, i) => (i === 0 ? { ...box, protocols: protocolsOfFirst } : box)) }));
+                const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+                if (!run || run.code !== 0) {
+                    throw new Error(`the Exchange run failed: ${run?.stderr}`);
+                }
+                return [tenant.calls().length, seconds];
+            };
+            const [firstCalls, firstSeconds] = timed(list[0].protocols);
+            const [changeCalls, changeSeconds] = timed(["imap", "pop", "smtp"]);
+            rows.push([String(count), String(firstCalls), firstSeconds.toFixed(1), String(changeCalls), changeSeconds.toFixed(1)]);
+        } finally {
+            tenant.dispose();
+        }
+    }
+    console.log(`\nExchange step under ${pwsh} (stand-in Exchange Online):`);
+    printTable(rows);
+}
+
+function printTable(rows: string[][]): void {
+    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+    for (const row of rows) {
+        console.log(row.map((cell, column) => cell.padStart(widths[column])).join("  "));
+    }
+}
+
+main()
+    .then(exchangeBench)
+    .catch((error) => {
+        console.error(error);
+        process.exit(1);
+    });

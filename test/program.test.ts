@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { encodeStateText, stateMarker } from "../components/exchangeEnvironment";
 import { exchangeOnline, microsoftGraph } from "../components/microsoftIds";
 import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 
@@ -297,6 +298,36 @@ describe("program under the mock engine", function () {
         it("does not need pwsh for a preview", async () => {
             const run = await ok({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange: { ...exchange, pwsh: "/nonexistent/pwsh" } }, true);
             assert.strictEqual(ofType(run, types.command).length, 1);
+        });
+    });
+
+    describe("an Exchange run that recorded failures", () => {
+        const failedStdout =
+            stateMarker +
+            encodeStateText(
+                JSON.stringify({
+                    version: 2,
+                    mailboxes: {
+                        "edi@contoso.com": { address: "edi@contoso.com", want: {}, owns: { fullAccess: true, sendAs: false }, before: {}, failed: "throttled" },
+                        "ok@contoso.com": { address: "ok@contoso.com", want: {}, owns: { fullAccess: true, sendAs: false }, before: {}, failed: null },
+                    },
+                    organization: null,
+                    failures: [{ address: "edi@contoso.com", message: "granted SendAs on edi@contoso.com failed: throttled" }],
+                }),
+            );
+        const config = { displayName: "x", mailboxes: [{ address: "edi@contoso.com", protocols: ["imap"] }, { address: "ok@contoso.com", protocols: ["imap"] }], exchange };
+
+        it("fails the update on the Exchange resource, naming the mailbox and how to retry", async () => {
+            const run = await runProgram(stackConfig(config), { commandStdout: failedStdout });
+            assert.ok(run.error, "the update fails");
+            assert.match(String(run.error), /edi@contoso\.com: granted SendAs on edi@contoso\.com failed: throttled/);
+            assert.match(String(run.error), /exchange\.reconcileRun/);
+        });
+
+        it("only warns in a preview, and reports the mailboxes granted as configured", async () => {
+            const run = await runProgram(stackConfig(config), { commandStdout: failedStdout, preview: true });
+            assert.strictEqual(run.error, undefined);
+            assert.deepStrictEqual((await resolve(run.exports.exchangeMailboxesGranted)).value, ["ok@contoso.com"]);
         });
     });
 
