@@ -5,15 +5,15 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { planAccess } from "./components/accessPlan";
-import { clientSettings } from "./components/clientSettings";
-import { EntraMailApplication } from "./components/entraMailApplication";
-import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess";
-import { KeyVaultSecretDelivery } from "./components/keyVaultSecretDelivery";
-import { findExecutable, missingPwshMessage } from "./components/preflight";
-import { readPreviousOutputs } from "./components/previousOutputs";
-import { readStackConfig } from "./components/readStackConfig";
-import { decideSecretSlots, expiryNotice, readSecretSlots } from "./components/secretRotation";
+import { planAccess } from "./plan/accessPlan";
+import { clientSettings } from "./plan/clientSettings";
+import { EntraMailApplication } from "./resources/entraMailApplication";
+import { ExchangeMailboxAccess } from "./resources/exchangeMailboxAccess";
+import { KeyVaultSecretDelivery } from "./resources/keyVaultSecretDelivery";
+import { findExecutable, missingPwshMessage } from "./exchange/preflight";
+import { readPreviousOutputs } from "./resources/previousOutputs";
+import { readStackConfig } from "./config/readStackConfig";
+import { decideSecretSlots, expiryNotice, readSecretSlots } from "./plan/secretRotation";
 
 export = async () => {
     const { settings, certificatePassword, certificate } = readStackConfig();

@@ -6,9 +6,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planAccess } from "../components/accessPlan";
-import { encodeStateText, stateMarker } from "../components/exchangeEnvironment";
-import { MailProtocol, StackSettings } from "../components/stackConfig";
+import { planAccess } from "../plan/accessPlan";
+import { encodeStateText, stateMarker } from "../exchange/exchangeEnvironment";
+import { MailProtocol, StackSettings } from "../config/stackConfig";
 import { runProgram, stackConfig, types } from "../tools/mockEngine";
 import { CommandResource, findPwsh, pwshMissingMessage } from "../test/exchange/commandProvider";
 import { commandInputs, mailbox, StandInTenant } from "../test/exchange/standInTenant";

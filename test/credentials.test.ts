@@ -7,11 +7,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadPublicCertificate } from "../components/certificateCredential";
-import { rfc3339Seconds } from "../components/rfc3339";
-import { epochSeconds, keyVaultContentType } from "../components/keyVaultSecretDelivery";
-import { decideSecretSlots, expiryNotice } from "../components/secretRotation";
-import { validateStackConfig } from "../components/stackConfig";
+import { loadPublicCertificate } from "../config/certificateCredential";
+import { rfc3339Seconds } from "../plan/rfc3339";
+import { epochSeconds, keyVaultContentType } from "../resources/keyVaultSecretDelivery";
+import { decideSecretSlots, expiryNotice } from "../plan/secretRotation";
+import { validateStackConfig } from "../config/stackConfig";
 import { ProgramRun, mockExpiresAt, ofType, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 
 /** Pulumi's wire form of a secret value: an object tagged with this signature. */

@@ -5,8 +5,8 @@ import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { exchangeOnline } from "../components/microsoftIds";
-import { projectRoot } from "../components/projectFiles";
+import { exchangeOnline } from "../facts/microsoft";
+import { projectRoot } from "../exchange/scriptFiles";
 import { PlanReport, plan, readStackFile } from "../tools/plan";
 
 const root = projectRoot();

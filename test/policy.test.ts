@@ -2,7 +2,7 @@
  * The policy pack: each rule passing on what the program declares, and failing on what it must not.
  */
 import * as assert from "assert";
-import { exchangeOnline } from "../components/microsoftIds";
+import { exchangeOnline } from "../facts/microsoft";
 import { policies } from "../policy/policies";
 import { allowOrganizationSmtpAuthTag } from "../policy/rules";
 import { ProgramRun, runProgram, stackConfig } from "./harness";

@@ -5,8 +5,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { encodeStateText, stateMarker } from "../components/exchangeEnvironment";
-import { exchangeOnline, microsoftGraph } from "../components/microsoftIds";
+import { encodeStateText, stateMarker } from "../exchange/exchangeEnvironment";
+import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 
 const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };

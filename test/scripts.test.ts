@@ -6,10 +6,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { mailboxAccess } from "../components/accessPlan";
-import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../components/exchangeEnvironment";
-import { exchangeScripts, projectRoot } from "../components/projectFiles";
-import { ExchangeConnectionConfig } from "../components/stackConfig";
+import { mailboxAccess } from "../plan/accessPlan";
+import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
+import { exchangeScripts, projectRoot } from "../exchange/scriptFiles";
+import { ExchangeConnectionConfig } from "../config/stackConfig";
 import { CommandCall, ParsedScript, descendants, parseScript, splatKeys } from "./powershell";
 
 interface CmdletReference {

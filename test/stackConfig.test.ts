@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { StackSettings, ValidationResult, isMailAddress, validateStackConfig } from "../components/stackConfig";
+import { StackSettings, ValidationResult, isMailAddress, validateStackConfig } from "../config/stackConfig";
 import { stackConfig } from "./harness";
 
 const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };

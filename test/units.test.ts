@@ -5,14 +5,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planAccess } from "../components/accessPlan";
-import { clientSettings } from "../components/clientSettings";
-import { encodeStateText, mailboxVariableName, mailboxVariableValue, parseRecordedState, stateMarker, staticExchangeEnvironment } from "../components/exchangeEnvironment";
-import { checkPublishedIds } from "../components/entraMailApplication";
-import { exchangeOnline } from "../components/microsoftIds";
-import { findExecutable, missingPwshMessage } from "../components/preflight";
-import { diffSecretExpiry, expiryFrom, secretExpiryProvider } from "../components/secretExpiry";
-import { StackSettings } from "../components/stackConfig";
+import { planAccess } from "../plan/accessPlan";
+import { clientSettings } from "../plan/clientSettings";
+import { encodeStateText, mailboxVariableName, mailboxVariableValue, parseRecordedState, stateMarker, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
+import { checkPublishedIds } from "../resources/entraMailApplication";
+import { exchangeOnline } from "../facts/microsoft";
+import { findExecutable, missingPwshMessage } from "../exchange/preflight";
+import { diffSecretExpiry, expiryFrom, secretExpiryProvider } from "../resources/secretExpiry";
+import { StackSettings } from "../config/stackConfig";
 
 const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
 

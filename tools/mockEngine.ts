@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { exchangeOnline, microsoftGraph } from "../components/microsoftIds";
+import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 
 export const tenant = {
     tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",

@@ -8,9 +8,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { AccessPlan, MailboxAccess, planAccess } from "../components/accessPlan";
-import { projectRoot } from "../components/projectFiles";
-import { StackSettings, configNamespace, formatProblems, validateStackConfig } from "../components/stackConfig";
+import { AccessPlan, MailboxAccess, planAccess } from "../plan/accessPlan";
+import { projectRoot } from "../exchange/scriptFiles";
+import { StackSettings, configNamespace, formatProblems, validateStackConfig } from "../config/stackConfig";
 import { DeclaredResource, runProgram } from "./mockEngine";
 
 export type PlanFormat = "text" | "markdown" | "json";

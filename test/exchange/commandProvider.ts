@@ -14,9 +14,9 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { exchangeInterpreter } from "../../components/exchangeMailboxAccess";
-import { exchangeScripts, projectRoot } from "../../components/projectFiles";
-import { findExecutable } from "../../components/preflight";
+import { exchangeInterpreter } from "../../resources/exchangeMailboxAccess";
+import { exchangeScripts, projectRoot } from "../../exchange/scriptFiles";
+import { findExecutable } from "../../exchange/preflight";
 
 export interface CommandInputs {
     readonly environment: Record<string, string>;

@@ -5,8 +5,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { failureMessage, parseRecordedState, RecordedExchangeState, stateMarker } from "../../components/exchangeEnvironment";
-import { projectRoot } from "../../components/projectFiles";
+import { failureMessage, parseRecordedState, RecordedExchangeState, stateMarker } from "../../exchange/exchangeEnvironment";
+import { projectRoot } from "../../exchange/scriptFiles";
 import { CommandResource, CommandRun, findPwsh, pwshMissingMessage, runCommand } from "./commandProvider";
 import { appId, commandInputs, mailbox, StackShape, StandInTenant, TenantState } from "./standInTenant";
 

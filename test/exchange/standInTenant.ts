@@ -5,10 +5,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planAccess } from "../../components/accessPlan";
-import { identityEnvironment, staticExchangeEnvironment } from "../../components/exchangeEnvironment";
-import { exchangeScriptsDigest, projectRoot } from "../../components/projectFiles";
-import { ExchangeConnectionConfig, MailProtocol, SmtpAuthMode } from "../../components/stackConfig";
+import { planAccess } from "../../plan/accessPlan";
+import { identityEnvironment, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
+import { exchangeScriptsDigest, projectRoot } from "../../exchange/scriptFiles";
+import { ExchangeConnectionConfig, MailProtocol, SmtpAuthMode } from "../../config/stackConfig";
 import { CommandInputs } from "./commandProvider";
 
 export const tenantId = "7a3c5e1f-0000-4000-8000-00000000aaaa";

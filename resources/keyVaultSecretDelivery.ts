@@ -5,7 +5,7 @@
  */
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
-import { KeyVaultConfig } from "./stackConfig";
+import { KeyVaultConfig } from "../config/stackConfig";
 
 export interface KeyVaultSecretDeliveryArgs {
     vault: KeyVaultConfig;

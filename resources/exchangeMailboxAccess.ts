@@ -10,10 +10,10 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { AccessPlan } from "./accessPlan";
-import { failureMessage, grantedMailboxes, identityEnvironment, parseRecordedState, passwordOnStdinVariable, staticExchangeEnvironment } from "./exchangeEnvironment";
-import { exchangeScripts, exchangeScriptsDigest } from "./projectFiles";
-import { ExchangeConnectionConfig } from "./stackConfig";
+import { AccessPlan } from "../plan/accessPlan";
+import { failureMessage, grantedMailboxes, identityEnvironment, parseRecordedState, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
+import { exchangeScripts, exchangeScriptsDigest } from "../exchange/scriptFiles";
+import { ExchangeConnectionConfig } from "../config/stackConfig";
 
 export interface ExchangeMailboxAccessArgs {
     plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth">;

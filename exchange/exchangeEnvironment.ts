@@ -7,8 +7,8 @@
  */
 import * as crypto from "crypto";
 import * as zlib from "zlib";
-import { AccessPlan, MailboxAccess } from "./accessPlan";
-import { ExchangeConnectionConfig } from "./stackConfig";
+import { AccessPlan, MailboxAccess } from "../plan/accessPlan";
+import { ExchangeConnectionConfig } from "../config/stackConfig";
 
 export const mailboxVariablePrefix = "M365_MAILBOX_";
 

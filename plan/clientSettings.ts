@@ -3,8 +3,8 @@
  * by hand, derived from the plan and the tenant so that they cannot disagree with what was deployed.
  */
 import { AccessPlan } from "./accessPlan";
-import { clientCredentialsScope, loginAuthority, mailEndpoints } from "./microsoftIds";
-import { MailProtocol, SignInAudience } from "./stackConfig";
+import { clientCredentialsScope, loginAuthority, mailEndpoints } from "../facts/microsoft";
+import { MailProtocol, SignInAudience } from "../config/stackConfig";
 
 export interface ServerSettings {
     readonly host: string;

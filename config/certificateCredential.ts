@@ -5,7 +5,7 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { rfc3339Seconds } from "./rfc3339";
+import { rfc3339Seconds } from "../plan/rfc3339";
 
 export interface PublicCertificate {
     /** What Entra ID is given: the PEM text, or base64 of the DER bytes. */

@@ -10,8 +10,8 @@ import {
     GraphDelegatedScopeName,
     exchangeOnline,
     microsoftGraph,
-} from "./microsoftIds";
-import { MailProtocol, StackSettings, mailProtocols } from "./stackConfig";
+} from "../facts/microsoft";
+import { MailProtocol, StackSettings, mailProtocols } from "../config/stackConfig";
 
 export interface Permission {
     /** The API that defines the permission, by its well-known app ID. */

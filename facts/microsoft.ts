@@ -44,3 +44,15 @@ export const mailEndpoints = {
     pop: { host: "outlook.office365.com", port: 995, tls: "implicit" },
     smtp: { host: "smtp.office365.com", port: 587, tls: "starttls" },
 } as const;
+
+/** Microsoft Graph's delegated endpoint for user sign-in and its token endpoint, per tenant (or `organizations`). */
+export function authorizeUrl(authority: string, tenant: string): string {
+    return `${authority}/${tenant}/oauth2/v2.0/authorize`;
+}
+
+export function tokenUrl(authority: string, tenant: string): string {
+    return `${authority}/${tenant}/oauth2/v2.0/token`;
+}
+
+/** The resource delegated mail scopes are issued for in a user's token (IMAP.AccessAsUser.All and the like). */
+export const delegatedMailResource = "https://outlook.office.com";

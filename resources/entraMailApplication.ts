@@ -4,12 +4,12 @@
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { AccessPlan, Permission } from "./accessPlan";
-import { exchangeOnline, microsoftGraph } from "./microsoftIds";
-import { PublicCertificate } from "./certificateCredential";
+import { AccessPlan, Permission } from "../plan/accessPlan";
+import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
+import { PublicCertificate } from "../config/certificateCredential";
 import { SecretExpiry } from "./secretExpiry";
-import { SecretSlots, SlotName, previousSlot } from "./secretRotation";
-import { SignInAudience } from "./stackConfig";
+import { SecretSlots, SlotName, previousSlot } from "../plan/secretRotation";
+import { SignInAudience } from "../config/stackConfig";
 
 export interface EntraMailApplicationArgs {
     displayName: string;

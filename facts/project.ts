@@ -1,0 +1,32 @@
+/**
+ * The project's own names: its config namespace, its component types, and the resource type tokens of the
+ * providers it declares. One place, read by the program, the offline plan, the policy pack, verify and the tests.
+ */
+
+/** The stack config namespace: `m365-mail-oauth:displayName` and so on. */
+export const configNamespace = "m365-mail-oauth";
+
+/** Resource type tokens, as the engine, previews and policy packs see them. */
+export const resourceTypes = {
+    application: "azuread:index/application:Application",
+    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
+    appRoleAssignment: "azuread:index/appRoleAssignment:AppRoleAssignment",
+    delegatedGrant: "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant",
+    password: "azuread:index/applicationPassword:ApplicationPassword",
+    certificate: "azuread:index/applicationCertificate:ApplicationCertificate",
+    command: "command:local:Command",
+    keyVaultSecret: "azure-native:keyvault:Secret",
+    secretExpiry: `pulumi-nodejs:dynamic/${configNamespace}:SecretExpiry`,
+} as const;
+
+/** The project's ComponentResource types (`<package>:<module>:<type>`). */
+export const componentTypes = {
+    mailApplication: `${configNamespace}:entra:MailApplication`,
+    mailboxAccess: `${configNamespace}:exchange:MailboxAccess`,
+    secretDelivery: `${configNamespace}:keyvault:SecretDelivery`,
+} as const;
+
+/** Whether a type token is one of the project's own components (not a cloud resource). */
+export function isComponentType(type: string): boolean {
+    return type.startsWith(`${configNamespace}:`);
+}
