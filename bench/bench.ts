@@ -12,6 +12,7 @@ import { MailProtocol, StackSettings } from "../config/stackConfig";
 import { runProgram, stackConfig, types } from "../tools/mockEngine";
 import { CommandResource, findPwsh, pwshMissingMessage } from "../test/exchange/commandProvider";
 import { commandInputs, mailbox, StandInTenant } from "../test/exchange/standInTenant";
+import { isComponentType } from "../facts/project";
 
 const sizes = [1, 10, 100, 1000];
 const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
             if (run.error) {
                 throw run.error;
             }
-            const custom = run.resources.filter((resource) => !resource.type.startsWith("m365-mail-oauth:"));
+            const custom = run.resources.filter((resource) => !isComponentType(resource.type));
             const commands = run.resources.filter((resource) => resource.type === types.command);
             const environmentBytes = commands.reduce(
                 (sum, command) => sum + Object.entries(command.inputs.environment as Record<string, string>).reduce((s, [k, v]) => s + k.length + String(v).length + 2, 0),

@@ -6,6 +6,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import { rfc3339Seconds } from "../plan/rfc3339";
+import { configNamespace } from "../facts/project";
 
 export interface PublicCertificate {
     /** What Entra ID is given: the PEM text, or base64 of the DER bytes. */
@@ -20,7 +21,7 @@ export interface PublicCertificate {
 
 /** Parses a PEM or DER public certificate; throws a message that names the config key and the path. */
 export function loadPublicCertificate(path: string, read: (path: string) => Buffer = fs.readFileSync): PublicCertificate {
-    const where = `m365-mail-oauth:certificate.publicCertPath: ${JSON.stringify(path)}`;
+    const where = `${configNamespace}:certificate.publicCertPath: ${JSON.stringify(path)}`;
     let bytes: Buffer;
     try {
         bytes = read(path);

@@ -7,7 +7,9 @@
  * a half-built stack behind.
  */
 
-export const configNamespace = "m365-mail-oauth";
+import { configNamespace } from "../facts/project";
+
+export { configNamespace };
 
 export const mailProtocols = ["imap", "pop", "smtp"] as const;
 export type MailProtocol = (typeof mailProtocols)[number];

@@ -9,6 +9,7 @@ import * as crypto from "crypto";
 import * as zlib from "zlib";
 import { AccessPlan, MailboxAccess } from "../plan/accessPlan";
 import { ExchangeConnectionConfig } from "../config/stackConfig";
+import { configNamespace } from "../facts/project";
 
 export const mailboxVariablePrefix = "M365_MAILBOX_";
 
@@ -168,7 +169,7 @@ export function failureMessage(state: RecordedExchangeState | undefined): string
         ...listed,
         ...more,
         "Fix the cause, then run `pulumi up` again. With the configuration unchanged the Exchange step does not run by itself: " +
-            "set a new label first, e.g. `pulumi config set --path m365-mail-oauth:exchange.reconcileRun retry-1`.",
+            `set a new label first, e.g. \`pulumi config set --path ${configNamespace}:exchange.reconcileRun retry-1\`.`,
     ].join("\n");
 }
 

@@ -3,6 +3,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { configNamespace } from "../facts/project";
 
 /** Finds an executable the way a shell would: a path as given, a bare name on PATH (with PATHEXT on Windows). */
 export function findExecutable(
@@ -37,7 +38,7 @@ export function findExecutable(
 /** The message for a missing PowerShell; names the config key that changes it. */
 export function missingPwshMessage(pwsh: string): string {
     return (
-        `m365-mail-oauth:exchange.pwsh: "${pwsh}" was not found${pwsh.includes("/") || pwsh.includes("\\") ? "" : " on PATH"}. ` +
+        `${configNamespace}:exchange.pwsh: "${pwsh}" was not found${pwsh.includes("/") || pwsh.includes("\\") ? "" : " on PATH"}. ` +
         "The Exchange Online step runs PowerShell 7 with the ExchangeOnlineManagement 3.x module: install PowerShell 7 " +
         "(https://aka.ms/powershell), then `pwsh -Command 'Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -Scope CurrentUser'`, " +
         "or set exchange.pwsh to the full path of pwsh."

@@ -3,7 +3,7 @@
  * by hand, derived from the plan and the tenant so that they cannot disagree with what was deployed.
  */
 import { AccessPlan } from "./accessPlan";
-import { clientCredentialsScope, loginAuthority, mailEndpoints } from "../facts/microsoft";
+import { clientCredentialsScope, delegatedMailResource, loginAuthority, mailEndpoints } from "../facts/microsoft";
 import { MailProtocol, SignInAudience } from "../config/stackConfig";
 
 export interface ServerSettings {
@@ -44,9 +44,9 @@ export function tokenUrl(tenantId: string): string {
 
 /** Delegated IMAP/POP/SMTP scopes are requested against Exchange's resource URI, not Graph's. */
 const outlookScopeByProtocol: Record<MailProtocol, string> = {
-    imap: "https://outlook.office.com/IMAP.AccessAsUser.All",
-    pop: "https://outlook.office.com/POP.AccessAsUser.All",
-    smtp: "https://outlook.office.com/SMTP.Send",
+    imap: `${delegatedMailResource}/IMAP.AccessAsUser.All`,
+    pop: `${delegatedMailResource}/POP.AccessAsUser.All`,
+    smtp: `${delegatedMailResource}/SMTP.Send`,
 };
 
 export function clientSettings(

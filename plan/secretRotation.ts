@@ -8,6 +8,7 @@
  * own outputs (`secretSlots`), so a preview shows exactly which slot is replaced.
  */
 import { dayMs } from "./rfc3339";
+import { configNamespace } from "../facts/project";
 
 export type SlotName = "a" | "b";
 
@@ -79,7 +80,7 @@ export function expiryNotice(
     if (Number.isNaN(expires)) {
         return undefined;
     }
-    const rotate = `pulumi config set m365-mail-oauth:secretRotation <new label> --stack ${stack} && pulumi up --stack ${stack}`;
+    const rotate = `pulumi config set ${configNamespace}:secretRotation <new label> --stack ${stack} && pulumi up --stack ${stack}`;
     if (expires <= now.getTime()) {
         return {
             level: "error",

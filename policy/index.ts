@@ -4,5 +4,6 @@
 // The package root re-exports a declaration its 1.21 release does not ship; the types live in ./policy.
 import { PolicyPack } from "@pulumi/policy/policy";
 import { policies } from "./policies";
+import { configNamespace } from "../facts/project";
 
-new PolicyPack("m365-mail-oauth", { policies });
+new PolicyPack(configNamespace, { policies });

@@ -2,6 +2,7 @@
  * The policy rules as pure functions of a resource's type, properties and the stack's tags, so they are tested
  * without the policy engine. index.ts wires them into the pack that `pulumi preview --policy-pack policy` runs.
  */
+import { configNamespace, resourceTypes } from "../facts/project";
 
 export interface ResourceUnderReview {
     readonly type: string;
@@ -25,15 +26,9 @@ export const tenantWideMailRoles: Record<string, string> = {
     "dc890d15-9560-4a4c-9b7f-a736ec74ec40": "Office 365 Exchange Online full_access_as_app",
 };
 
-export const allowOrganizationSmtpAuthTag = "m365-mail-oauth:allowOrganizationSmtpAuth";
+export const allowOrganizationSmtpAuthTag = `${configNamespace}:allowOrganizationSmtpAuth`;
 
-const types = {
-    application: "azuread:index/application:Application",
-    appRoleAssignment: "azuread:index/appRoleAssignment:AppRoleAssignment",
-    password: "azuread:index/applicationPassword:ApplicationPassword",
-    secretExpiry: "pulumi-nodejs:dynamic/m365-mail-oauth:SecretExpiry",
-    command: "command:local:Command",
-};
+const types = resourceTypes;
 
 type Rule = (resource: ResourceUnderReview, config: RuleConfig) => string[];
 

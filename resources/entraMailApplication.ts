@@ -10,6 +10,7 @@ import { PublicCertificate } from "../config/certificateCredential";
 import { SecretExpiry } from "./secretExpiry";
 import { SecretSlots, SlotName, previousSlot } from "../plan/secretRotation";
 import { SignInAudience } from "../config/stackConfig";
+import { componentTypes } from "../facts/project";
 
 export interface EntraMailApplicationArgs {
     displayName: string;
@@ -68,7 +69,7 @@ export class EntraMailApplication extends pulumi.ComponentResource {
     public readonly previous?: SecretSlotResources;
 
     constructor(name: string, args: EntraMailApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("m365-mail-oauth:entra:MailApplication", name, {}, opts);
+        super(componentTypes.mailApplication, name, {}, opts);
         const { plan } = args;
         const owners = [args.ownerObjectId];
 

@@ -14,6 +14,7 @@ import { AccessPlan } from "../plan/accessPlan";
 import { failureMessage, grantedMailboxes, identityEnvironment, parseRecordedState, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
 import { exchangeScripts, exchangeScriptsDigest } from "../exchange/scriptFiles";
 import { ExchangeConnectionConfig } from "../config/stackConfig";
+import { componentTypes } from "../facts/project";
 
 export interface ExchangeMailboxAccessArgs {
     plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth">;
@@ -41,7 +42,7 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
     public readonly mailboxesGranted: pulumi.Output<string[]>;
 
     constructor(name: string, args: ExchangeMailboxAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("m365-mail-oauth:exchange:MailboxAccess", name, {}, opts);
+        super(componentTypes.mailboxAccess, name, {}, opts);
 
         const environment: Record<string, pulumi.Input<string>> = {
             ...staticExchangeEnvironment(args.plan, args.connection, exchangeScriptsDigest()),

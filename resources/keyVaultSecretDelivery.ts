@@ -6,6 +6,7 @@
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
 import { KeyVaultConfig } from "../config/stackConfig";
+import { componentTypes, configNamespace } from "../facts/project";
 
 export interface KeyVaultSecretDeliveryArgs {
     vault: KeyVaultConfig;
@@ -16,7 +17,7 @@ export interface KeyVaultSecretDeliveryArgs {
     clientId: pulumi.Input<string>;
 }
 
-export const keyVaultContentType = "application/vnd.m365-mail-oauth.client-secret";
+export const keyVaultContentType = `application/vnd.${configNamespace}.client-secret`;
 
 /** Key Vault keeps dates as seconds since 1970. */
 export function epochSeconds(rfc3339: string): number {
@@ -29,7 +30,7 @@ export class KeyVaultSecretDelivery extends pulumi.ComponentResource {
     public readonly secretUri: pulumi.Output<string>;
 
     constructor(name: string, args: KeyVaultSecretDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("m365-mail-oauth:keyvault:SecretDelivery", name, {}, opts);
+        super(componentTypes.secretDelivery, name, {}, opts);
         this.secret = new keyvault.Secret(
             name,
             {
@@ -41,7 +42,7 @@ export class KeyVaultSecretDelivery extends pulumi.ComponentResource {
                     contentType: keyVaultContentType,
                     attributes: { enabled: true, expires: pulumi.output(args.expiresAt).apply(epochSeconds) },
                 },
-                tags: { tenantId: args.tenantId, clientId: args.clientId, managedBy: "m365-mail-oauth" },
+                tags: { tenantId: args.tenantId, clientId: args.clientId, managedBy: configNamespace },
             },
             { parent: this },
         );

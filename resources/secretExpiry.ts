@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { dayMs, rfc3339Seconds } from "../plan/rfc3339";
+import { configNamespace } from "../facts/project";
 
 export function expiryFrom(now: Date, lifetimeDays: number): string {
     return rfc3339Seconds(new Date(now.getTime() + lifetimeDays * dayMs));
@@ -56,6 +57,6 @@ export class SecretExpiry extends pulumi.dynamic.Resource {
     public declare readonly expiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: SecretExpiryArgs, opts?: pulumi.CustomResourceOptions) {
-        super(secretExpiryProvider, name, { ...args, expiresAt: undefined }, opts, "m365-mail-oauth", "SecretExpiry");
+        super(secretExpiryProvider, name, { ...args, expiresAt: undefined }, opts, configNamespace, "SecretExpiry");
     }
 }

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { exchangeOnline } from "../facts/microsoft";
-import { projectRoot } from "../exchange/scriptFiles";
+import { projectRoot } from "../config/projectRoot";
 import { PlanReport, plan, readStackFile } from "../tools/plan";
 
 const root = projectRoot();

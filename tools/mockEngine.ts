@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
+import { configNamespace, resourceTypes } from "../facts/project";
 
 export const tenant = {
     tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
@@ -53,17 +54,7 @@ export interface RunOptions {
     commandStdout?: string;
 }
 
-export const types = {
-    application: "azuread:index/application:Application",
-    servicePrincipal: "azuread:index/servicePrincipal:ServicePrincipal",
-    appRoleAssignment: "azuread:index/appRoleAssignment:AppRoleAssignment",
-    delegatedGrant: "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant",
-    password: "azuread:index/applicationPassword:ApplicationPassword",
-    command: "command:local:Command",
-    secretExpiry: "pulumi-nodejs:dynamic/m365-mail-oauth:SecretExpiry",
-    certificate: "azuread:index/applicationCertificate:ApplicationCertificate",
-    keyVaultSecret: "azure-native:keyvault:Secret",
-} as const;
+export const types = resourceTypes;
 
 // index.js when compiled (bin/tools), index.ts under ts-node (tools/).
 const indexPath = require.resolve(path.join(__dirname, "..", "index"));
@@ -81,7 +72,7 @@ function stableId(name: string): string {
 export function stackConfig(values: Record<string, unknown>, tenantId = tenant.tenantId): Record<string, string> {
     const config: Record<string, string> = { "azuread:tenantId": tenantId };
     for (const [key, value] of Object.entries(values)) {
-        config[`m365-mail-oauth:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+        config[`${configNamespace}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     }
     return config;
 }
@@ -140,7 +131,7 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
                 }
             },
         },
-        "m365-mail-oauth",
+        configNamespace,
         options.stack ?? "test",
         options.preview ?? false,
         // The local file backend's organization name.

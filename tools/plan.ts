@@ -9,9 +9,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { AccessPlan, MailboxAccess, planAccess } from "../plan/accessPlan";
-import { projectRoot } from "../exchange/scriptFiles";
-import { StackSettings, configNamespace, formatProblems, validateStackConfig } from "../config/stackConfig";
+import { projectRoot } from "../config/projectRoot";
+import { StackSettings, formatProblems, validateStackConfig } from "../config/stackConfig";
 import { DeclaredResource, runProgram } from "./mockEngine";
+import { configNamespace, isComponentType } from "../facts/project";
 
 export type PlanFormat = "text" | "markdown" | "json";
 
@@ -116,7 +117,7 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
             usernames: (outputs.mailboxes ?? []).map((m: { username: string }) => m.username),
             ...(outputs.userSignIn ? { userSignIn: outputs.userSignIn } : {}),
         },
-        resources: resources.filter((r) => !r.type.startsWith("m365-mail-oauth:")).map((r) => ({ type: r.type, name: r.name })),
+        resources: resources.filter((r) => !isComponentType(r.type)).map((r) => ({ type: r.type, name: r.name })),
     };
 }
 
@@ -162,7 +163,7 @@ function cell(text: string): string {
 
 export function renderMarkdown(report: PlanReport): string {
     const lines: string[] = [];
-    lines.push(`## m365-mail-oauth plan: \`${report.stack}\``, "");
+    lines.push(`## ${configNamespace} plan: \`${report.stack}\``, "");
     lines.push(`App registration **${cell(report.application.displayName)}**, ${report.application.signInAudience}, tenant \`${report.tenantId}\`${report.application.protect ? ", protected from destroy" : ""}.`);
     if (report.application.redirectUris.length > 0) lines.push("", `Web redirect URIs: ${report.application.redirectUris.map((u) => `\`${u}\``).join(", ")}`);
     lines.push("", "### Permissions", "", "| API | Permission | ID | Kind | Consent |", "| --- | --- | --- | --- | --- |");

@@ -11,6 +11,8 @@ import { spawnSync } from "child_process";
 import { ImapFlow } from "imapflow";
 import * as nodemailer from "nodemailer";
 import * as tls from "tls";
+import { clientCredentialsScope, loginAuthority, mailEndpoints } from "../facts/microsoft";
+import { configNamespace } from "../facts/project";
 
 export type Protocol = "imap" | "pop" | "smtp";
 const protocols: Protocol[] = ["imap", "pop", "smtp"];
@@ -53,12 +55,12 @@ export interface CheckResult {
 }
 
 export const defaults = {
-    authority: "https://login.microsoftonline.com",
-    scope: "https://outlook.office365.com/.default",
+    authority: loginAuthority,
+    scope: clientCredentialsScope,
     servers: {
-        imap: { host: "outlook.office365.com", port: 993 },
-        pop: { host: "outlook.office365.com", port: 995 },
-        smtp: { host: "smtp.office365.com", port: 587 },
+        imap: { host: mailEndpoints.imap.host, port: mailEndpoints.imap.port },
+        pop: { host: mailEndpoints.pop.host, port: mailEndpoints.pop.port },
+        smtp: { host: mailEndpoints.smtp.host, port: mailEndpoints.smtp.port },
     } as Record<Protocol, Server>,
     timeoutMs: 15_000,
     retryDelayMs: 10_000,
@@ -272,7 +274,7 @@ export async function checkSmtp(server: Server, user: string, token: string, tim
         await withTimeout(transport.verify(), timeoutMs, `SMTP ${server.host}:${server.port}`);
         if (!send) return "STARTTLS and AUTH XOAUTH2 accepted";
         const info = await withTimeout(
-            transport.sendMail({ from: user, to: user, subject: "m365-mail-oauth verify", text: `Test message sent by npm run verify at ${new Date().toISOString()}.` }),
+            transport.sendMail({ from: user, to: user, subject: `${configNamespace} verify`, text: `Test message sent by npm run verify at ${new Date().toISOString()}.` }),
             timeoutMs,
             "SMTP send",
         );

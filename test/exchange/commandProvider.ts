@@ -15,7 +15,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { exchangeInterpreter } from "../../resources/exchangeMailboxAccess";
-import { exchangeScripts, projectRoot } from "../../exchange/scriptFiles";
+import { exchangeScripts } from "../../exchange/scriptFiles";
+import { projectRoot } from "../../config/projectRoot";
 import { findExecutable } from "../../exchange/preflight";
 
 export interface CommandInputs {

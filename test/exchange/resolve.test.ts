@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { projectRoot } from "../../exchange/scriptFiles";
+import { projectRoot } from "../../config/projectRoot";
 import { findPwsh, pwshMissingMessage } from "./commandProvider";
 
 const want = (over: Record<string, boolean> = {}) => ({ address: "m@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: false, ...over });

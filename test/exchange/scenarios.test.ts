@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { failureMessage, parseRecordedState, RecordedExchangeState, stateMarker } from "../../exchange/exchangeEnvironment";
-import { projectRoot } from "../../exchange/scriptFiles";
+import { projectRoot } from "../../config/projectRoot";
 import { CommandResource, CommandRun, findPwsh, pwshMissingMessage, runCommand } from "./commandProvider";
 import { appId, commandInputs, mailbox, StackShape, StandInTenant, TenantState } from "./standInTenant";
 

@@ -7,7 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { planAccess } from "../../plan/accessPlan";
 import { identityEnvironment, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
-import { exchangeScriptsDigest, projectRoot } from "../../exchange/scriptFiles";
+import { exchangeScriptsDigest } from "../../exchange/scriptFiles";
+import { projectRoot } from "../../config/projectRoot";
 import { ExchangeConnectionConfig, MailProtocol, SmtpAuthMode } from "../../config/stackConfig";
 import { CommandInputs } from "./commandProvider";
 
