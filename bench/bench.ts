@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { planAccess } from "../plan/accessPlan";
 import { encodeStateText, stateMarker } from "../exchange/exchangeEnvironment";
-import { MailProtocol, StackSettings } from "../config/stackConfig";
+import { MailProtocol, StackSettings } from "../config/schema";
 import { runProgram, stackConfig, types } from "../tools/mockEngine";
 import { CommandResource, findPwsh, pwshMissingMessage } from "../test/exchange/commandProvider";
 import { commandInputs, mailbox, StandInTenant } from "../test/exchange/standInTenant";

@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PublicCertificate, loadPublicCertificate } from "./certificateCredential";
-import { StackSettings, configNamespace, formatProblems, validateStackConfig } from "./stackConfig";
+import { StackSettings } from "./schema";
+import { formatProblems, placeholderTenantProblem, validateStackConfig } from "./validate";
+import { configNamespace } from "../facts/project";
 
 export interface DeploymentConfig {
     readonly settings: StackSettings;
@@ -15,11 +17,17 @@ export interface DeploymentConfig {
 }
 
 export function readStackConfig(): DeploymentConfig {
-    const result = validateStackConfig(pulumi.runtime.allConfig());
+    const raw = pulumi.runtime.allConfig();
+    const result = validateStackConfig(raw);
     if (!result.ok) {
         // RunError: Pulumi prints the message alone, without a stack trace of this program.
         throw new pulumi.RunError(formatProblems(result.problems));
     }
+    const placeholder = pulumi.runtime.isDryRun() ? undefined : placeholderTenantProblem(raw, process.env);
+    if (placeholder !== undefined) {
+        throw new pulumi.RunError(formatProblems([placeholder]));
+    }
+    result.warnings.forEach((warning) => pulumi.log.warn(warning));
     const { settings } = result;
     let certificate: PublicCertificate | undefined;
     if (settings.certificatePath !== undefined && settings.credential !== "secret") {

@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 import * as zlib from "zlib";
 import { AccessPlan, MailboxAccess } from "../plan/accessPlan";
-import { ExchangeConnectionConfig } from "../config/stackConfig";
+import { ExchangeConnectionConfig } from "../config/schema";
 import { configNamespace } from "../facts/project";
 
 export const mailboxVariablePrefix = "M365_MAILBOX_";

@@ -11,7 +11,7 @@ import {
     exchangeOnline,
     microsoftGraph,
 } from "../facts/microsoft";
-import { MailProtocol, StackSettings, mailProtocols } from "../config/stackConfig";
+import { MailProtocol, mailProtocols, StackSettings } from "../config/schema";
 
 export interface Permission {
     /** The API that defines the permission, by its well-known app ID. */

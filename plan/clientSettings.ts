@@ -4,7 +4,7 @@
  */
 import { AccessPlan } from "./accessPlan";
 import { clientCredentialsScope, delegatedMailResource, loginAuthority, mailEndpoints } from "../facts/microsoft";
-import { MailProtocol, SignInAudience } from "../config/stackConfig";
+import { MailProtocol, SignInAudience } from "../config/schema";
 
 export interface ServerSettings {
     readonly host: string;

@@ -9,7 +9,7 @@ import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { PublicCertificate } from "../config/certificateCredential";
 import { SecretExpiry } from "./secretExpiry";
 import { SecretSlots, SlotName, previousSlot } from "../plan/secretRotation";
-import { SignInAudience } from "../config/stackConfig";
+import { SignInAudience } from "../config/schema";
 import { componentTypes } from "../facts/project";
 
 export interface EntraMailApplicationArgs {

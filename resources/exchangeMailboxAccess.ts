@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AccessPlan } from "../plan/accessPlan";
 import { failureMessage, grantedMailboxes, identityEnvironment, parseRecordedState, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
 import { exchangeScripts, exchangeScriptsDigest } from "../exchange/scriptFiles";
-import { ExchangeConnectionConfig } from "../config/stackConfig";
+import { ExchangeConnectionConfig } from "../config/schema";
 import { componentTypes } from "../facts/project";
 
 export interface ExchangeMailboxAccessArgs {

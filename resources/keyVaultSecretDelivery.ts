@@ -5,7 +5,7 @@
  */
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
-import { KeyVaultConfig } from "../config/stackConfig";
+import { KeyVaultConfig } from "../config/schema";
 import { componentTypes, configNamespace } from "../facts/project";
 
 export interface KeyVaultSecretDeliveryArgs {

@@ -11,7 +11,7 @@ import { loadPublicCertificate } from "../config/certificateCredential";
 import { rfc3339Seconds } from "../plan/rfc3339";
 import { epochSeconds, keyVaultContentType } from "../resources/keyVaultSecretDelivery";
 import { decideSecretSlots, expiryNotice } from "../plan/secretRotation";
-import { validateStackConfig } from "../config/stackConfig";
+import { validateStackConfig } from "../config/validate";
 import { ProgramRun, mockExpiresAt, ofType, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 
 /** Pulumi's wire form of a secret value: an object tagged with this signature. */

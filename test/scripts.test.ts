@@ -10,7 +10,7 @@ import { mailboxAccess } from "../plan/accessPlan";
 import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
 import { exchangeScripts } from "../exchange/scriptFiles";
 import { projectRoot } from "../config/projectRoot";
-import { ExchangeConnectionConfig } from "../config/stackConfig";
+import { ExchangeConnectionConfig } from "../config/schema";
 import { CommandCall, ParsedScript, descendants, parseScript, splatKeys } from "./powershell";
 
 interface CmdletReference {

@@ -12,7 +12,7 @@ import { checkPublishedIds } from "../resources/entraMailApplication";
 import { exchangeOnline } from "../facts/microsoft";
 import { findExecutable, missingPwshMessage } from "../exchange/preflight";
 import { diffSecretExpiry, expiryFrom, secretExpiryProvider } from "../resources/secretExpiry";
-import { StackSettings } from "../config/stackConfig";
+import { StackSettings } from "../config/schema";
 
 const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
 

@@ -10,7 +10,8 @@ import * as path from "path";
 import { parse } from "yaml";
 import { AccessPlan, MailboxAccess, planAccess } from "../plan/accessPlan";
 import { projectRoot } from "../config/projectRoot";
-import { StackSettings, formatProblems, validateStackConfig } from "../config/stackConfig";
+import { StackSettings } from "../config/schema";
+import { formatProblems, validateStackConfig } from "../config/validate";
 import { DeclaredResource, runProgram } from "./mockEngine";
 import { configNamespace, isComponentType } from "../facts/project";
 

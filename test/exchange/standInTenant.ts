@@ -9,7 +9,7 @@ import { planAccess } from "../../plan/accessPlan";
 import { identityEnvironment, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
 import { exchangeScriptsDigest } from "../../exchange/scriptFiles";
 import { projectRoot } from "../../config/projectRoot";
-import { ExchangeConnectionConfig, MailProtocol, SmtpAuthMode } from "../../config/stackConfig";
+import { ExchangeConnectionConfig, MailProtocol, SmtpAuthMode } from "../../config/schema";
 import { CommandInputs } from "./commandProvider";
 
 export const tenantId = "7a3c5e1f-0000-4000-8000-00000000aaaa";

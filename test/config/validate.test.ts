@@ -1,6 +1,8 @@
 import * as assert from "assert";
-import { StackSettings, ValidationResult, isMailAddress, validateStackConfig } from "../config/stackConfig";
-import { stackConfig } from "./harness";
+import { isMailAddress } from "../../config/formats";
+import { StackSettings } from "../../config/schema";
+import { placeholderTenantProblem, validateStackConfig, ValidationResult } from "../../config/validate";
+import { stackConfig } from "../harness";
 
 const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };
 
@@ -113,7 +115,7 @@ describe("stack config validation", () => {
         assertProblem(list, "mailboxes[3].address", '"B@Contoso.com"', "duplicates mailboxes[2]");
         assertProblem(list, "mailboxes[4].address", '"b@contoso.com"', "duplicates mailboxes[2]");
         assertProblem(list, "mailboxes[5].adress", "unknown setting");
-        assertProblem(list, "mailboxes[5].address", "undefined");
+        assertProblem(list, "mailboxes[5].address", "missing");
         assertProblem(list, "userSignIn.redirectUris[0]", '"http://pdfc.contoso.com/cb"', "https://");
         assertProblem(list, "userSignIn.redirectUris[1]", '"ftp://x"');
         assertProblem(list, "smtpAuth", '"tenant"', "mailbox, organization, unchanged");
@@ -160,4 +162,45 @@ describe("isMailAddress", () => {
     for (const bad of ["", "a", "a@b", "@contoso.com", "a@@contoso.com", "a..b@contoso.com", ".a@contoso.com", "a b@contoso.com", "a@contoso..com", "a@-contoso.com", "a@contoso.c0m"]) {
         it(`rejects ${JSON.stringify(bad)}`, () => assert.ok(!isMailAddress(bad)));
     }
+});
+
+describe("stack config: what a new user gets wrong", () => {
+    const base = { displayName: "EDI", mailboxes: [{ address: "edi@contoso.com", protocols: ["imap"] }], exchange };
+
+    it("reports a key in a misspelt namespace instead of ignoring it", () => {
+        const config = stackConfig(base);
+        config["m365-mail-oaut:displayName"] = "typo";
+        const result = validateStackConfig(config);
+        assert.strictEqual(result.ok, false);
+        assert.match(result.ok ? "" : result.problems.join("\n"), /m365-mail-oaut:displayName: unknown namespace "m365-mail-oaut".*did you mean m365-mail-oauth:displayName/);
+        // Other providers' namespaces are theirs.
+        const fine = stackConfig(base);
+        fine["azure-native:subscriptionId"] = "x";
+        assert.ok(validateStackConfig(fine).ok);
+    });
+
+    it("wants a GUID for exchange.managedIdentityAccountId", () => {
+        assertProblem(problems({ ...base, exchange: { ...exchange, auth: "managedIdentity", managedIdentityAccountId: "nope" } }), "exchange.managedIdentityAccountId", '"nope"', "GUID");
+    });
+
+    it("warns when exchange.organization is not the *.onmicrosoft.com domain", () => {
+        const result = validateStackConfig(stackConfig({ ...base, exchange: { organization: "contoso.com" } }));
+        assert.ok(result.ok);
+        assert.match(result.ok ? result.warnings.join() : "", /exchange\.organization: "contoso\.com" is not a \*\.onmicrosoft\.com domain/);
+        const clean = validateStackConfig(stackConfig(base));
+        assert.deepStrictEqual(clean.ok ? clean.warnings : ["?"], []);
+    });
+
+    it("says missing, not undefined, and reports a mailbox list given as a string once", () => {
+        assertProblem(problems({ ...base, mailboxes: [{ address: "a@contoso.com" }] }), "mailboxes[0].protocols", "missing; give a list of imap, pop, smtp");
+        const list = problems({ displayName: "x", mailboxes: "edi@contoso.com" });
+        assert.deepStrictEqual(list, ['m365-mail-oauth:mailboxes: "edi@contoso.com" must be a list of { address, protocols }']);
+        assert.ok(!list.join("\n").includes("undefined"));
+    });
+
+    it("refuses the all-zero placeholder tenant for an update, naming the fix", () => {
+        assert.match(placeholderTenantProblem({ "azuread:tenantId": "00000000-0000-0000-0000-000000000000" }, {}) ?? "", /placeholder.*pulumi config set azuread:tenantId/);
+        assert.strictEqual(placeholderTenantProblem({ "azuread:tenantId": "7a3c5e1f-0000-4000-8000-00000000aaaa" }, {}), undefined);
+        assert.ok(placeholderTenantProblem({}, { ARM_TENANT_ID: "00000000-0000-0000-0000-000000000000" }));
+    });
 });

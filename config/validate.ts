@@ -1,0 +1,116 @@
+/**
+ * Validates the whole stack configuration at once, against the one schema (schema.ts), and reports every problem
+ * as `namespace:key: message`, naming the key and the bad value. Pure: the program, the offline plan and the tests
+ * call it on Pulumi's raw config map.
+ */
+import { z } from "zod";
+import { configNamespace } from "../facts/project";
+import { StackSettings, stackConfigSchema } from "./schema";
+
+export type ValidationResult =
+    | { readonly ok: true; readonly settings: StackSettings; readonly warnings: readonly string[] }
+    | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Keys read as secrets: kept as text, never parsed, and their values never enter a message. */
+export const secretKeys = ["exchangeCertificatePassword"] as const;
+
+/** Namespaces of the providers a stack configures beside this project's. */
+const providerNamespaces = new Set(["azuread", "azure-native", "command", "pulumi"]);
+
+/** Parses a raw config value: JSON for objects, lists, numbers and booleans; anything else is a plain string. */
+function parseRaw(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+    return path.map((part, index) => (typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join("");
+}
+
+/** Levenshtein distance, for namespaces that are one slip away from this project's. */
+function distance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}
+
+function issueProblems(issue: z.core.$ZodIssue): string[] {
+    const at = keyPath(issue.path);
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => `${configNamespace}:${at === "" ? key : `${at}.${key}`}: ${issue.message}`);
+    }
+    return [`${configNamespace}:${at}: ${issue.message}`];
+}
+
+/**
+ * @param raw Pulumi's config map: keys `namespace:key`, values as Pulumi passes them to programs (strings; objects,
+ *            lists and numbers as JSON). Other namespaces are the providers' and are left alone, except one that
+ *            looks like a misspelling of this project's.
+ */
+export function validateStackConfig(raw: Readonly<Record<string, string>>): ValidationResult {
+    const problems: string[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(raw)) {
+        const separator = fullKey.indexOf(":");
+        const namespace = fullKey.slice(0, separator);
+        const key = fullKey.slice(separator + 1);
+        if (namespace !== configNamespace) {
+            if (!providerNamespaces.has(namespace) && distance(namespace, configNamespace) <= 3) {
+                problems.push(`${fullKey}: unknown namespace "${namespace}", so this key is ignored; did you mean ${configNamespace}:${key}?`);
+            }
+            continue;
+        }
+        values[key] = key === "displayName" || (secretKeys as readonly string[]).includes(key) ? text : parseRaw(text);
+    }
+    const result = stackConfigSchema.safeParse(values);
+    if (!result.success) {
+        problems.push(...result.error.issues.flatMap(issueProblems));
+    }
+    if (!result.success || problems.length > 0) {
+        return { ok: false, problems };
+    }
+    const warnings: string[] = [];
+    const organization = result.data.exchange?.organization;
+    if (organization !== undefined && !organization.toLowerCase().endsWith(".onmicrosoft.com")) {
+        warnings.push(
+            `${configNamespace}:exchange.organization: "${organization}" is not a *.onmicrosoft.com domain; Connect-ExchangeOnline -Organization wants the tenant's initial domain, e.g. contoso.onmicrosoft.com`,
+        );
+    }
+    return { ok: true, settings: result.data, warnings };
+}
+
+/** The error a program stops with on bad config: all problems, one per line. */
+export function formatProblems(problems: readonly string[]): string {
+    return [
+        `The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was changed:`,
+        ...problems.map((problem) => `  - ${problem}`),
+    ].join("\n");
+}
+
+const placeholderTenant = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * The example stacks carry an all-zero tenant: fine for the offline plan and a preview, refused for an update,
+ * which would otherwise fail later inside the provider with a less helpful message.
+ */
+export function placeholderTenantProblem(raw: Readonly<Record<string, string>>, environment: NodeJS.ProcessEnv): string | undefined {
+    const tenant = raw["azuread:tenantId"] ?? environment.ARM_TENANT_ID;
+    if (tenant !== placeholderTenant) {
+        return undefined;
+    }
+    return (
+        `azuread:tenantId: "${placeholderTenant}" is the example's placeholder, not a tenant. Set your tenant's ID ` +
+        "(Entra ID > Overview > Tenant ID) with `pulumi config set azuread:tenantId <tenant-id>` before `pulumi up`."
+    );
+}
