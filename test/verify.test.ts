@@ -5,7 +5,8 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as path from "path";
-import { explainMailError, parseArgs, parseDuration, saslXoauth2, tokenRoles } from "../tools/verify";
+import * as nodemailer from "nodemailer";
+import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../tools/verify";
 import { MailLab } from "./fixtures/mailLab";
 
 const tenant = "11111111-2222-3333-4444-555555555555";
@@ -137,6 +138,12 @@ describe("npm run verify against Dovecot", function () {
         assertNothingSecret(run);
     });
 
+    it("a token service that cannot be reached is named, with the cause", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap", "--authority", `https://127.0.0.1:${lab.closedPort}`]);
+        assert.strictEqual(run.code, 1);
+        assert.match(result(run, "token").fix ?? "", new RegExp(`token service at 127\\.0\\.0\\.1:${lab.closedPort} could not be reached`));
+    });
+
     it("a server that is down is reported within a bound", async () => {
         const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap", "--imap-host", "127.0.0.1", "--imap-port", String(lab.closedPort)]);
         assert.strictEqual(run.code, 1);
@@ -151,6 +158,67 @@ describe("npm run verify against Dovecot", function () {
             assert.match(result(run, step).fix ?? "", /stopped answering \(timed out\)/, JSON.stringify(result(run, step)));
         }
         assert.ok(run.ms < 20_000, `took ${run.ms} ms`);
+    });
+});
+
+describe("npm run verify: long tokens and the documented XOAUTH2 exchange", function () {
+    this.timeout(120_000);
+    // As Exchange Online may: no SASL-IR, so IMAP needs the "+" continuation too.
+    const lab = new MailLab({ tenant, clients: { [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"] } }, grants: [{ service: "imap", user: "edi@contoso.com" }, { service: "pop3", user: "edi@contoso.com" }, { service: "submission", user: "edi@contoso.com" }], saslIr: false });
+    before(async () => {
+        await lab.start();
+        await lab.startDovecot();
+    });
+    after(() => lab.stop());
+
+    async function labToken(): Promise<string> {
+        const response = await fetch(`${lab.authority}/${tenant}/oauth2/v2.0/token`, {
+            method: "POST",
+            body: new URLSearchParams({ client_id: fullClient, client_secret: secret, grant_type: "client_credentials", scope: "https://outlook.office365.com/.default" }),
+            // The lab's own CA: this process was not started with NODE_EXTRA_CA_CERTS.
+            dispatcher: undefined,
+        } as RequestInit).catch(() => undefined);
+        assert.ok(response, "the lab's token endpoint answers");
+        return ((await response.json()) as { access_token: string }).access_token;
+    }
+
+    it("the lab issues tokens as long as Entra's", async function () {
+        process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+        try {
+            const token = await labToken();
+            assert.ok(token.length >= 1500 && token.length <= 3000, `token of ${token.length} characters`);
+            assert.ok(`AUTH XOAUTH2 ${saslXoauth2("edi@contoso.com", token)}`.length > 512, "the inline AUTH line would exceed SMTP's 512 octets");
+        } finally {
+            delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+        }
+    });
+
+    it("IMAP without SASL-IR, POP3 and SMTP pass with the command alone, the continuation, then the token", async () => {
+        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop,smtp"]);
+        assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}\n${lab.log()}`);
+        assert.deepStrictEqual(run.json?.results.map((r) => [r.step, r.ok]), [["token", true], ["imap", true], ["pop", true], ["smtp", true]]);
+        assertNothingSecret(run);
+    });
+
+    it("the same token sent inline on the SMTP AUTH line, as nodemailer does, is diagnosed as a line problem", async () => {
+        process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+        let message = "";
+        try {
+            const token = await labToken();
+            const transport = nodemailer.createTransport({ host: "127.0.0.2", port: lab.smtpPort, secure: false, requireTLS: true, tls: { rejectUnauthorized: false }, auth: { type: "OAuth2", user: "edi@contoso.com", accessToken: token } });
+            await transport.verify().then(
+                () => (message = "accepted"),
+                (error: Error & { response?: string }) => (message = `${error.message}: ${error.response ?? ""}`),
+            );
+            transport.close();
+        } finally {
+            delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+        }
+        // Dovecot, like an RFC-strict server, refuses a command line that long.
+        assert.match(message, /too long|5\.5\.2|line/i, message);
+        const fix = explainMailError("smtp", message);
+        assert.match(fix, /AUTH line as too long/);
+        assert.doesNotMatch(fix, /SMTP AUTH is disabled/);
     });
 });
 
@@ -193,12 +261,37 @@ describe("verify: pure parts", () => {
         assert.throws(() => parseArgs(["--tenant", "t", "--client-id", "c", "--mailbox", "a@b.c:imap"], {}), /M365_CLIENT_SECRET/);
         assert.throws(() => parseArgs(["--tenant", "t", "--client-id", "c", "--mailbox", "a@b.c:ews"], { M365_CLIENT_SECRET: "s" }), /unknown protocol "ews"/);
     });
+    it("prints full usage for --help, every flag with its default", async () => {
+        const out: string[] = [];
+        const code = await main(["--help"], (text) => out.push(text), () => undefined);
+        assert.strictEqual(code, 0);
+        for (const flag of ["--stack", "--tenant", "--client-id", "--mailbox", "--authority", "--imap-host", "--imap-port", "--pop-host", "--pop-port", "--smtp-host", "--smtp-port", "--timeout", "--wait", "--retry-delay", "--send", "--json", "--help"]) {
+            assert.ok(out.join("\n").includes(flag), flag);
+        }
+        assert.match(out.join("\n"), /default: 15s/);
+        const err: string[] = [];
+        assert.strictEqual(await main(["--colour"], () => undefined, (text) => err.push(text)), 2);
+        assert.match(err.join("\n"), /Unknown option '--colour'[\s\S]*Usage:/);
+    });
+
+    it("says the Pulumi CLI is needed for --stack when there is none", () => {
+        const noPulumi = (() => ({ error: Object.assign(new Error("spawnSync pulumi ENOENT"), { code: "ENOENT" }), status: null, stdout: "", stderr: "" })) as unknown as typeof import("child_process").spawnSync;
+        assert.throws(() => targetFromStack("dev", noPulumi), /needs the Pulumi CLI \(pulumi\)[\s\S]*--tenant, --client-id and --mailbox/);
+    });
+
+    it("names the token service's host and the cause when it cannot be reached", () => {
+        const fix = explainTokenError("ClientAuthError: network_error: Network request failed: getaddrinfo ENOTFOUND login.microsoftonline.com", "login.microsoftonline.com");
+        assert.match(fix, /token service at login\.microsoftonline\.com could not be reached \(ENOTFOUND\)/);
+        assert.doesNotMatch(fix, /check tenant, client ID and secret/);
+    });
+
     it("reads the target from the stack outputs", () => {
         const parsed = parseArgs(["--stack", "dev"], {}, () => ({
             tenant: "t", clientId: "c", clientSecret: "s", scope: "https://outlook.office365.com/.default",
             mailboxes: [{ address: "a@b.c", protocols: ["pop"] }],
             servers: { imap: { host: "outlook.office365.com", port: 993 }, pop: { host: "outlook.office365.com", port: 995 }, smtp: { host: "smtp.office365.com", port: 587 } },
         }));
+        assert.ok(parsed !== "help");
         assert.strictEqual(parsed.target.authority, "https://login.microsoftonline.com");
         assert.deepStrictEqual(parsed.target.mailboxes, [{ address: "a@b.c", protocols: ["pop"] }]);
     });

@@ -1,0 +1,66 @@
+/** What `npm run verify` checks, with what, and what it reports. */
+import { clientCredentialsScope, loginAuthority, mailEndpoints } from "../../facts/microsoft";
+
+export type Protocol = "imap" | "pop" | "smtp";
+export const protocols: readonly Protocol[] = ["imap", "pop", "smtp"];
+/** The application permission a client-credentials token needs for each protocol. */
+export const requiredRole: Record<Protocol, string> = { imap: "IMAP.AccessAsApp", pop: "POP.AccessAsApp", smtp: "SMTP.SendAsApp" };
+
+export interface Server {
+    host: string;
+    port: number;
+}
+
+export interface VerifyTarget {
+    tenant: string;
+    clientId: string;
+    clientSecret: string;
+    authority: string;
+    scope: string;
+    mailboxes: { address: string; protocols: Protocol[] }[];
+    servers: Record<Protocol, Server>;
+}
+
+export interface VerifyOptions {
+    /** Per network step. */
+    timeoutMs: number;
+    send: boolean;
+    /** Retry until everything passes or this much time has passed; 0: one round. */
+    waitMs: number;
+    /** First pause between rounds; doubles up to a minute. */
+    retryDelayMs: number;
+    json: boolean;
+}
+
+export interface CheckResult {
+    step: string;
+    mailbox?: string;
+    protocol?: Protocol;
+    ok: boolean;
+    detail: string;
+    /** The setup step to fix, when the failure is recognised. */
+    fix?: string;
+}
+
+export const defaults = {
+    authority: loginAuthority,
+    scope: clientCredentialsScope,
+    servers: {
+        imap: { host: mailEndpoints.imap.host, port: mailEndpoints.imap.port },
+        pop: { host: mailEndpoints.pop.host, port: mailEndpoints.pop.port },
+        smtp: { host: mailEndpoints.smtp.host, port: mailEndpoints.smtp.port },
+    } as Record<Protocol, Server>,
+    timeoutMs: 15_000,
+    retryDelayMs: 10_000,
+};
+
+/** A mistake in the command line: exit code 2 with usage. */
+export class UsageError extends Error {}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s (timed out)`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
