@@ -58,14 +58,69 @@ describe("npm run plan", function () {
     it("text and markdown say the same in words", async () => {
         const text = await plan(["--stack", "prod"]);
         assert.strictEqual(text.exitCode, 0, text.output);
-        assert.match(text.output, /App registration: Mail OAuth \(prod\)/);
-        assert.match(text.output, /POP\.AccessAsApp \(cb842b43-da6e-4506-86fe-bb12199c656d\): application permission/);
-        assert.match(text.output, /invoices@contoso\.com \[imap\]\n {4}- Add-MailboxPermission FullAccess/);
+        assert.match(text.output, /App registration:\n {2}Mail OAuth \(prod\)/);
+        assert.match(text.output, /Permission: POP\.AccessAsApp\n {6}ID: cb842b43-da6e-4506-86fe-bb12199c656d\n {6}Kind: application permission/);
+        assert.match(text.output, /- invoices@contoso\.com\n {6}Protocols: imap\n {6}Operations:\n {8}- Add-MailboxPermission FullAccess/);
         assert.match(text.output, /SMTP: smtp\.office365\.com:587 \(STARTTLS\)/);
         assert.match(text.output, /protected from destroy/);
         const markdown = await plan(["--stack=prod", "--format=markdown"]);
-        assert.match(markdown.output, /^## m365-mail-oauth plan: `prod`/);
-        assert.match(markdown.output, /\| `edi@contoso\.com` \| pop, smtp \| Add-MailboxPermission FullAccess/);
+        assert.match(markdown.output, /^## Plan for stack "prod"/);
+        assert.match(markdown.output, /\| edi@contoso\.com \| pop, smtp \| Add-MailboxPermission FullAccess/);
+    });
+
+    it("text and markdown come from one document: every value of one is in the other", async () => {
+        const config = path.join(root, "Pulumi.plantest-signin.yaml");
+        fs.writeFileSync(config, [
+            "config:",
+            "  azuread:tenantId: 7a3c5e1f-0000-4000-8000-00000000aaaa",
+            "  m365-mail-oauth:displayName: Sign-in",
+            "  m365-mail-oauth:smtpAuth: organization",
+            "  m365-mail-oauth:userSignIn:",
+            "    redirectUris: [https://pdfc.contoso.com/oauth]",
+            "    protocols: [imap, smtp]",
+            "  m365-mail-oauth:mailboxes:",
+            "    - address: edi@contoso.com",
+            "      protocols: [smtp]",
+            "  m365-mail-oauth:exchange:",
+            "    organization: contoso.onmicrosoft.com",
+            "",
+        ].join("\n"));
+        try {
+            const text = (await plan(["--stack", "plantest-signin"])).output;
+            const markdown = (await plan(["--stack", "plantest-signin", "--format", "markdown"])).output;
+            const report = JSON.parse((await plan(["--stack", "plantest-signin", "--format", "json"])).output) as PlanReport;
+            for (const shown of [
+                "New-ServicePrincipal -AppId",
+                "Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
+                (report.clientSettings as any).userSignIn.authorizeUrl,
+                (report.clientSettings as any).userSignIn.scope,
+                "azuread:index/appRoleAssignment:AppRoleAssignment",
+            ]) {
+                assert.ok(text.includes(shown), `text lacks ${shown}`);
+                assert.ok(markdown.includes(shown.replace(/\|/g, "\\|")), `markdown lacks ${shown}`);
+            }
+            // Counts per type add up to the total.
+            const total = Number(/### Resources: (\d+)/.exec(markdown)?.[1]);
+            const counted = [...markdown.matchAll(/^\| [a-z-]+:[^|]+ \| (\d+) \|$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+            assert.strictEqual(counted, total);
+            assert.strictEqual(total, report.resources.length);
+        } finally {
+            fs.rmSync(config);
+        }
+    });
+
+    it("a YAML syntax error names file, line and column and shows the line, without a stack trace", async () => {
+        const file = path.join(root, "Pulumi.plantest-yaml.yaml");
+        fs.writeFileSync(file, "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:mailboxes: [a, b\n  m365-mail-oauth:smtpAuth: mailbox\n");
+        try {
+            const result = await plan(["--stack", "plantest-yaml"]);
+            assert.strictEqual(result.exitCode, 1);
+            assert.match(result.output, /^Pulumi\.plantest-yaml\.yaml:\d+:\d+: /);
+            assert.match(result.output, /m365-mail-oauth:/);
+            assert.doesNotMatch(result.output, /YAMLParseError|\n\s+at /);
+        } finally {
+            fs.rmSync(file);
+        }
     });
 
     it("bad config prints every validation error and exits 1", async () => {
@@ -82,18 +137,37 @@ describe("npm run plan", function () {
         }
     });
 
-    it("names an unknown stack and a bad flag", async () => {
+    it("names an unknown stack and a bad flag, and prints full usage for --help", async () => {
         assert.strictEqual((await plan(["--stack", "nope"])).exitCode, 2);
         assert.match((await plan(["--stack", "dev", "--format", "html"])).output, /--format html/);
-        assert.match((await plan([])).output, /usage: npm run plan -- --stack/);
+        assert.match((await plan([])).output, /--stack is required[\s\S]*Usage: npm run -s plan/);
+        assert.match((await plan(["--colour"])).output, /Unknown option '--colour'/);
+        const help = await plan(["--help"]);
+        assert.strictEqual(help.exitCode, 0);
+        for (const flag of ["--stack", "--format", "--out", "--help", "default: text", "default: stdout"]) {
+            assert.ok(help.output.includes(flag), flag);
+        }
     });
 
-    it("runs as the README says, within seconds, from the sources", () => {
-        const run = spawnSync("npm", ["run", "plan", "--silent", "--", "--stack", "dev"], { cwd: root, encoding: "utf8" });
-        assert.strictEqual(run.status, 0, run.stderr);
-        assert.match(run.stdout, /^Plan for stack "dev"/);
-        const bad = spawnSync("npm", ["run", "plan", "--silent", "--", "--stack", "missing"], { cwd: root, encoding: "utf8" });
-        assert.strictEqual(bad.status, 2);
+    it("--out writes the plan to a file", async () => {
+        const out = path.join(root, "bin", "plan-out.md");
+        const result = await plan(["--stack", "dev", "--format", "markdown", "--out", out]);
+        assert.strictEqual(result.exitCode, 0);
+        assert.match(fs.readFileSync(out, "utf8"), /^## Plan for stack "dev"/);
+        fs.rmSync(out);
+    });
+
+    it("every `npm run -s plan` command in the README works as written, with clean output", () => {
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        const commands = [...readme.matchAll(/^(npm run -s plan -- [^#\n]*?)\s*(#.*)?$/gm)].map((match) => match[1].trim());
+        assert.ok(commands.length >= 3, `README plan commands: ${commands.join(" / ")}`);
+        for (const command of commands) {
+            const run = spawnSync("bash", ["-c", command], { cwd: root, encoding: "utf8" });
+            assert.strictEqual(run.status, 0, `${command}\n${run.stderr}`);
+            assert.doesNotMatch(run.stdout, /^> /m, `${command}: npm's banner in the output`);
+            if (command.includes("--format json")) JSON.parse(run.stdout);
+            if (command.includes("--format markdown")) assert.match(run.stdout, /^## Plan for stack/);
+        }
         assert.ok(execFileSync("node", ["--version"], { encoding: "utf8" }));
     });
 });

@@ -1,0 +1,80 @@
+/**
+ * The plan as a document of sections: the one shape text and Markdown are both rendered from, so neither can show
+ * what the other leaves out.
+ */
+import { PlanReport } from "./model";
+
+export interface Section {
+    readonly title: string;
+    readonly paragraphs: readonly string[];
+    readonly table?: { readonly headers: readonly string[]; readonly rows: readonly (readonly string[])[] };
+}
+
+function server(value: { host: string; port: number; tls: string } | undefined): string {
+    return value ? `${value.host}:${value.port} (${value.tls === "implicit" ? "implicit TLS" : "STARTTLS"})` : "-";
+}
+
+/** How many resources of each type: a count per type, so the total can be checked by eye. */
+export function resourceCounts(report: PlanReport): [string, number][] {
+    const counts = new Map<string, number>();
+    report.resources.forEach((resource) => counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1));
+    return [...counts.entries()];
+}
+
+export function planDocument(report: PlanReport): { title: string; sections: Section[] } {
+    const sections: Section[] = [];
+    const app = report.application;
+    sections.push({
+        title: "App registration",
+        paragraphs: [
+            `${app.displayName}: ${app.signInAudience}, tenant ${report.tenantId}${app.protect ? "; protected from destroy" : ""}`,
+            ...(app.redirectUris.length > 0 ? [`Web redirect URIs: ${app.redirectUris.join(", ")}`] : []),
+        ],
+    });
+    sections.push({
+        title: "Permissions (and nothing else)",
+        paragraphs: [],
+        table: { headers: ["API", "Permission", "ID", "Kind", "Consent"], rows: report.permissions.map((p) => [p.api, p.name, p.id, p.kind, p.consent]) },
+    });
+    if (report.exchange || report.mailboxes.length > 0) {
+        const exchange = report.exchange;
+        sections.push({
+            title: "Exchange Online",
+            paragraphs: exchange
+                ? [
+                      `Organization ${exchange.organization}, ${exchange.auth} sign-in, ${exchange.sessionsPerUpdate} session per update`,
+                      "New-ServicePrincipal -AppId <client ID> -ObjectId <enterprise application object ID> (once; retried while Entra ID replicates)",
+                      ...(exchange.organizationSmtpAuth ? ["Set-TransportConfig -SmtpClientAuthenticationDisabled $false: SMTP AUTH for the whole organization"] : []),
+                  ]
+                : [],
+            table: { headers: ["Mailbox", "Protocols", "Operations"], rows: report.mailboxes.map((m) => [m.address, m.protocols.join(", "), m.operations.join("; ")]) },
+        });
+    }
+    const credential = report.credential;
+    sections.push({
+        title: `Credential: ${credential.kind}`,
+        paragraphs: [
+            ...(credential.secret ? [`Client secret, rotation "${credential.secret.rotation}", expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`] : []),
+            ...(credential.certificate ? [`Certificate ${credential.certificate.path}, thumbprint ${credential.certificate.thumbprint}, expires ${credential.certificate.expiresAt}`] : []),
+            ...(credential.keyVault ? [`Delivered to Key Vault ${credential.keyVault.vaultName} (resource group ${credential.keyVault.resourceGroupName}) as secret ${credential.keyVault.secretName}`] : []),
+        ],
+    });
+    const c = report.clientSettings as Record<string, any>;
+    const settings: string[][] = [
+        ["Token URL", c.tokenUrl],
+        ["Scope", c.scope],
+        ["IMAP", server(c.imap)],
+        ["POP3", server(c.pop)],
+        ["SMTP", server(c.smtp)],
+        ...(c.usernames.length > 0 ? [["Usernames", c.usernames.join(", ")]] : []),
+        ...(c.userSignIn ? [["User sign-in authorize URL", c.userSignIn.authorizeUrl], ["User sign-in token URL", c.userSignIn.tokenUrl], ["User sign-in scopes", c.userSignIn.scope]] : []),
+    ];
+    sections.push({ title: "Mail client settings", paragraphs: [], table: { headers: ["Setting", "Value"], rows: settings } });
+    const counts = resourceCounts(report);
+    sections.push({
+        title: `Resources: ${report.resources.length}`,
+        paragraphs: [],
+        table: { headers: ["Type", "Count"], rows: counts.map(([type, count]) => [type, String(count)]) },
+    });
+    return { title: `Plan for stack "${report.stack}"`, sections };
+}

@@ -1,0 +1,50 @@
+/** Text for a terminal, Markdown for a pull-request comment, JSON for tools: one model, one document. */
+import { planDocument, Section } from "./document";
+import { PlanReport } from "./model";
+
+export type PlanFormat = "text" | "markdown" | "json";
+export const planFormats: readonly PlanFormat[] = ["text", "markdown", "json"];
+
+function textSection(section: Section): string[] {
+    const lines = [`${section.title}:`, ...section.paragraphs.map((paragraph) => `  ${paragraph}`)];
+    if (section.table && section.table.headers.length === 2) {
+        section.table.rows.forEach(([key, value]) => lines.push(`  ${key}: ${value}`));
+    } else if (section.table) {
+        const { headers, rows } = section.table;
+        for (const row of rows) {
+            lines.push(`  - ${row[0]}`);
+            row.slice(1).forEach((cell, index) => {
+                // A list cell ("a; b") reads better as one line per item.
+                const items = cell.split("; ").filter((item) => item !== "");
+                if (items.length > 1) lines.push(`      ${headers[index + 1]}:`, ...items.map((item) => `        - ${item}`));
+                else if (items.length === 1) lines.push(`      ${headers[index + 1]}: ${items[0]}`);
+            });
+        }
+    }
+    return lines;
+}
+
+function cell(text: string): string {
+    return text.replace(/\|/g, "\\|").replace(/; /g, "<br>");
+}
+
+function markdownSection(section: Section): string[] {
+    const lines = [`### ${section.title}`, "", ...section.paragraphs.flatMap((paragraph) => [paragraph, ""])];
+    if (section.table) {
+        lines.push(`| ${section.table.headers.join(" | ")} |`, `| ${section.table.headers.map(() => "---").join(" | ")} |`);
+        section.table.rows.forEach((row) => lines.push(`| ${row.map(cell).join(" | ")} |`));
+        lines.push("");
+    }
+    return lines;
+}
+
+export function render(report: PlanReport, format: PlanFormat): string {
+    if (format === "json") {
+        return JSON.stringify(report, null, 2);
+    }
+    const document = planDocument(report);
+    if (format === "markdown") {
+        return [`## ${document.title}`, "", ...document.sections.flatMap(markdownSection)].join("\n").trimEnd();
+    }
+    return [document.title, "", ...document.sections.flatMap((section) => [...textSection(section), ""])].join("\n").trimEnd();
+}

@@ -1,0 +1,34 @@
+/** Reads a `Pulumi.<stack>.yaml` into the key/value map Pulumi hands a program; secure values stay encrypted. */
+import * as fs from "fs";
+import * as path from "path";
+import { parse, YAMLParseError } from "yaml";
+import { configNamespace } from "../../facts/project";
+
+/** A stack file that is not valid YAML: file, line, column and the offending line, without a stack trace. */
+export class StackFileError extends Error {}
+
+export function readStackFile(file: string, project = configNamespace): Record<string, string> {
+    const text = fs.readFileSync(file, "utf8");
+    let document: { config?: Record<string, unknown> } | null;
+    try {
+        document = parse(text) as { config?: Record<string, unknown> } | null;
+    } catch (error) {
+        if (error instanceof YAMLParseError && error.linePos) {
+            const { line, col } = error.linePos[0];
+            const offending = text.split(/\r?\n/)[line - 1] ?? "";
+            const reason = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+            throw new StackFileError(`${path.basename(file)}:${line}:${col}: ${reason}\n    ${offending}\n    ${" ".repeat(Math.max(0, col - 1))}^`);
+        }
+        throw new StackFileError(`${path.basename(file)}: ${(error as Error).message}`);
+    }
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(document?.config ?? {})) {
+        const fullKey = key.includes(":") ? key : `${project}:${key}`;
+        if (typeof value === "object" && value !== null && "secure" in value) {
+            raw[fullKey] = "[secret]";
+        } else {
+            raw[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return raw;
+}
