@@ -1,53 +1,65 @@
 /**
  * m365-mail-oauth: one stack per environment. Reads and validates the config once, decides the access and the
- * secret rotation, declares the Entra ID, Exchange Online and Key Vault components, and returns what the mail
- * client needs as stack outputs.
+ * secret slots, declares the Entra ID, Exchange Online and Key Vault components, and returns what the mail client
+ * needs as stack outputs.
  */
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { readStackConfig } from "./config/readStackConfig";
+import { findExecutable, missingPwshMessage, noHeadlessSignInMessage } from "./exchange/preflight";
 import { planAccess } from "./plan/accessPlan";
 import { clientSettings } from "./plan/clientSettings";
+import { expiryNotice, secretSlots } from "./plan/secretRotation";
 import { EntraMailApplication } from "./resources/entraMailApplication";
 import { ExchangeMailboxAccess } from "./resources/exchangeMailboxAccess";
 import { KeyVaultSecretDelivery } from "./resources/keyVaultSecretDelivery";
-import { findExecutable, missingPwshMessage } from "./exchange/preflight";
-import { readPreviousOutputs } from "./resources/previousOutputs";
-import { readStackConfig } from "./config/readStackConfig";
-import { decideSecretSlots, expiryNotice, readSecretSlots } from "./plan/secretRotation";
 
 export = async () => {
     const { settings, certificatePassword, certificate } = readStackConfig();
     const plan = planAccess(settings);
 
-    // Preview needs no PowerShell (nothing runs); an update that reaches the Exchange step does.
-    if (settings.exchange && !pulumi.runtime.isDryRun() && findExecutable(settings.exchange.pwsh) === undefined) {
-        throw new pulumi.RunError(missingPwshMessage(settings.exchange.pwsh));
+    // Preview needs no PowerShell (nothing runs); an update that reaches the Exchange step does, and in CI nobody
+    // can complete an interactive sign-in.
+    if (settings.exchange && !pulumi.runtime.isDryRun()) {
+        if (findExecutable(settings.exchange.pwsh) === undefined) {
+            throw new pulumi.RunError(missingPwshMessage(settings.exchange.pwsh));
+        }
+        if (settings.exchange.auth === "interactive" && process.env.CI === "true") {
+            throw new pulumi.RunError(noHeadlessSignInMessage());
+        }
     }
-
-    const previous = await readPreviousOutputs();
-    const previousSlots = readSecretSlots(previous.secretSlots);
-    const secretSlots = settings.credential === "certificate" ? undefined : decideSecretSlots(previousSlots, settings.secretRotation);
-    const rotatingNow = secretSlots !== undefined && secretSlots !== previousSlots;
-    const notice = expiryNotice(previous.clientSecretExpiresAt, new Date(), settings.secretWarnDays, rotatingNow, pulumi.getStack());
-    if (notice?.level === "error") {
-        throw new pulumi.RunError(notice.message);
-    }
-    if (notice) {
-        pulumi.log.warn(notice.message);
-    }
+    // protect: true protects every resource of the stack: each component passes it to its children (the SDK's
+    // parent inheritance), so `pulumi destroy` cannot delete a grant, a secret or a consent before stopping at the
+    // app, as it would if only the app were protected.
+    const protect: pulumi.ComponentResourceOptions = { protect: settings.protect };
 
     // The tenant and the deploying identity come from the azuread provider's own configuration.
     const client = azuread.getClientConfigOutput();
+    const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation);
 
     const app = new EntraMailApplication("mail-app", {
         displayName: settings.displayName,
         signInAudience: settings.signInAudience,
         plan,
         secretLifetimeDays: settings.secretLifetimeDays,
-        secretSlots,
+        secretSlots: slots,
         certificate,
-        ownerObjectId: client.objectId,
-        protect: settings.protect,
+        owners: settings.owners,
+        deployerObjectId: client.objectId,
+    }, protect);
+
+    // The current secret's end date comes from the secret itself: known in a preview once the secret exists. The
+    // check is part of an output the engine waits for, so an expired secret fails the preview and the update.
+    const current = app.current?.password;
+    const currentExpiresAt = current?.endDate.apply((expiresAt) => {
+        const notice = expiryNotice(expiresAt, new Date(), settings.secretWarnDays, settings.secretRotation, pulumi.getStack());
+        if (notice?.level === "error") {
+            throw new pulumi.ResourceError(notice.message, current);
+        }
+        if (notice) {
+            pulumi.log.warn(notice.message, current);
+        }
+        return expiresAt;
     });
 
     const exchange = settings.exchange
@@ -63,11 +75,10 @@ export = async () => {
                   certificatePassword: settings.exchange.auth === "certificate" ? certificatePassword : undefined,
               },
               // Grants are made once consent exists, and revoked before the consent and the app go.
-              { dependsOn: app.appRoleAssignments },
+              { ...protect, dependsOn: app.appRoleAssignments },
           )
         : undefined;
 
-    const current = app.current?.password;
     const vault =
         settings.keyVault && current
             ? new KeyVaultSecretDelivery("client-secret", {
@@ -76,7 +87,7 @@ export = async () => {
                   expiresAt: current.endDate,
                   tenantId: client.tenantId,
                   clientId: app.clientId,
-              })
+              }, protect)
             : undefined;
 
     const forClient = client.tenantId.apply((tenant) => clientSettings(plan, tenant, settings.signInAudience, settings.userSignIn?.protocols));
@@ -87,12 +98,10 @@ export = async () => {
         servicePrincipalObjectId: app.servicePrincipalObjectId,
         clientSecret: current ? pulumi.secret(current.value) : undefined,
         clientSecretKeyId: current?.keyId,
-        clientSecretExpiresAt: current?.endDate,
+        clientSecretExpiresAt: currentExpiresAt,
         previousClientSecretKeyId: app.previous?.password.keyId,
         previousClientSecretExpiresAt: app.previous?.password.endDate,
-        secretRotation: secretSlots ? secretSlots[secretSlots.current] : undefined,
-        // Read back by the next update (previousOutputs.ts): which rotation label each slot holds.
-        secretSlots,
+        secretRotation: slots ? settings.secretRotation : undefined,
         certificateThumbprint: certificate?.thumbprint,
         certificateExpiresAt: certificate?.endDate,
         keyVaultSecretUri: vault?.secretUri,

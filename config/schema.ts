@@ -35,7 +35,7 @@ export const defaults = {
     signInAudience: "AzureADMyOrg",
     smtpAuth: "mailbox",
     secretLifetimeDays: 180,
-    secretRotation: "initial",
+    secretRotation: 0,
     secretWarnDays: 30,
     credential: "secret",
     protect: false,
@@ -203,11 +203,12 @@ const keyVault = strictObject(
         resourceGroupName: patterned(resourceGroupPattern, "a resource group name (letters, digits, - _ . ( ), at most 90, not ending in .)"),
         vaultName: patterned(vaultNamePattern, "a Key Vault name (3-24 letters, digits and single hyphens, starting with a letter)"),
         secretName: patterned(keyVaultSecretNamePattern, "a Key Vault secret name (1-127 letters, digits and hyphens)"),
+        subscriptionId: patterned(guidPattern, "a subscription ID GUID").optional(),
     },
-    "{ resourceGroupName, vaultName, secretName }",
+    "{ resourceGroupName, vaultName, secretName, subscriptionId? }",
 );
 
-const rotationMessage = says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64), or a whole number`);
+const rotationMessage = says(undefined, (value) => `${show(value)} must be a whole number from 0, raised by one to rotate the client secret`);
 
 /** The keys under the project's namespace, as they arrive (before defaults and cross-field rules). */
 export const configShape = {
@@ -224,14 +225,28 @@ export const configShape = {
     secretLifetimeDays: documented("secretLifetimeDays", "whole number 1–730", "180", "Lifetime of a client secret, fixed when that secret is created.", wholeNumber(secretLifetimeBounds.min, secretLifetimeBounds.max, "days").default(defaults.secretLifetimeDays)),
     exchange: documented("exchange", "object, see below", "–", "How the Exchange Online step signs in and runs; required with mailboxes.", exchange.optional()),
     secretRotation: documented(
-        "secretRotation", "label (`[A-Za-z0-9._:-]`, ≤ 64) or whole number", "`initial`", "Changing it rotates the client secret, see [Rotating the secret](#rotating-the-secret).",
-        z.union([z.string(rotationMessage).regex(labelPattern, rotationMessage), z.number(rotationMessage).int(rotationMessage).min(0, rotationMessage).transform(String)], rotationMessage).default(defaults.secretRotation),
+        "secretRotation", "whole number", "0", "The rotation number; raising it by one rotates the client secret (one step at a time), see [Rotating the secret](#rotating-the-secret).",
+        z
+            .number(says(undefined, (value) => `${show(value)} must be a whole number, raised by one to rotate the client secret (labels such as "2027-05" are no longer used)`))
+            .int(rotationMessage)
+            .min(0, rotationMessage)
+            .default(defaults.secretRotation),
     ),
     secretWarnDays: documented("secretWarnDays", "whole number 1–365", "30", "Every preview and update warns when the current secret expires within this many days.", wholeNumber(1, 365, "days").default(defaults.secretWarnDays)),
     credential: documented("credential", "`secret` \\| `certificate` \\| `both`", "`secret`", "Client secret, certificate credential, or both (eBiss needs a secret).", enumOf(credentialKinds).default(defaults.credential)),
     certificate: documented("certificate", "`{ publicCertPath }`", "–", "With `certificate` / `both`: the public certificate (PEM or DER, `.cer` / `.crt` / `.pem`); a file with a private key is refused.", certificate.optional()),
-    keyVault: documented("keyVault", "`{ resourceGroupName, vaultName, secretName }`", "–", "Also write the current secret to this Azure Key Vault, see [Key Vault delivery](#key-vault-delivery).", keyVault.optional()),
-    protect: documented("protect", "boolean", "`false` (`true` in `Pulumi.prod.yaml`)", "Protect the app registration and service principal from `pulumi destroy`.", z.boolean(says(undefined, (value) => `${show(value)} must be true or false`)).default(defaults.protect)),
+    keyVault: documented("keyVault", "`{ resourceGroupName, vaultName, secretName, subscriptionId? }`", "–", "Also write the current secret to this Azure Key Vault (in `subscriptionId`, else the azure-native provider's), see [Key Vault delivery](#key-vault-delivery).", keyVault.optional()),
+    owners: documented(
+        "owners", "list of object IDs (GUID)", "the deploying identity, at creation", "Owners of the app registration and its enterprise application. Unset: whoever first deploys becomes owner and later deployments by others change nothing.",
+        z
+            .array(
+                z.string(says(undefined, (value) => `${show(value)} is not an object ID GUID`)).regex(guidPattern, says(undefined, (value) => `${show(value)} is not an object ID GUID`)),
+                says(undefined, (value) => `${show(value)} must be a list of object IDs`),
+            )
+            .min(1, { error: () => "[] is empty; give at least one object ID, or leave owners unset" })
+            .optional(),
+    ),
+    protect: documented("protect", "boolean", "`false` (`true` in `Pulumi.prod.yaml`)", "Protect every resource of the stack (app, secrets, consents, grants, Key Vault secret) from `pulumi destroy`.", z.boolean(says(undefined, (value) => `${show(value)} must be true or false`)).default(defaults.protect)),
     exchangeCertificatePassword: documented("exchangeCertificatePassword", "secret", "–", "`certificate` sign-in: the PFX password as secret config (`pulumi config set --secret`); handed to PowerShell on stdin.", z.string().optional()),
 };
 
@@ -331,6 +346,7 @@ function settingsFrom(input: Input) {
         ...(exchangeConnection ? { exchange: exchangeConnection } : {}),
         ...(certificatePath !== undefined ? { certificatePath } : {}),
         ...(input.keyVault ? { keyVault: input.keyVault } : {}),
+        ...(input.owners ? { owners: input.owners } : {}),
     };
 }
 

@@ -44,3 +44,12 @@ export function missingPwshMessage(pwsh: string): string {
         "or set exchange.pwsh to the full path of pwsh."
     );
 }
+
+/** exchange.auth interactive in CI: nobody is at a browser to sign in, and the run would wait forever. */
+export function noHeadlessSignInMessage(): string {
+    return (
+        `${configNamespace}:exchange.auth: "interactive" needs a person at a browser, and this run is in CI (CI=true). ` +
+        'For unattended runs set exchange.auth to "certificate" (exchange.appId, exchange.certificatePath) or "managedIdentity"; ' +
+        "or deploy this stack from a workstation."
+    );
+}

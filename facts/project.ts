@@ -17,6 +17,8 @@ export const resourceTypes = {
     command: "command:local:Command",
     keyVaultSecret: "azure-native:keyvault:Secret",
     secretExpiry: `pulumi-nodejs:dynamic/${configNamespace}:SecretExpiry`,
+    rotationGuard: `pulumi-nodejs:dynamic/${configNamespace}:SecretRotationGuard`,
+    azureNativeProvider: "pulumi:providers:azure-native",
 } as const;
 
 /** The project's ComponentResource types (`<package>:<module>:<type>`). */

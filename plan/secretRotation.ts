@@ -1,60 +1,53 @@
 /**
- * Zero-downtime rotation of the client secret, decided without the engine.
+ * Zero-downtime rotation of the client secret, decided without the engine, from the config alone.
  *
- * The app holds at most two secrets, in two slots (`a`, `b`). A rotation writes the new secret into the slot that
- * does not hold the current one, so the secret clients use now stays valid until the rotation after: after any
- * rotation exactly the new and the previous secret are valid, the one before them is deleted in the same update,
- * and no update ever deletes the secret it creates. The slot labels of the last update come back from the stack's
- * own outputs (`secretSlots`), so a preview shows exactly which slot is replaced.
+ * `secretRotation` is a whole number n. The secret of rotation k lives in slot k mod 2, so after rotation n the app
+ * holds exactly two secrets: rotation n (current) and rotation n - 1 (previous, still valid). Raising n by one
+ * replaces only the slot that held n - 1: the secret clients use now stays valid until the rotation after. Each
+ * slot is keyed by the rotation it holds and nothing else, so no other config change (a new name, a new lifetime,
+ * a mailbox) touches a secret. A jump of more than one would replace both slots at once: the rotation guard
+ * (resources/secretRotationGuard.ts) refuses it before anything changes.
  */
-import { dayMs } from "./rfc3339";
 import { configNamespace } from "../facts/project";
+import { dayMs } from "./rfc3339";
 
 export type SlotName = "a" | "b";
 
+export interface SecretSlot {
+    readonly slot: SlotName;
+    /** The rotation number this slot's secret was made for. */
+    readonly rotation: number;
+}
+
 export interface SecretSlots {
-    /** The rotation label each slot's secret was made for; a slot without a label holds no secret. */
-    readonly a?: string;
-    readonly b?: string;
-    readonly current: SlotName;
+    readonly current: SecretSlot;
+    /** Absent before the first rotation. */
+    readonly previous?: SecretSlot;
 }
 
-export const initialRotation = "initial";
-
-function otherSlot(slot: SlotName): SlotName {
-    return slot === "a" ? "b" : "a";
+function slotOf(rotation: number): SlotName {
+    return rotation % 2 === 0 ? "a" : "b";
 }
 
-/** Reads the previous update's `secretSlots` output, tolerating an absent or foreign value (first update). */
-export function readSecretSlots(value: unknown): SecretSlots | undefined {
-    if (typeof value !== "object" || value === null) {
-        return undefined;
-    }
-    const { a, b, current } = value as Record<string, unknown>;
-    if ((current !== "a" && current !== "b") || typeof (current === "a" ? a : b) !== "string") {
-        return undefined;
-    }
+export function secretSlots(rotation: number): SecretSlots {
     return {
-        a: typeof a === "string" ? a : undefined,
-        b: typeof b === "string" ? b : undefined,
-        current,
+        current: { slot: slotOf(rotation), rotation },
+        ...(rotation > 0 ? { previous: { slot: slotOf(rotation - 1), rotation: rotation - 1 } } : {}),
     };
 }
 
-export function decideSecretSlots(previous: SecretSlots | undefined, rotation: string): SecretSlots {
-    if (previous === undefined) {
-        return { a: rotation, current: "a" };
+/**
+ * Why a change of the rotation number is refused, or undefined. Only +1 is a rotation: +2 or more would retire
+ * both valid secrets in one update, and going back would make a new secret under an old number.
+ */
+export function rotationStepProblem(previous: number | undefined, next: number): string | undefined {
+    if (previous === undefined || next === previous || next === previous + 1) {
+        return undefined;
     }
-    if (previous[previous.current] === rotation) {
-        return previous;
+    if (next > previous + 1) {
+        return `${configNamespace}:secretRotation: ${next} skips ${next - previous - 1} rotation(s) after ${previous}; rotate one step at a time (set ${previous + 1}, pulumi up, switch the clients, then ${previous + 2}), or both valid secrets would be retired at once`;
     }
-    const target = otherSlot(previous.current);
-    return { ...previous, [target]: rotation, current: target };
-}
-
-export function previousSlot(slots: SecretSlots): SlotName | undefined {
-    const other = otherSlot(slots.current);
-    return slots[other] === undefined ? undefined : other;
+    return `${configNamespace}:secretRotation: ${next} is lower than the deployed ${previous}; the rotation number only goes up, one at a time`;
 }
 
 export interface ExpiryNotice {
@@ -63,24 +56,18 @@ export interface ExpiryNotice {
 }
 
 /**
- * Warns when the current secret expires within `warnDays`, and fails when it has expired, unless this update is
- * the rotation that replaces it. The message names the date and the command that rotates.
+ * Warns when the current secret expires within `warnDays`, and fails when it has expired. The end date comes from
+ * the current secret resource itself: a rotation makes a new current secret, whose date is not yet known.
  */
-export function expiryNotice(
-    expiresAt: string | undefined,
-    now: Date,
-    warnDays: number,
-    rotatingNow: boolean,
-    stack: string,
-): ExpiryNotice | undefined {
-    if (expiresAt === undefined || rotatingNow) {
+export function expiryNotice(expiresAt: string | undefined, now: Date, warnDays: number, rotation: number, stack: string): ExpiryNotice | undefined {
+    if (expiresAt === undefined) {
         return undefined;
     }
     const expires = Date.parse(expiresAt);
     if (Number.isNaN(expires)) {
         return undefined;
     }
-    const rotate = `pulumi config set ${configNamespace}:secretRotation <new label> --stack ${stack} && pulumi up --stack ${stack}`;
+    const rotate = `pulumi config set ${configNamespace}:secretRotation ${rotation + 1} --stack ${stack} && pulumi up --stack ${stack}`;
     if (expires <= now.getTime()) {
         return {
             level: "error",

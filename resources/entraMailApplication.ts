@@ -8,7 +8,8 @@ import { AccessPlan, Permission } from "../plan/accessPlan";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { PublicCertificate } from "../config/certificateCredential";
 import { SecretExpiry } from "./secretExpiry";
-import { SecretSlots, SlotName, previousSlot } from "../plan/secretRotation";
+import { SecretSlot, SecretSlots, SlotName } from "../plan/secretRotation";
+import { SecretRotationGuard } from "./secretRotationGuard";
 import { SignInAudience } from "../config/schema";
 import { componentTypes } from "../facts/project";
 
@@ -18,21 +19,29 @@ export interface EntraMailApplicationArgs {
     /** Which roles, scopes and redirect URIs: decided by `planAccess`. */
     plan: Pick<AccessPlan, "appRoles" | "delegatedScopes" | "requiredResourceAccesses" | "redirectUris">;
     secretLifetimeDays: number;
-    /** Which rotation label each secret slot holds (`decideSecretSlots`); absent: no client secret at all. */
+    /** The current and previous secret (`secretSlots`); absent: no client secret at all. */
     secretSlots?: SecretSlots;
     /** A public certificate to add as a credential. */
     certificate?: PublicCertificate;
-    /** Object ID of the deploying identity, made owner so it can manage the app afterwards. */
-    ownerObjectId: pulumi.Input<string>;
-    /** Protects the app registration and service principal from an accidental destroy. */
-    protect: boolean;
+    /**
+     * Owners from config; absent: the deploying identity, set when the app is created and then left alone, so a
+     * preview or update by someone else never removes the first owner.
+     */
+    owners?: readonly string[];
+    /** Object ID of the deploying identity. */
+    deployerObjectId: pulumi.Input<string>;
 }
 
 /** One client secret and the date it was fixed to expire on. */
 export interface SecretSlotResources {
     readonly slot: SlotName;
-    readonly rotation: string;
+    readonly rotation: number;
     readonly password: azuread.ApplicationPassword;
+}
+
+/** A slot's secret is named by its rotation alone: the app's name is not in it, so a rename replaces nothing. */
+export function secretDisplayName(rotation: number): string {
+    return `client secret, rotation ${rotation} (pulumi)`;
 }
 
 /**
@@ -71,7 +80,9 @@ export class EntraMailApplication extends pulumi.ComponentResource {
     constructor(name: string, args: EntraMailApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentTypes.mailApplication, name, {}, opts);
         const { plan } = args;
-        const owners = [args.ownerObjectId];
+        const owners = args.owners ? [...args.owners] : [args.deployerObjectId];
+        // Without configured owners the deployer becomes owner once; later deployers never churn the list.
+        const ownerOptions: pulumi.CustomResourceOptions = args.owners ? {} : { ignoreChanges: ["owners"] };
 
         this.application = new azuread.Application(
             name,
@@ -85,14 +96,14 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                 })),
                 web: plan.redirectUris.length > 0 ? { redirectUris: [...plan.redirectUris] } : undefined,
             },
-            { parent: this, protect: args.protect },
+            { parent: this, ...ownerOptions },
         );
 
         // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
         this.servicePrincipal = new azuread.ServicePrincipal(
             name,
             { clientId: this.application.clientId, owners },
-            { parent: this, protect: args.protect },
+            { parent: this, ...ownerOptions },
         );
 
         // Admin consent for application permissions = one app role assignment per role on the tenant's own
@@ -113,7 +124,9 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                             principalObjectId: this.servicePrincipal.objectId,
                             resourceObjectId: exchangeObjectId,
                         },
-                        { parent: this },
+                        // After the enterprise application exists: assigning to a principal Entra ID has not made
+                        // yet makes the provider retry, which can leave an assignment in Entra ID but not in state.
+                        { parent: this, dependsOn: [this.servicePrincipal] },
                     ),
                 );
             }
@@ -136,35 +149,27 @@ export class EntraMailApplication extends pulumi.ComponentResource {
             );
         }
 
-        // Two slots at most: the current secret and the one before it (see secretRotation.ts). A slot's secret is
-        // replaced only when its rotation label changes; its end date is fixed when it is made.
+        // Two slots at most: the current secret and the one before it (see plan/secretRotation.ts). Every input of a
+        // slot's secret depends on its rotation number only, so nothing but a rotation replaces it.
         this.secrets = [];
-        for (const slot of ["a", "b"] as const) {
-            const rotation = args.secretSlots?.[slot];
-            if (rotation === undefined) {
-                continue;
-            }
-            const expiry = new SecretExpiry(
-                `${name}-secret-${slot}-expiry`,
-                { lifetimeDays: args.secretLifetimeDays, rotation },
-                { parent: this },
-            );
-            const password = new azuread.ApplicationPassword(
-                `${name}-secret-${slot}`,
-                {
-                    applicationId: this.application.id,
-                    displayName: `${args.displayName} (pulumi slot ${slot}, rotation ${rotation})`,
-                    endDate: expiry.expiresAt,
-                    rotateWhenChanged: { rotation },
-                },
-                { parent: this, additionalSecretOutputs: ["value"] },
-            );
-            this.secrets.push({ slot, rotation, password });
-        }
         if (args.secretSlots) {
-            const slots = args.secretSlots;
-            this.current = this.secrets.find((secret) => secret.slot === slots.current);
-            this.previous = this.secrets.find((secret) => secret.slot === previousSlot(slots));
+            const guard = new SecretRotationGuard(`${name}-secret-rotation`, { rotation: args.secretSlots.current.rotation }, { parent: this });
+            for (const { slot, rotation } of [args.secretSlots.current, args.secretSlots.previous].filter((s): s is SecretSlot => s !== undefined)) {
+                const expiry = new SecretExpiry(`${name}-secret-${slot}-expiry`, { lifetimeDays: args.secretLifetimeDays, rotation }, { parent: this, dependsOn: [guard] });
+                const password = new azuread.ApplicationPassword(
+                    `${name}-secret-${slot}`,
+                    {
+                        applicationId: this.application.id,
+                        displayName: secretDisplayName(rotation),
+                        endDate: expiry.expiresAt,
+                        rotateWhenChanged: { rotation: String(rotation) },
+                    },
+                    { parent: this, dependsOn: [guard], additionalSecretOutputs: ["value"] },
+                );
+                this.secrets.push({ slot, rotation, password });
+            }
+            this.current = this.secrets.find((secret) => secret.rotation === args.secretSlots!.current.rotation);
+            this.previous = this.secrets.find((secret) => secret.rotation === args.secretSlots!.previous?.rotation);
         }
 
         if (args.certificate) {

@@ -74,12 +74,21 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
                 // stdout is the machine-readable state; stderr is the human report of what changed.
                 logging: "stderr",
             },
-            { parent: this, deleteBeforeReplace: true },
+            {
+                parent: this,
+                deleteBeforeReplace: true,
+                // Renamed or re-parented, the command must stay the same resource: a create-then-delete would run
+                // the delete script after the create and revoke what the create had just granted. The aliases name
+                // where earlier versions declared it (at the stack's top level).
+                aliases: [{ name, parent: pulumi.rootStackResource }],
+            },
         );
 
         // A run that could not finish some mailboxes exits 0 so that its record (what it did change) is kept;
         // the deployment fails here instead, on the resource, until a run succeeds.
-        this.mailboxesGranted = this.command.stdout.apply((stdout) => {
+        // stdout holds no secret (the record), but a secret stdin makes every output of the command secret: the
+        // granted mailboxes are not, and stay readable in `pulumi stack output`.
+        this.mailboxesGranted = pulumi.unsecret(this.command.stdout).apply((stdout) => {
             const state = parseRecordedState(stdout);
             const failed = failureMessage(state);
             if (failed !== undefined) {

@@ -4,6 +4,7 @@
  * the same vault secret in the same update, so a reader of the vault never holds a retired secret.
  */
 import * as keyvault from "@pulumi/azure-native/keyvault";
+import { Provider as AzureNativeProvider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { KeyVaultConfig } from "../config/schema";
 import { componentTypes, configNamespace } from "../facts/project";
@@ -31,6 +32,11 @@ export class KeyVaultSecretDelivery extends pulumi.ComponentResource {
 
     constructor(name: string, args: KeyVaultSecretDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentTypes.secretDelivery, name, {}, opts);
+        // The vault's subscription from config when given; otherwise the azure-native provider's own
+        // (azure-native:subscriptionId or ARM_SUBSCRIPTION_ID).
+        const provider = args.vault.subscriptionId
+            ? new AzureNativeProvider(`${name}-subscription`, { subscriptionId: args.vault.subscriptionId }, { parent: this })
+            : undefined;
         this.secret = new keyvault.Secret(
             name,
             {
@@ -44,7 +50,7 @@ export class KeyVaultSecretDelivery extends pulumi.ComponentResource {
                 },
                 tags: { tenantId: args.tenantId, clientId: args.clientId, managedBy: configNamespace },
             },
-            { parent: this },
+            { parent: this, provider },
         );
         this.secretUri = this.secret.properties.apply((properties) => properties.secretUri);
         this.registerOutputs({ secretUri: this.secretUri });

@@ -4,7 +4,7 @@
  * `ApplicationPassword.endDate` forces a new secret whenever it changes. Computing it as "now + lifetime" on
  * every run would therefore replace the secret, and break every mail client holding it, on every `pulumi up`.
  * This small dynamic resource computes the date in its `create` only and keeps it in the stack state; it is
- * replaced, and so the secret with it, only when the lifetime or the rotation label changes. The program
+ * replaced, and so the secret with it, only when the rotation changes (a new lifetime applies from the next one). The program
  * itself never reads the clock, so the same config declares the same inputs on any day.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -17,7 +17,7 @@ export function expiryFrom(now: Date, lifetimeDays: number): string {
 
 export interface SecretExpiryInputs {
     lifetimeDays: number;
-    rotation: string;
+    rotation: number;
 }
 
 export interface SecretExpiryOutputs extends SecretExpiryInputs {
@@ -25,11 +25,13 @@ export interface SecretExpiryOutputs extends SecretExpiryInputs {
 }
 
 /** The properties whose change means a new secret. */
-const replacingProperties: (keyof SecretExpiryInputs)[] = ["lifetimeDays", "rotation"];
-
+/**
+ * Only a new rotation makes a new end date (and so a new secret). A new lifetime is an in-place update that keeps
+ * the date: it applies from the next rotation on, so changing `secretLifetimeDays` never replaces a secret.
+ */
 export function diffSecretExpiry(olds: SecretExpiryInputs, news: SecretExpiryInputs): pulumi.dynamic.DiffResult {
-    const replaces = replacingProperties.filter((property) => olds[property] !== news[property]);
-    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
+    const replaces = olds.rotation !== news.rotation ? ["rotation"] : [];
+    return { changes: replaces.length > 0 || olds.lifetimeDays !== news.lifetimeDays, replaces, deleteBeforeReplace: false };
 }
 
 export const secretExpiryProvider: pulumi.dynamic.ResourceProvider = {
@@ -41,15 +43,15 @@ export const secretExpiryProvider: pulumi.dynamic.ResourceProvider = {
         return diffSecretExpiry(olds, news);
     },
     async update(_id: string, olds: SecretExpiryOutputs, news: SecretExpiryInputs): Promise<pulumi.dynamic.UpdateResult> {
-        // Only reached for changes that do not replace (none today, e.g. a new provider version): keep the date.
+        // A new lifetime (or provider version) without a new rotation: the secret's date stays as it was made.
         return { outs: { ...news, expiresAt: olds.expiresAt } };
     },
 };
 
 export interface SecretExpiryArgs {
     lifetimeDays: pulumi.Input<number>;
-    /** A label; changing it makes a new expiry, and so a new secret. */
-    rotation: pulumi.Input<string>;
+    /** The rotation number; a new one makes a new expiry, and so a new secret. */
+    rotation: pulumi.Input<number>;
 }
 
 export class SecretExpiry extends pulumi.dynamic.Resource {

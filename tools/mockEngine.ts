@@ -20,18 +20,24 @@ export const tenant = {
 export const mockExpiresAt = "2027-05-21T08:00:00Z";
 export const mockSecretValue = "mock-secret-Value~with.special_chars";
 
+/** Resource options the program set that the engine acts on. */
+export interface DeclaredOptions {
+    readonly protect?: boolean;
+    readonly deleteBeforeReplace?: boolean;
+    readonly ignoreChanges?: string[];
+    readonly aliases?: pulumi.CustomResourceOptions["aliases"];
+    readonly dependsOn?: pulumi.CustomResourceOptions["dependsOn"];
+}
+
 export interface DeclaredResource {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, any>;
-    /** Resource options the program set that the engine acts on (protect, deleteBeforeReplace). */
-    readonly options?: { protect?: boolean; deleteBeforeReplace?: boolean };
+    readonly options?: DeclaredOptions;
 }
 
 export interface ProgramRun {
     readonly resources: DeclaredResource[];
-    /** Reads of other stacks' (here: its own) outputs. */
-    readonly stackReferences: DeclaredResource[];
     readonly calls: { token: string; inputs: Record<string, any> }[];
     /** Stack outputs as the engine would store them (secrets unwrapped). */
     readonly outputs: Record<string, any>;
@@ -44,14 +50,18 @@ export interface RunOptions {
     preview?: boolean;
     /** Overrides the tenant's published IDs, to exercise the checks against them. */
     exchangeAppRoleIds?: Record<string, string>;
-    /** The stack's outputs from its previous update, as its StackReference to itself reads them. */
-    previousOutputs?: Record<string, unknown>;
     /** The tenant getClientConfig answers with (default: the test tenant). */
     tenantId?: string;
     /** Stack name the program sees. */
     stack?: string;
     /** What the Exchange command printed on its last run (its recorded state), as the engine hands it back. */
     commandStdout?: string;
+    /**
+     * Answers a resource registration instead of the default mocks (see tools/engineReplay.ts, which replays
+     * updates as the engine would); undefined falls back to the defaults. Throwing fails the program, as a
+     * provider's check failure does.
+     */
+    engine?: (args: pulumi.runtime.MockResourceArgs, defaultResult: { id: string; state: Record<string, any> }) => Promise<{ id: string; state: Record<string, any> }>;
 }
 
 export const types = resourceTypes;
@@ -79,29 +89,32 @@ export function stackConfig(values: Record<string, unknown>, tenantId = tenant.t
 
 export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
     const resources: DeclaredResource[] = [];
-    const resourceOptions = new Map<string, { protect?: boolean; deleteBeforeReplace?: boolean }>();
+    const resourceOptions = new Map<string, DeclaredOptions>();
     const calls: { token: string; inputs: Record<string, any> }[] = [];
+    /** What the mocks answer by default: IDs and outputs as Entra ID would give them, stable per name. */
+    const defaultResource = (args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } => {
+        const id = stableId(args.name);
+        switch (args.type) {
+            case "azuread:index/application:Application":
+                return { id: `/applications/${id}`, state: { ...args.inputs, clientId: stableId(`${args.name}-client`), objectId: id } };
+            case "azuread:index/servicePrincipal:ServicePrincipal":
+                return { id, state: { ...args.inputs, objectId: id } };
+            case "azuread:index/applicationPassword:ApplicationPassword":
+                return { id: `${id}/password/${id}`, state: { ...args.inputs, keyId: stableId(`${args.name}-key`), value: mockSecretValue } };
+            case types.secretExpiry:
+                return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
+            case "command:local:Command":
+                return { id, state: { ...args.inputs, stdout: options.commandStdout ?? "", stderr: "" } };
+            default:
+                return { id, state: args.inputs };
+        }
+    };
     await pulumi.runtime.setMocks(
         {
-            newResource(args: pulumi.runtime.MockResourceArgs) {
+            async newResource(args: pulumi.runtime.MockResourceArgs) {
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-                const id = stableId(args.name);
-                switch (args.type) {
-                    case "azuread:index/application:Application":
-                        return { id: `/applications/${id}`, state: { ...args.inputs, clientId: stableId(`${args.name}-client`), objectId: id } };
-                    case "azuread:index/servicePrincipal:ServicePrincipal":
-                        return { id, state: { ...args.inputs, objectId: id } };
-                    case "azuread:index/applicationPassword:ApplicationPassword":
-                        return { id: `${id}/password/${id}`, state: { ...args.inputs, keyId: stableId(`${args.name}-key`), value: mockSecretValue } };
-                    case types.secretExpiry:
-                        return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
-                    case "pulumi:pulumi:StackReference":
-                        return { id: args.inputs.name, state: { ...args.inputs, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
-                    case "command:local:Command":
-                        return { id, state: { ...args.inputs, stdout: options.commandStdout ?? "", stderr: "" } };
-                    default:
-                        return { id, state: args.inputs };
-                }
+                const fallback = defaultResource(args);
+                return options.engine ? options.engine(args, fallback) : fallback;
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 calls.push({ token: args.token, inputs: args.inputs });
@@ -158,9 +171,14 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
             pulumi.runtime.runInPulumiStack(async () => {
                 // The mock engine does not see resource options; a stack transformation does.
                 pulumi.runtime.registerStackTransformation((declared) => {
+                    const parent = declared.opts.parent as (pulumi.Resource & { __protect?: boolean }) | undefined;
                     resourceOptions.set(`${declared.type}::${declared.name}`, {
-                        protect: declared.opts.protect,
+                        // As the SDK resolves it after the transformations: unset, a resource takes its parent's.
+                        protect: declared.opts.protect ?? parent?.__protect,
                         deleteBeforeReplace: (declared.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
+                        ignoreChanges: declared.opts.ignoreChanges,
+                        aliases: declared.opts.aliases,
+                        dependsOn: declared.opts.dependsOn,
                     });
                     return undefined;
                 });
@@ -182,8 +200,8 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
     } finally {
         process.off("unhandledRejection", onRejection);
     }
-    const declared = resources.map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) })).filter((resource) => resource.type !== "pulumi:pulumi:Stack" && resource.type !== "pulumi:pulumi:StackReference");
-    return { resources: declared, stackReferences: resources.filter((resource) => resource.type === "pulumi:pulumi:StackReference"), calls, outputs, exports: programExports, error };
+    const declared = resources.map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) })).filter((resource) => resource.type !== "pulumi:pulumi:Stack");
+    return { resources: declared, calls, outputs, exports: programExports, error };
 }
 
 /** Resolves an output's value and whether it is secret. */

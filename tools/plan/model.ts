@@ -16,7 +16,7 @@ export interface PlanReport {
     readonly mailboxes: { address: string; protocols: readonly string[]; operations: string[] }[];
     readonly credential: {
         kind: string;
-        secret?: { lifetimeDays: number; expires: string; rotation: string; warnDays: number };
+        secret?: { lifetimeDays: number; expires: string; rotation: number; warnDays: number };
         certificate?: { path: string; thumbprint?: string; expiresAt?: string };
         keyVault?: { vaultName: string; secretName: string; resourceGroupName: string };
     };

@@ -1,0 +1,28 @@
+/**
+ * Which inputs force a new resource, per type: what the engine turns into a replace instead of an update.
+ *
+ * azuread: the `ForceNew` fields of terraform-provider-azuread's resource schemas (the Pulumi provider is bridged
+ * from it): application_password_resource.go, app_role_assignment_resource.go, application_certificate_resource.go,
+ * service_principal_resource.go, service_principal_delegated_permission_grant_resource.go, application_resource.go.
+ * command: `triggers` is the one `replaceOnChanges` input of @pulumi/command 1.x (provider/pkg/provider/common).
+ * azure-native Key Vault secret: its path (resource group, vault, name). Our own dynamic resources: their `diff`.
+ */
+import { resourceTypes } from "./project";
+
+export const replacingInputs: Readonly<Record<string, readonly string[]>> = {
+    [resourceTypes.application]: ["templateId"],
+    [resourceTypes.servicePrincipal]: ["clientId"],
+    [resourceTypes.appRoleAssignment]: ["appRoleId", "principalObjectId", "resourceObjectId"],
+    [resourceTypes.delegatedGrant]: ["resourceServicePrincipalObjectId", "servicePrincipalObjectId", "userObjectId"],
+    [resourceTypes.password]: ["applicationId", "displayName", "startDate", "endDate", "endDateRelative", "rotateWhenChanged"],
+    [resourceTypes.certificate]: ["applicationId", "encoding", "keyId", "startDate", "endDate", "endDateRelative", "type", "value"],
+    [resourceTypes.command]: ["triggers"],
+    [resourceTypes.keyVaultSecret]: ["resourceGroupName", "vaultName", "secretName"],
+    [resourceTypes.secretExpiry]: ["rotation"],
+    [resourceTypes.rotationGuard]: [],
+};
+
+/** The replace-forcing inputs that differ between two sets of inputs of a resource of `type`. */
+export function replacingChanges(type: string, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+    return (replacingInputs[type] ?? []).filter((input) => JSON.stringify(before[input]) !== JSON.stringify(after[input]));
+}
