@@ -51,10 +51,11 @@ export class EngineReplay {
     }
 
     /**
-     * One `pulumi up` (or, with preview, what it would do: the state is then left as it was). A failed program
-     * changes nothing, as a failed check stops the engine before any step.
+     * One `pulumi up` (or, with preview, what it would do: the state is then left as it was, unless `commit` asks to
+     * keep it, e.g. to stand for a stack deployed from an earlier config). A failed program changes nothing, as a
+     * failed check stops the engine before any step.
      */
-    async up(config: Record<string, string>, preview = false): Promise<{ run: ProgramRun; steps: Step[] }> {
+    async up(config: Record<string, string>, preview = false, commit = !preview): Promise<{ run: ProgramRun; steps: Step[] }> {
         const steps: Step[] = [];
         const next = new Map<string, StateEntry>();
         const run = await runProgram(config, {
@@ -97,7 +98,7 @@ export class EngineReplay {
                     steps.push({ kind: "delete", type: entry.type, name: entry.name, changed: [], replacing: [], before: entry.inputs });
                 }
             }
-            if (!preview) {
+            if (commit) {
                 this.state = next;
             }
         }

@@ -11,7 +11,8 @@ import { projectRoot } from "../../config/projectRoot";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { runProgram } from "../mockEngine";
 import { buildReport } from "./model";
-import { PlanFormat, planFormats, render } from "./render";
+import { commentFor, compareStack, reviewDocument, stackFileAt } from "./compare";
+import { PlanFormat, planFormats, render, renderDocument } from "./render";
 import { readStackFile, StackFileError } from "./stackFile";
 
 export const usage = `Usage: npm run -s plan -- --stack <name> [options]
@@ -23,6 +24,11 @@ mail client settings, resources.
   --stack <name>          the stack (Pulumi.<name>.yaml); required
   --format <format>       text, markdown (a pull-request comment) or json (default: text)
   --out <file>            write the plan to this file instead of stdout (default: stdout)
+  --compare <git ref>     instead of the plan, the change review: what deploying this config does to a stack
+                          deployed from the config at that ref (resources created, updated, replaced, deleted;
+                          client secrets created and retired; mailbox access gained and lost) (default: off)
+  --comment-out <file>    with --compare: also write the review as a pull-request comment, shortened to its
+                          summary when longer than a comment allows (65,536 characters) (default: off)
   -h, --help              this help
 
 Exit code: 0 the plan, 1 the stack's config is invalid, 2 bad usage.`;
@@ -57,6 +63,29 @@ export async function evaluateStack(stack: string, format: PlanFormat, file = pa
     return { exitCode: 0, output: render(buildReport(stack, validation.settings, run.resources, run.outputs), format), stream: "stdout" };
 }
 
+/** The change review of one stack against a git ref (see compare.ts). */
+export async function reviewStack(stack: string, ref: string, format: PlanFormat, commentOut?: string): Promise<PlanResult> {
+    const root = projectRoot();
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) return usageError(`${path.basename(file)} not found: no stack "${stack}" in this project`);
+    let raw: Record<string, string>;
+    let baseText: string | undefined;
+    try {
+        raw = readStackFile(file);
+        baseText = stackFileAt(ref, stack, root);
+    } catch (error) {
+        return { exitCode: 1, output: (error as Error).message, stream: "stderr" };
+    }
+    const { review, problem } = await compareStack(stack, ref, raw, baseText);
+    if (!review) return { exitCode: 1, output: problem ?? "no review", stream: "stderr" };
+    const markdown = renderDocument(reviewDocument(review), "markdown");
+    if (commentOut) {
+        fs.writeFileSync(commentOut, `${commentFor(review, markdown, "see the job summary and the change-review artifact")}\n`);
+    }
+    const output = format === "json" ? JSON.stringify(review, null, 2) : format === "markdown" ? markdown : renderDocument(reviewDocument(review), "text");
+    return { exitCode: 0, output, stream: "stdout" };
+}
+
 export async function plan(args: readonly string[]): Promise<PlanResult> {
     let values;
     try {
@@ -68,6 +97,8 @@ export async function plan(args: readonly string[]): Promise<PlanResult> {
                 stack: { type: "string" },
                 format: { type: "string", default: "text" },
                 out: { type: "string" },
+                compare: { type: "string" },
+                "comment-out": { type: "string" },
                 help: { type: "boolean", short: "h", default: false },
             },
         }));
@@ -77,7 +108,10 @@ export async function plan(args: readonly string[]): Promise<PlanResult> {
     if (values.help) return { exitCode: 0, output: usage, stream: "stdout" };
     if (!values.stack) return usageError("--stack is required");
     if (!(planFormats as readonly string[]).includes(values.format)) return usageError(`--format ${values.format}: expected ${planFormats.join(", ")}`);
-    const result = await evaluateStack(values.stack, values.format as PlanFormat);
+    if (values["comment-out"] && !values.compare) return usageError("--comment-out goes with --compare");
+    const result = values.compare
+        ? await reviewStack(values.stack, values.compare, values.format as PlanFormat, values["comment-out"])
+        : await evaluateStack(values.stack, values.format as PlanFormat);
     if (result.exitCode === 0 && values.out) {
         fs.writeFileSync(values.out, `${result.output}\n`);
         return { exitCode: 0, output: `wrote ${values.out}`, stream: "stderr" };

@@ -38,13 +38,14 @@ function markdownSection(section: Section): string[] {
     return lines;
 }
 
-export function render(report: PlanReport, format: PlanFormat): string {
-    if (format === "json") {
-        return JSON.stringify(report, null, 2);
-    }
-    const document = planDocument(report);
+/** A document of sections as text or Markdown: every report of the tool goes through here. */
+export function renderDocument(document: { title: string; sections: readonly Section[] }, format: "text" | "markdown"): string {
     if (format === "markdown") {
         return [`## ${document.title}`, "", ...document.sections.flatMap(markdownSection)].join("\n").trimEnd();
     }
     return [document.title, "", ...document.sections.flatMap((section) => [...textSection(section), ""])].join("\n").trimEnd();
+}
+
+export function render(report: PlanReport, format: PlanFormat): string {
+    return format === "json" ? JSON.stringify(report, null, 2) : renderDocument(planDocument(report), format);
 }

@@ -8,7 +8,11 @@ import { configNamespace } from "../../facts/project";
 export class StackFileError extends Error {}
 
 export function readStackFile(file: string, project = configNamespace): Record<string, string> {
-    const text = fs.readFileSync(file, "utf8");
+    return readStackText(fs.readFileSync(file, "utf8"), file, project);
+}
+
+/** The same from a stack file's text (e.g. as it was at a git ref); `file` names it in errors. */
+export function readStackText(text: string, file: string, project = configNamespace): Record<string, string> {
     let document: { config?: Record<string, unknown> } | null;
     try {
         document = parse(text) as { config?: Record<string, unknown> } | null;

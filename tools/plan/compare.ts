@@ -1,0 +1,172 @@
+/**
+ * The offline change review: what a change to a stack's config does when it is deployed, for a reviewer, without
+ * cloud credentials (so also for pull requests from forks). The program is evaluated for the config at a git ref
+ * (standing for what is deployed) and for the working tree, replayed as the engine applies it (tools/engineReplay.ts,
+ * with the providers' replace-forcing inputs): resources created, updated, replaced and deleted; client secrets
+ * created and retired; per mailbox the Exchange access gained and lost.
+ */
+import { execFileSync } from "child_process";
+import { StackSettings } from "../../config/schema";
+import { formatProblems, validateStackConfig } from "../../config/validate";
+import { resourceTypes } from "../../facts/project";
+import { planAccess } from "../../plan/accessPlan";
+import { EngineReplay, Step } from "../engineReplay";
+import { Section } from "./document";
+import { mailboxOperations } from "./model";
+import { readStackText } from "./stackFile";
+
+export interface ChangeReview {
+    readonly stack: string;
+    readonly base: string;
+    readonly resources: {
+        readonly created: { type: string; name: string }[];
+        readonly updated: { type: string; name: string; changed: readonly string[] }[];
+        readonly replaced: { type: string; name: string; because: readonly string[] }[];
+        readonly deleted: { type: string; name: string }[];
+    };
+    readonly secrets: { readonly created: number[]; readonly retired: number[] };
+    readonly mailboxes: { address: string; gained: string[]; lost: string[] }[];
+    readonly organizationSmtpAuth?: { before: boolean; after: boolean };
+}
+
+/** A stack file as it is at a git ref; undefined when the stack did not exist there. */
+export function stackFileAt(ref: string, stack: string, cwd: string): string | undefined {
+    try {
+        return execFileSync("git", ["show", `${ref}:Pulumi.${stack}.yaml`], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+        const message = String((error as { stderr?: string }).stderr ?? (error as Error).message);
+        if (/does not exist|exists on disk, but not in/.test(message)) {
+            return undefined;
+        }
+        throw new Error(`git show ${ref}:Pulumi.${stack}.yaml failed: ${message.trim()}`);
+    }
+}
+
+function rotationOf(inputs: Record<string, unknown> | undefined): number {
+    return Number((inputs?.rotateWhenChanged as { rotation?: string } | undefined)?.rotation);
+}
+
+function mailboxChanges(before: StackSettings | undefined, after: StackSettings): ChangeReview["mailboxes"] {
+    const operations = (settings: StackSettings | undefined) =>
+        new Map((settings ? planAccess(settings).mailboxes : []).map((mailbox) => [mailbox.address.toLowerCase(), { address: mailbox.address, operations: mailboxOperations(mailbox) }]));
+    const old = operations(before);
+    const now = operations(after);
+    const changes: ChangeReview["mailboxes"] = [];
+    for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
+        const was = old.get(key)?.operations ?? [];
+        const will = now.get(key)?.operations ?? [];
+        const gained = will.filter((operation) => !was.includes(operation));
+        const lost = was.filter((operation) => !will.includes(operation));
+        if (gained.length > 0 || lost.length > 0) {
+            changes.push({ address: (now.get(key) ?? old.get(key))!.address, gained, lost });
+        }
+    }
+    return changes;
+}
+
+export function reviewFrom(stack: string, base: string, steps: readonly Step[], before: StackSettings | undefined, after: StackSettings): ChangeReview {
+    const of = (kind: Step["kind"]) => steps.filter((step) => step.kind === kind);
+    const passwords = steps.filter((step) => step.type === resourceTypes.password);
+    const orgBefore = before ? planAccess(before).organizationSmtpAuth : false;
+    const orgAfter = planAccess(after).organizationSmtpAuth;
+    return {
+        stack,
+        base,
+        resources: {
+            created: of("create").map(({ type, name }) => ({ type, name })),
+            updated: of("update").map(({ type, name, changed }) => ({ type, name, changed })),
+            replaced: of("replace").map(({ type, name, replacing }) => ({ type, name, because: replacing })),
+            deleted: of("delete").map(({ type, name }) => ({ type, name })),
+        },
+        secrets: {
+            created: passwords.filter((step) => step.kind === "create" || step.kind === "replace").map((step) => rotationOf(step.after)),
+            retired: passwords.filter((step) => step.kind === "delete" || step.kind === "replace").map((step) => rotationOf(step.before)),
+        },
+        mailboxes: mailboxChanges(before, after),
+        ...(orgBefore !== orgAfter ? { organizationSmtpAuth: { before: orgBefore, after: orgAfter } } : {}),
+    };
+}
+
+export async function compareStack(stack: string, base: string, currentRaw: Record<string, string>, baseText: string | undefined): Promise<{ review?: ChangeReview; problem?: string }> {
+    const current = validateStackConfig(currentRaw);
+    if (!current.ok) return { problem: formatProblems(current.problems) };
+    const replay = new EngineReplay({ tenantId: currentRaw["azuread:tenantId"], stack });
+    let before: StackSettings | undefined;
+    if (baseText !== undefined) {
+        const baseRaw = readStackText(baseText, `Pulumi.${stack}.yaml at ${base}`);
+        const validation = validateStackConfig(baseRaw);
+        if (!validation.ok) return { problem: `The config at ${base} is invalid, so there is nothing deployed to compare with:\n${formatProblems(validation.problems)}` };
+        before = validation.settings;
+        const deployed = await replay.up(baseRaw, true, true);
+        if (deployed.run.error) return { problem: `The program fails for the config at ${base}: ${deployed.run.error.message}` };
+    }
+    const { run, steps } = await replay.up(currentRaw, true);
+    if (run.error) return { problem: run.error.message };
+    return { review: reviewFrom(stack, base, steps, before, current.settings) };
+}
+
+export function reviewDocument(review: ChangeReview): { title: string; sections: Section[] } {
+    const { resources, secrets } = review;
+    const count = (list: readonly unknown[]) => String(list.length);
+    const sections: Section[] = [
+        {
+            title: "Summary",
+            paragraphs: [],
+            table: {
+                headers: ["Change", "Count"],
+                rows: [
+                    ["Resources created", count(resources.created)],
+                    ["Resources updated in place", count(resources.updated)],
+                    ["Resources replaced", count(resources.replaced)],
+                    ["Resources deleted", count(resources.deleted)],
+                    ["Client secrets created", count(secrets.created)],
+                    ["Client secrets retired", count(secrets.retired)],
+                    ["Mailboxes whose access changes", count(review.mailboxes)],
+                ],
+            },
+        },
+    ];
+    const secretLines = [
+        ...secrets.created.map((rotation) => `Created: the client secret of rotation ${rotation}`),
+        ...secrets.retired.map((rotation) => `RETIRED: the client secret of rotation ${rotation}; every mail client still using it stops working`),
+    ];
+    sections.push({ title: "Client secrets", paragraphs: secretLines.length > 0 ? secretLines : ["No client secret is created or retired."] });
+    const rows = [
+        ...resources.replaced.map((r) => ["replace", r.type, r.name, `forced by ${r.because.join(", ")}`]),
+        ...resources.deleted.map((r) => ["delete", r.type, r.name, ""]),
+        ...resources.created.map((r) => ["create", r.type, r.name, ""]),
+        ...resources.updated.map((r) => ["update", r.type, r.name, r.changed.join(", ")]),
+    ];
+    sections.push({ title: "Resources", paragraphs: rows.length > 0 ? [] : ["Nothing changes."], ...(rows.length > 0 ? { table: { headers: ["Step", "Type", "Name", "Why"], rows } } : {}) });
+    sections.push({
+        title: "Exchange Online access",
+        paragraphs: [
+            ...(review.organizationSmtpAuth ? [`Organization-wide SMTP AUTH: ${review.organizationSmtpAuth.before ? "on" : "off"} -> ${review.organizationSmtpAuth.after ? "on" : "off"}`] : []),
+            ...(review.mailboxes.length === 0 ? ["No mailbox's access changes."] : []),
+        ],
+        ...(review.mailboxes.length > 0
+            ? { table: { headers: ["Mailbox", "Gained", "Lost"], rows: review.mailboxes.map((m) => [m.address, m.gained.join("; ") || "-", m.lost.join("; ") || "-"]) } }
+            : {}),
+    });
+    return { title: `Change review for stack "${review.stack}" against ${review.base}`, sections };
+}
+
+/** A pull-request comment holds at most 65,536 characters. */
+export const commentLimit = 65_536;
+
+/** The Markdown for a pull-request comment: the full review, or its summary when the review is longer than a comment. */
+export function commentFor(review: ChangeReview, markdown: string, fullReportWhere: string): string {
+    if (markdown.length <= commentLimit) {
+        return markdown;
+    }
+    const document = reviewDocument(review);
+    const summary = document.sections.filter((section) => section.title === "Summary" || section.title === "Client secrets");
+    const lines = [`## ${document.title}`, "", `The full review is ${markdown.length} characters, more than a comment holds: ${fullReportWhere}.`, ""];
+    for (const section of summary) {
+        lines.push(`### ${section.title}`, "", ...section.paragraphs.flatMap((p) => [p, ""]));
+        if (section.table) {
+            lines.push(`| ${section.table.headers.join(" | ")} |`, `| ${section.table.headers.map(() => "---").join(" | ")} |`, ...section.table.rows.map((row) => `| ${row.join(" | ")} |`), "");
+        }
+    }
+    return lines.join("\n").trimEnd();
+}
