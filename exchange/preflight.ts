@@ -1,38 +1,12 @@
 /**
  * Checks made before `pulumi up` changes anything, so a missing tool fails with a fix instead of halfway.
  */
-import * as fs from "fs";
-import * as path from "path";
+import which from "which";
 import { configNamespace } from "../facts/project";
 
-/** Finds an executable the way a shell would: a path as given, a bare name on PATH (with PATHEXT on Windows). */
-export function findExecutable(
-    name: string,
-    env: NodeJS.ProcessEnv = process.env,
-    platform: NodeJS.Platform = process.platform,
-): string | undefined {
-    const extensions = platform === "win32" ? ["", ...(env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";")] : [""];
-    const isExecutable = (candidate: string): boolean => {
-        try {
-            const stat = fs.statSync(candidate);
-            if (!stat.isFile()) {
-                return false;
-            }
-            if (platform !== "win32") {
-                fs.accessSync(candidate, fs.constants.X_OK);
-            }
-            return true;
-        } catch {
-            return false;
-        }
-    };
-    const candidates = name.includes("/") || name.includes("\\")
-        ? extensions.map((extension) => name + extension)
-        : (env.PATH ?? "")
-              .split(platform === "win32" ? ";" : ":")
-              .filter((dir) => dir.length > 0)
-              .flatMap((dir) => extensions.map((extension) => path.join(dir, name + extension)));
-    return candidates.find(isExecutable);
+/** Finds an executable the way a shell would: a path as given, a bare name on PATH (PATHEXT on Windows). */
+export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+    return which.sync(name, { nothrow: true, path: env.PATH ?? "", pathExt: env.PATHEXT }) ?? undefined;
 }
 
 /** The message for a missing PowerShell; names the config key that changes it. */

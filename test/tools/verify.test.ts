@@ -4,17 +4,17 @@
  */
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
-import { findExecutable } from "../exchange/preflight";
+import { findExecutable } from "../../exchange/preflight";
 import * as path from "path";
 import * as nodemailer from "nodemailer";
-import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../tools/verify";
-import { MailLab } from "./fixtures/mailLab";
+import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../../tools/verify";
+import { MailLab } from "../fixtures/mailLab";
 
 const tenant = "11111111-2222-3333-4444-555555555555";
 const fullClient = "aaaaaaaa-0000-4000-8000-000000000001";
 const imapOnlyClient = "aaaaaaaa-0000-4000-8000-000000000002";
 const secret = "s3cret~Value.With-Chars_123";
-const verifyScript = path.join(__dirname, "..", "tools", "verify.js");
+const verifyScript = path.join(__dirname, "..", "..", "tools", "verify.js");
 
 interface VerifyRun {
     code: number | null;

@@ -5,9 +5,9 @@ import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { exchangeOnline } from "../facts/microsoft";
-import { projectRoot } from "../config/projectRoot";
-import { PlanReport, plan, readStackFile } from "../tools/plan";
+import { exchangeOnline } from "../../facts/microsoft";
+import { projectRoot } from "../../config/projectRoot";
+import { PlanReport, plan, readStackFile } from "../../tools/plan";
 
 const root = projectRoot();
 

@@ -6,12 +6,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { mailboxAccess } from "../plan/accessPlan";
-import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
-import { exchangeScripts } from "../exchange/scriptFiles";
-import { projectRoot } from "../config/projectRoot";
-import { ExchangeConnectionConfig } from "../config/schema";
-import { CommandCall, ParsedScript, descendants, parseScript, splatKeys } from "./powershell";
+import { mailboxAccess } from "../../plan/accessPlan";
+import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
+import { exchangeScripts } from "../../exchange/scriptFiles";
+import { projectRoot } from "../../config/projectRoot";
+import { ExchangeConnectionConfig } from "../../config/schema";
+import { CommandCall, ParsedScript, descendants, parseScript, splatKeys } from "./powershellParser";
 
 interface CmdletReference {
     parameterSets: string[][];

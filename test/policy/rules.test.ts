@@ -2,10 +2,10 @@
  * The policy pack: each rule passing on what the program declares, and failing on what it must not.
  */
 import * as assert from "assert";
-import { exchangeOnline } from "../facts/microsoft";
-import { policies } from "../policy/policies";
-import { allowOrganizationSmtpAuthTag } from "../policy/rules";
-import { ProgramRun, runProgram, stackConfig } from "./harness";
+import { exchangeOnline } from "../../facts/microsoft";
+import { policies } from "../../policy/policies";
+import { allowOrganizationSmtpAuthTag } from "../../policy/rules";
+import { ProgramRun, runProgram, stackConfig } from "../harness";
 
 const noTags = new Map<string, string>();
 
