@@ -26,7 +26,7 @@ export function loadPublicCertificate(path: string, read: (path: string) => Buff
     try {
         bytes = read(path);
     } catch (error) {
-        throw new Error(`${where} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        throw new Error(`${where} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
     }
     const text = bytes.toString("latin1");
     if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {

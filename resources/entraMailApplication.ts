@@ -48,18 +48,15 @@ export function secretDisplayName(rotation: number): string {
  * Checks the tenant's copy of a Microsoft API against the published permission IDs, so that a permission that
  * would not work is reported by name instead of as an opaque Graph error.
  */
-export function checkPublishedIds(
-    apiName: string,
-    published: readonly Permission[],
-    tenantIds: Record<string, string> | undefined,
-): void {
+export function publishedIdsProblem(apiName: string, published: readonly Permission[], tenantIds: Record<string, string> | undefined): string | undefined {
     const wrong = published.filter((permission) => tenantIds?.[permission.name] !== permission.id);
-    if (wrong.length > 0) {
-        throw new Error(
-            `${apiName} in this tenant does not define ${wrong.map((p) => `${p.name} (${p.id})`).join(", ")} ` +
-                "as Microsoft publishes it; the tenant may be a sovereign cloud this project does not support yet.",
-        );
+    if (wrong.length === 0) {
+        return undefined;
     }
+    return (
+        `${apiName} in this tenant does not define ${wrong.map((p) => `${p.name} (${p.id})`).join(", ")} ` +
+        "as Microsoft publishes it; the tenant may be a sovereign cloud this project does not support yet."
+    );
 }
 
 export class EntraMailApplication extends pulumi.ComponentResource {
@@ -112,7 +109,11 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         if (plan.appRoles.length > 0) {
             const exchange = azuread.getServicePrincipalOutput({ clientId: exchangeOnline.appId }, { parent: this });
             const exchangeObjectId = exchange.apply((sp) => {
-                checkPublishedIds("Office 365 Exchange Online", plan.appRoles, sp.appRoleIds);
+                const problem = publishedIdsProblem("Office 365 Exchange Online", plan.appRoles, sp.appRoleIds);
+                if (problem !== undefined) {
+                    // The failure belongs to this component: Pulumi shows it on the resource, without a stack trace.
+                    throw new pulumi.ResourceError(problem, this);
+                }
                 return sp.objectId;
             });
             for (const role of plan.appRoles) {
@@ -140,7 +141,10 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                 {
                     servicePrincipalObjectId: this.servicePrincipal.objectId,
                     resourceServicePrincipalObjectId: graph.apply((sp) => {
-                        checkPublishedIds("Microsoft Graph", plan.delegatedScopes, sp.oauth2PermissionScopeIds);
+                        const problem = publishedIdsProblem("Microsoft Graph", plan.delegatedScopes, sp.oauth2PermissionScopeIds);
+                        if (problem !== undefined) {
+                            throw new pulumi.ResourceError(problem, this);
+                        }
                         return sp.objectId;
                     }),
                     claimValues: plan.delegatedScopes.map((scope) => scope.name),

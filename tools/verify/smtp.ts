@@ -63,7 +63,7 @@ export async function checkSmtp(server: Server, user: string, token: string, tim
         return `test message accepted (${(info as { response?: string }).response ?? "ok"})`;
     } catch (error) {
         const e = error as Error & { response?: string };
-        throw new Error([e.message, e.response].filter((part, i, all) => part && all.indexOf(part) === i).join(": "));
+        throw new Error([e.message, e.response].filter((part, i, all) => part && all.indexOf(part) === i).join(": "), { cause: error });
     } finally {
         transport.close();
     }

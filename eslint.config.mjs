@@ -1,0 +1,29 @@
+// ESLint (flat config) with typescript-eslint, run by `npm run lint` (part of `npm test`). Formatting is prettier's.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["bin/**", "node_modules/**", "policy/node_modules/**", ".tools/**", "config/stack-config.schema.json"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        languageOptions: { parserOptions: { ecmaVersion: 2022, sourceType: "module" } },
+        rules: {
+            // Test doubles and JSON read from outside are loosely typed on purpose.
+            "@typescript-eslint/no-explicit-any": "off",
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+            // CommonJS require is how the program loads itself under the mock engine and how some packages ship.
+            "@typescript-eslint/no-require-imports": "off",
+        },
+    },
+    {
+        // Decide, then declare: the pure planning modules may not create resources or read the engine.
+        files: ["plan/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                { patterns: [{ group: ["@pulumi/*"], message: "plan/ is pure: resources are declared in resources/, from what plan/ decides." }] },
+            ],
+        },
+    },
+);
