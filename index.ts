@@ -37,16 +37,20 @@ export = async () => {
     const client = azuread.getClientConfigOutput();
     const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation);
 
-    const app = new EntraMailApplication("mail-app", {
-        displayName: settings.displayName,
-        signInAudience: settings.signInAudience,
-        plan,
-        secretLifetimeDays: settings.secretLifetimeDays,
-        secretSlots: slots,
-        certificate,
-        owners: settings.owners,
-        deployerObjectId: client.objectId,
-    }, protect);
+    const app = new EntraMailApplication(
+        "mail-app",
+        {
+            displayName: settings.displayName,
+            signInAudience: settings.signInAudience,
+            plan,
+            secretLifetimeDays: settings.secretLifetimeDays,
+            secretSlots: slots,
+            certificate,
+            owners: settings.owners,
+            deployerObjectId: client.objectId,
+        },
+        protect,
+    );
 
     // The current secret's end date comes from the secret itself: known in a preview once the secret exists. The
     // check is part of an output the engine waits for, so an expired secret fails the preview and the update.
@@ -81,13 +85,17 @@ export = async () => {
 
     const vault =
         settings.keyVault && current
-            ? new KeyVaultSecretDelivery("client-secret", {
-                  vault: settings.keyVault,
-                  secretValue: current.value,
-                  expiresAt: current.endDate,
-                  tenantId: client.tenantId,
-                  clientId: app.clientId,
-              }, protect)
+            ? new KeyVaultSecretDelivery(
+                  "client-secret",
+                  {
+                      vault: settings.keyVault,
+                      secretValue: current.value,
+                      expiresAt: current.endDate,
+                      tenantId: client.tenantId,
+                      clientId: app.clientId,
+                  },
+                  protect,
+              )
             : undefined;
 
     const forClient = client.tenantId.apply((tenant) => clientSettings(plan, tenant, settings.signInAudience, settings.userSignIn?.protocols));

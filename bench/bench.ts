@@ -39,7 +39,13 @@ function recordedStateLength(count: number): number {
         if (mailbox.popEnabled) before.PopEnabled = false;
         records[mailbox.address.toLowerCase()] = { address: mailbox.address, fullAccess: mailbox.fullAccess, sendAs: mailbox.sendAs, before };
     }
-    const json = JSON.stringify({ mailboxes: records, organization: null, appId: "00000000-0000-0000-0000-000000000000", servicePrincipalId: "00000000-0000-0000-0000-000000000000", version: 1 });
+    const json = JSON.stringify({
+        mailboxes: records,
+        organization: null,
+        appId: "00000000-0000-0000-0000-000000000000",
+        servicePrincipalId: "00000000-0000-0000-0000-000000000000",
+        version: 1,
+    });
     return (stateMarker + encodeStateText(json)).length;
 }
 
@@ -62,10 +68,18 @@ async function main(): Promise<void> {
             const custom = run.resources.filter((resource) => !isComponentType(resource.type));
             const commands = run.resources.filter((resource) => resource.type === types.command);
             const environmentBytes = commands.reduce(
-                (sum, command) => sum + Object.entries(command.inputs.environment as Record<string, string>).reduce((s, [k, v]) => s + k.length + String(v).length + 2, 0),
+                (sum, command) =>
+                    sum + Object.entries(command.inputs.environment as Record<string, string>).reduce((s, [k, v]) => s + k.length + String(v).length + 2, 0),
                 0,
             );
-            rows.push([String(count), String(custom.length), String(commands.length), (environmentBytes / 1024).toFixed(1), (recordedStateLength(count) / 1024).toFixed(1), elapsedMs.toFixed(0)]);
+            rows.push([
+                String(count),
+                String(custom.length),
+                String(commands.length),
+                (environmentBytes / 1024).toFixed(1),
+                (recordedStateLength(count) / 1024).toFixed(1),
+                elapsedMs.toFixed(0),
+            ]);
         }
     } finally {
         fs.rmSync(pwshDir, { recursive: true, force: true });

@@ -8,9 +8,7 @@ export const tableStart = "<!-- config-table:start (generated from config/schema
 export const tableEnd = "<!-- config-table:end -->";
 
 export function configTable(): string {
-    const rows = configDocs
-        .filter((doc) => doc.key !== "exchange")
-        .map((doc) => `| \`${doc.key}\` | ${doc.values} | ${doc.default} | ${doc.meaning} |`);
+    const rows = configDocs.filter((doc) => doc.key !== "exchange").map((doc) => `| \`${doc.key}\` | ${doc.values} | ${doc.default} | ${doc.meaning} |`);
     return ["| Key | Type / values | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 

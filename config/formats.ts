@@ -20,10 +20,7 @@ export const resourceGroupPattern = /^[-\w.()]{0,89}[-\w()]$/;
 export function isDomainName(value: string): boolean {
     const labels = value.split(".");
     return (
-        value.length <= 253 &&
-        labels.length >= 2 &&
-        labels.every((label) => domainLabelPattern.test(label)) &&
-        /^[A-Za-z]{2,}$/.test(labels[labels.length - 1])
+        value.length <= 253 && labels.length >= 2 && labels.every((label) => domainLabelPattern.test(label)) && /^[A-Za-z]{2,}$/.test(labels[labels.length - 1])
     );
 }
 

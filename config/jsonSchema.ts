@@ -21,7 +21,9 @@ export function stackFileJsonSchema(): Record<string, unknown> {
         // The input side: what a stack file holds before defaults are filled in.
         const generated = z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
         delete generated.$schema;
-        properties[`${configNamespace}:${key}`] = (secretKeys as readonly string[]).includes(key) ? { description: generated.description, anyOf: [encryptedValue] } : generated;
+        properties[`${configNamespace}:${key}`] = (secretKeys as readonly string[]).includes(key)
+            ? { description: generated.description, anyOf: [encryptedValue] }
+            : generated;
     }
     return {
         $schema: "https://json-schema.org/draft/2020-12/schema",

@@ -71,7 +71,10 @@ function says(missing: string | undefined, invalid: (value: unknown) => string):
 }
 
 function enumOf<T extends readonly [string, ...string[]]>(values: T) {
-    return z.enum(values, says(undefined, (value) => `${show(value)} is not one of ${values.join(", ")}`));
+    return z.enum(
+        values,
+        says(undefined, (value) => `${show(value)} is not one of ${values.join(", ")}`),
+    );
 }
 
 /** A strict object: unknown properties are reported one by one (validate.ts expands the keys). */
@@ -79,12 +82,19 @@ function strictObject<T extends z.ZodRawShape>(shape: T, form: string) {
     const allowed = Object.keys(shape).join(", ");
     return z.strictObject(shape, {
         error: (issue: Issue) =>
-            issue.code === "unrecognized_keys" ? `unknown setting; expected one of ${allowed}` : issue.input === undefined ? undefined : `${show(issue.input)} must be an object ${form}`,
+            issue.code === "unrecognized_keys"
+                ? `unknown setting; expected one of ${allowed}`
+                : issue.input === undefined
+                  ? undefined
+                  : `${show(issue.input)} must be an object ${form}`,
     });
 }
 
 function nonEmptyString() {
-    return z.string(says(undefined, (value) => `${show(value)} must be a non-empty string`)).refine((value) => value.trim() !== "", says(undefined, (value) => `${show(value)} must be a non-empty string`));
+    return z.string(says(undefined, (value) => `${show(value)} must be a non-empty string`)).refine(
+        (value) => value.trim() !== "",
+        says(undefined, (value) => `${show(value)} must be a non-empty string`),
+    );
 }
 
 function wholeNumber(min: number, max: number, unit: string) {
@@ -99,7 +109,10 @@ function patterned(pattern: RegExp, what: string) {
 
 const protocolList = (allowEmpty: boolean) => {
     const list = z.array(
-        z.enum(mailProtocols, says(undefined, (value) => `unknown protocol ${show(value)}; expected ${mailProtocols.join(", ")}`)),
+        z.enum(
+            mailProtocols,
+            says(undefined, (value) => `unknown protocol ${show(value)}; expected ${mailProtocols.join(", ")}`),
+        ),
         says(`missing; give a list of ${mailProtocols.join(", ")}`, (value) => `${show(value)} must be a list of ${mailProtocols.join(", ")}`),
     );
     const checked = allowEmpty ? list : list.min(1, { error: () => `[] is empty; give at least one of ${mailProtocols.join(", ")}` });
@@ -109,16 +122,20 @@ const protocolList = (allowEmpty: boolean) => {
 
 const mailbox = strictObject(
     {
-        address: z
-            .string(says("missing; give the mailbox's e-mail address", (value) => `${show(value)} is not an e-mail address`))
-            .refine(isMailAddress, says(undefined, (value) => `${show(value)} is not an e-mail address`)),
+        address: z.string(says("missing; give the mailbox's e-mail address", (value) => `${show(value)} is not an e-mail address`)).refine(
+            isMailAddress,
+            says(undefined, (value) => `${show(value)} is not an e-mail address`),
+        ),
         protocols: protocolList(false),
     },
     "{ address, protocols }",
 );
 
 const mailboxes = z
-    .array(mailbox, says(undefined, (value) => `${show(value)} must be a list of { address, protocols }`))
+    .array(
+        mailbox,
+        says(undefined, (value) => `${show(value)} must be a list of { address, protocols }`),
+    )
     .superRefine(
         (list, context) => {
             // Exchange compares addresses without regard to case. Runs even when other entries are invalid, so
@@ -131,7 +148,12 @@ const mailboxes = z
                 }
                 const first = seen.get(address.toLowerCase());
                 if (first !== undefined) {
-                    context.addIssue({ code: "custom", path: [index, "address"], input: address, message: `${show(address)} duplicates mailboxes[${first}].address` });
+                    context.addIssue({
+                        code: "custom",
+                        path: [index, "address"],
+                        input: address,
+                        message: `${show(address)} duplicates mailboxes[${first}].address`,
+                    });
                 } else {
                     seen.set(address.toLowerCase(), index);
                 }
@@ -144,9 +166,10 @@ const userSignIn = strictObject(
     {
         redirectUris: z
             .array(
-                z
-                    .string(says(undefined, (value) => `${show(value)} is not an https:// URI (http:// is allowed only for localhost)`))
-                    .refine(isAllowedRedirectUri, says(undefined, (value) => `${show(value)} is not an https:// URI (http:// is allowed only for localhost)`)),
+                z.string(says(undefined, (value) => `${show(value)} is not an https:// URI (http:// is allowed only for localhost)`)).refine(
+                    isAllowedRedirectUri,
+                    says(undefined, (value) => `${show(value)} is not an https:// URI (http:// is allowed only for localhost)`),
+                ),
                 says(undefined, (value) => `${show(value)} must be a non-empty list of URIs`),
             )
             .min(1, { error: () => "[] must be a non-empty list of URIs" }),
@@ -161,18 +184,33 @@ const exchange = strictObject(
     {
         organization: z
             .string(says(organizationMissing, (value) => `${show(value)} is not a domain name such as contoso.onmicrosoft.com`))
-            .refine(isDomainName, says(undefined, (value) => `${show(value)} is not a domain name such as contoso.onmicrosoft.com`))
+            .refine(
+                isDomainName,
+                says(undefined, (value) => `${show(value)} is not a domain name such as contoso.onmicrosoft.com`),
+            )
             .optional(),
         auth: enumOf(exchangeAuthModes).default(defaults.exchangeAuth),
-        appId: z.string(says(undefined, (value) => `${show(value)} must be a non-empty string`)).regex(guidPattern, says(undefined, (value) => `${show(value)} is not an application (client) ID GUID`)).optional(),
+        appId: z
+            .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
+            .regex(
+                guidPattern,
+                says(undefined, (value) => `${show(value)} is not an application (client) ID GUID`),
+            )
+            .optional(),
         certificatePath: nonEmptyString().optional(),
         certificatePasswordEnv: z
             .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
-            .regex(envVarNamePattern, says(undefined, (value) => `${show(value)} is not an environment variable name`))
+            .regex(
+                envVarNamePattern,
+                says(undefined, (value) => `${show(value)} is not an environment variable name`),
+            )
             .default(defaults.certificatePasswordEnv),
         managedIdentityAccountId: z
             .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
-            .regex(guidPattern, says(undefined, (value) => `${show(value)} is not a client ID GUID of a user-assigned managed identity`))
+            .regex(
+                guidPattern,
+                says(undefined, (value) => `${show(value)} is not a client ID GUID of a user-assigned managed identity`),
+            )
             .optional(),
         userPrincipalName: nonEmptyString().optional(),
         pwsh: nonEmptyString().default(defaults.pwsh),
@@ -180,7 +218,10 @@ const exchange = strictObject(
         reconcile: enumOf(exchangeReconcileModes).default(defaults.reconcile),
         reconcileRun: z
             .string(says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64)`))
-            .regex(labelPattern, says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64)`))
+            .regex(
+                labelPattern,
+                says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64)`),
+            )
             .default(""),
     },
     "{ organization, auth, ... }",
@@ -192,7 +233,10 @@ export const exchangeKeys = Object.keys(exchange.shape);
 const certificate = strictObject(
     {
         publicCertPath: nonEmptyString()
-            .refine((path) => !/\.(pfx|p12|key)$/i.test(path), says(undefined, (value) => `${show(value)} looks like a private key container; give the public certificate only (.cer, .crt, .pem)`))
+            .refine(
+                (path) => !/\.(pfx|p12|key)$/i.test(path),
+                says(undefined, (value) => `${show(value)} looks like a private key container; give the public certificate only (.cer, .crt, .pem)`),
+            )
             .optional(),
     },
     "{ publicCertPath }",
@@ -213,56 +257,179 @@ const rotationMessage = says(undefined, (value) => `${show(value)} must be a who
 /** The keys under the project's namespace, as they arrive (before defaults and cross-field rules). */
 export const configShape = {
     displayName: documented(
-        "displayName", "string, required", "–", "Name of the app registration (and of the app in Exchange Online).",
+        "displayName",
+        "string, required",
+        "–",
+        "Name of the app registration (and of the app in Exchange Online).",
         z
-            .string(says("missing; set the app registration's name with `pulumi config set displayName <name>`", (value) => `${show(value)} must be a non-empty name of at most 120 characters`))
-            .refine((name) => name.trim() !== "" && name.length <= 120, says(undefined, (value) => `${show(value)} must be a non-empty name of at most 120 characters`)),
+            .string(
+                says(
+                    "missing; set the app registration's name with `pulumi config set displayName <name>`",
+                    (value) => `${show(value)} must be a non-empty name of at most 120 characters`,
+                ),
+            )
+            .refine(
+                (name) => name.trim() !== "" && name.length <= 120,
+                says(undefined, (value) => `${show(value)} must be a non-empty name of at most 120 characters`),
+            ),
     ),
-    signInAudience: documented("signInAudience", "`AzureADMyOrg` \\| `AzureADMultipleOrgs`", "`AzureADMyOrg`", "Single tenant (the guides' default) or multi-tenant.", enumOf(signInAudiences).default(defaults.signInAudience)),
-    mailboxes: documented("mailboxes", "list of `{ address, protocols }`", "`[]`", "App-only (client credentials) access; `protocols` a non-empty subset of `imap`, `pop`, `smtp`. Every mailbox gets FullAccess; `smtp` adds SendAs.", mailboxes.default([])),
-    userSignIn: documented("userSignIn", "`{ redirectUris, protocols? }`", "–", "User-based flow (\"Office 365 (As User)\" / login provider in PDFC): Web redirect URIs (`https://`, or `http://localhost`), and the protocols users need.", userSignIn.optional()),
-    smtpAuth: documented("smtpAuth", "`mailbox` \\| `organization` \\| `unchanged`", "`mailbox`", "Where SMTP AUTH is enabled: per mailbox with `smtp`, organisation-wide, or not touched.", enumOf(smtpAuthModes).default(defaults.smtpAuth)),
-    secretLifetimeDays: documented("secretLifetimeDays", "whole number 1–730", "180", "Lifetime of a client secret, fixed when that secret is created.", wholeNumber(secretLifetimeBounds.min, secretLifetimeBounds.max, "days").default(defaults.secretLifetimeDays)),
+    signInAudience: documented(
+        "signInAudience",
+        "`AzureADMyOrg` \\| `AzureADMultipleOrgs`",
+        "`AzureADMyOrg`",
+        "Single tenant (the guides' default) or multi-tenant.",
+        enumOf(signInAudiences).default(defaults.signInAudience),
+    ),
+    mailboxes: documented(
+        "mailboxes",
+        "list of `{ address, protocols }`",
+        "`[]`",
+        "App-only (client credentials) access; `protocols` a non-empty subset of `imap`, `pop`, `smtp`. Every mailbox gets FullAccess; `smtp` adds SendAs.",
+        mailboxes.default([]),
+    ),
+    userSignIn: documented(
+        "userSignIn",
+        "`{ redirectUris, protocols? }`",
+        "–",
+        'User-based flow ("Office 365 (As User)" / login provider in PDFC): Web redirect URIs (`https://`, or `http://localhost`), and the protocols users need.',
+        userSignIn.optional(),
+    ),
+    smtpAuth: documented(
+        "smtpAuth",
+        "`mailbox` \\| `organization` \\| `unchanged`",
+        "`mailbox`",
+        "Where SMTP AUTH is enabled: per mailbox with `smtp`, organisation-wide, or not touched.",
+        enumOf(smtpAuthModes).default(defaults.smtpAuth),
+    ),
+    secretLifetimeDays: documented(
+        "secretLifetimeDays",
+        "whole number 1–730",
+        "180",
+        "Lifetime of a client secret, fixed when that secret is created.",
+        wholeNumber(secretLifetimeBounds.min, secretLifetimeBounds.max, "days").default(defaults.secretLifetimeDays),
+    ),
     exchange: documented("exchange", "object, see below", "–", "How the Exchange Online step signs in and runs; required with mailboxes.", exchange.optional()),
     secretRotation: documented(
-        "secretRotation", "whole number", "0", "The rotation number; raising it by one rotates the client secret (one step at a time), see [Rotating the secret](#rotating-the-secret).",
+        "secretRotation",
+        "whole number",
+        "0",
+        "The rotation number; raising it by one rotates the client secret (one step at a time), see [Rotating the secret](#rotating-the-secret).",
         z
-            .number(says(undefined, (value) => `${show(value)} must be a whole number, raised by one to rotate the client secret (labels such as "2027-05" are no longer used)`))
+            .number(
+                says(
+                    undefined,
+                    (value) => `${show(value)} must be a whole number, raised by one to rotate the client secret (labels such as "2027-05" are no longer used)`,
+                ),
+            )
             .int(rotationMessage)
             .min(0, rotationMessage)
             .default(defaults.secretRotation),
     ),
-    secretWarnDays: documented("secretWarnDays", "whole number 1–365", "30", "Every preview and update warns when the current secret expires within this many days.", wholeNumber(1, 365, "days").default(defaults.secretWarnDays)),
-    credential: documented("credential", "`secret` \\| `certificate` \\| `both`", "`secret`", "Client secret, certificate credential, or both (eBiss needs a secret).", enumOf(credentialKinds).default(defaults.credential)),
-    certificate: documented("certificate", "`{ publicCertPath }`", "–", "With `certificate` / `both`: the public certificate (PEM or DER, `.cer` / `.crt` / `.pem`); a file with a private key is refused.", certificate.optional()),
-    keyVault: documented("keyVault", "`{ resourceGroupName, vaultName, secretName, subscriptionId? }`", "–", "Also write the current secret to this Azure Key Vault (in `subscriptionId`, else the azure-native provider's), see [Key Vault delivery](#key-vault-delivery).", keyVault.optional()),
+    secretWarnDays: documented(
+        "secretWarnDays",
+        "whole number 1–365",
+        "30",
+        "Every preview and update warns when the current secret expires within this many days.",
+        wholeNumber(1, 365, "days").default(defaults.secretWarnDays),
+    ),
+    credential: documented(
+        "credential",
+        "`secret` \\| `certificate` \\| `both`",
+        "`secret`",
+        "Client secret, certificate credential, or both (eBiss needs a secret).",
+        enumOf(credentialKinds).default(defaults.credential),
+    ),
+    certificate: documented(
+        "certificate",
+        "`{ publicCertPath }`",
+        "–",
+        "With `certificate` / `both`: the public certificate (PEM or DER, `.cer` / `.crt` / `.pem`); a file with a private key is refused.",
+        certificate.optional(),
+    ),
+    keyVault: documented(
+        "keyVault",
+        "`{ resourceGroupName, vaultName, secretName, subscriptionId? }`",
+        "–",
+        "Also write the current secret to this Azure Key Vault (in `subscriptionId`, else the azure-native provider's), see [Key Vault delivery](#key-vault-delivery).",
+        keyVault.optional(),
+    ),
     owners: documented(
-        "owners", "list of object IDs (GUID)", "the deploying identity, at creation", "Owners of the app registration and its enterprise application. Unset: whoever first deploys becomes owner and later deployments by others change nothing.",
+        "owners",
+        "list of object IDs (GUID)",
+        "the deploying identity, at creation",
+        "Owners of the app registration and its enterprise application. Unset: whoever first deploys becomes owner and later deployments by others change nothing.",
         z
             .array(
-                z.string(says(undefined, (value) => `${show(value)} is not an object ID GUID`)).regex(guidPattern, says(undefined, (value) => `${show(value)} is not an object ID GUID`)),
+                z.string(says(undefined, (value) => `${show(value)} is not an object ID GUID`)).regex(
+                    guidPattern,
+                    says(undefined, (value) => `${show(value)} is not an object ID GUID`),
+                ),
                 says(undefined, (value) => `${show(value)} must be a list of object IDs`),
             )
             .min(1, { error: () => "[] is empty; give at least one object ID, or leave owners unset" })
             .optional(),
     ),
-    protect: documented("protect", "boolean", "`false` (`true` in `Pulumi.prod.yaml`)", "Protect every resource of the stack (app, secrets, consents, grants, Key Vault secret) from `pulumi destroy`.", z.boolean(says(undefined, (value) => `${show(value)} must be true or false`)).default(defaults.protect)),
-    exchangeCertificatePassword: documented("exchangeCertificatePassword", "secret", "–", "`certificate` sign-in: the PFX password as secret config (`pulumi config set --secret`); handed to PowerShell on stdin.", z.string().optional()),
+    protect: documented(
+        "protect",
+        "boolean",
+        "`false` (`true` in `Pulumi.prod.yaml`)",
+        "Protect every resource of the stack (app, secrets, consents, grants, Key Vault secret) from `pulumi destroy`.",
+        z.boolean(says(undefined, (value) => `${show(value)} must be true or false`)).default(defaults.protect),
+    ),
+    exchangeCertificatePassword: documented(
+        "exchangeCertificatePassword",
+        "secret",
+        "–",
+        "`certificate` sign-in: the PFX password as secret config (`pulumi config set --secret`); handed to PowerShell on stdin.",
+        z.string().optional(),
+    ),
 };
 
 // The exchange block's keys, for the README's table (declared in the order a reader meets them).
 configDocs.push(
-    { key: "exchange.organization", values: "domain", default: "required with mailboxes", meaning: "The tenant's `*.onmicrosoft.com` domain for `Connect-ExchangeOnline`." },
-    { key: "exchange.auth", values: "`interactive` \\| `certificate` \\| `managedIdentity`", default: "`interactive`", meaning: "How the Exchange step signs in: an admin in a browser (local runs), app-only with a PFX file (automation), or the managed identity of an Azure host." },
+    {
+        key: "exchange.organization",
+        values: "domain",
+        default: "required with mailboxes",
+        meaning: "The tenant's `*.onmicrosoft.com` domain for `Connect-ExchangeOnline`.",
+    },
+    {
+        key: "exchange.auth",
+        values: "`interactive` \\| `certificate` \\| `managedIdentity`",
+        default: "`interactive`",
+        meaning:
+            "How the Exchange step signs in: an admin in a browser (local runs), app-only with a PFX file (automation), or the managed identity of an Azure host.",
+    },
     { key: "exchange.appId", values: "GUID", default: "–", meaning: "`certificate`: client ID of the automation app owning the certificate." },
     { key: "exchange.certificatePath", values: "path", default: "–", meaning: "`certificate`: the PFX file (never committed)." },
-    { key: "exchange.certificatePasswordEnv", values: "env var name", default: "`M365_EXO_CERTIFICATE_PASSWORD`", meaning: "`certificate`: environment variable holding the PFX password." },
+    {
+        key: "exchange.certificatePasswordEnv",
+        values: "env var name",
+        default: "`M365_EXO_CERTIFICATE_PASSWORD`",
+        meaning: "`certificate`: environment variable holding the PFX password.",
+    },
     { key: "exchange.managedIdentityAccountId", values: "GUID", default: "–", meaning: "`managedIdentity`: client ID of a user-assigned identity." },
     { key: "exchange.userPrincipalName", values: "string", default: "–", meaning: "`interactive`: the admin account to suggest at sign-in." },
-    { key: "exchange.disableWam", values: "boolean", default: "`false`", meaning: "`interactive`: sign in through the browser instead of Windows' account manager (`Connect-ExchangeOnline -DisableWAM`)." },
+    {
+        key: "exchange.disableWam",
+        values: "boolean",
+        default: "`false`",
+        meaning: "`interactive`: sign in through the browser instead of Windows' account manager (`Connect-ExchangeOnline -DisableWAM`).",
+    },
     { key: "exchange.pwsh", values: "path or name", default: "`pwsh`", meaning: "The PowerShell 7 executable." },
-    { key: "exchange.reconcile", values: "`changed` \\| `all`", default: "`changed`", meaning: "`changed`: a mailbox whose configured access did not change since the last run is trusted from the record, not read. `all`: every run reads and repairs every mailbox (drift)." },
-    { key: "exchange.reconcileRun", values: "label", default: "empty", meaning: "Changing it makes the next update read and repair every mailbox once (also: retry after a failed run with unchanged config)." },
+    {
+        key: "exchange.reconcile",
+        values: "`changed` \\| `all`",
+        default: "`changed`",
+        meaning:
+            "`changed`: a mailbox whose configured access did not change since the last run is trusted from the record, not read. `all`: every run reads and repairs every mailbox (drift).",
+    },
+    {
+        key: "exchange.reconcileRun",
+        values: "label",
+        default: "empty",
+        meaning: "Changing it makes the next update read and repair every mailbox once (also: retry after a failed run with unchanged config).",
+    },
 );
 
 export const stackConfigInput = z.strictObject(configShape, {
@@ -350,7 +517,9 @@ function settingsFrom(input: Input) {
     };
 }
 
-export const stackConfigSchema = stackConfigInput.superRefine((value, context) => crossFieldRules(value as Record<string, unknown>, context), { when: () => true }).transform(settingsFrom);
+export const stackConfigSchema = stackConfigInput
+    .superRefine((value, context) => crossFieldRules(value as Record<string, unknown>, context), { when: () => true })
+    .transform(settingsFrom);
 
 export type StackSettings = z.output<typeof stackConfigSchema>;
 export type MailboxConfig = StackSettings["mailboxes"][number];

@@ -19,7 +19,11 @@ export const mailboxVariablePrefix = "M365_MAILBOX_";
  * compares addresses).
  */
 export function mailboxVariableName(address: string): string {
-    const readable = address.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 60);
+    const readable = address
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, "_")
+        .replace(/^_+|_+$/g, "")
+        .slice(0, 60);
     const hash = crypto.createHash("sha256").update(address.toLowerCase()).digest("hex").slice(0, 8).toUpperCase();
     return `${mailboxVariablePrefix}${readable}_${hash}`;
 }

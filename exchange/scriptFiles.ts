@@ -28,7 +28,9 @@ export function exchangeScriptsDigest(): string {
         const hash = crypto.createHash("sha256");
         for (const file of Object.values(exchangeScripts).sort()) {
             // Line endings are normalised so a Windows checkout (autocrlf) does not look like a new version.
-            hash.update(file).update("\0").update(fs.readFileSync(path.join(root, file), "utf8").replace(/\r\n/g, "\n"));
+            hash.update(file)
+                .update("\0")
+                .update(fs.readFileSync(path.join(root, file), "utf8").replace(/\r\n/g, "\n"));
         }
         cachedDigest = hash.digest("hex").slice(0, 16);
     }

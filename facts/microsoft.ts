@@ -22,7 +22,7 @@ export const microsoftGraph = {
     /** Delegated permissions (OAuth2 scopes) for the user sign-in flow. */
     delegatedScopes: {
         "User.Read": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
-        "offline_access": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
+        offline_access: "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
         "IMAP.AccessAsUser.All": "652390e4-393a-48de-9484-05f9b1212954",
         "POP.AccessAsUser.All": "d7b7f2d9-0f45-4ea1-9d42-e50810c06991",
         "SMTP.Send": "258f6531-6087-4cc4-bb90-092c5fb3ed3f",

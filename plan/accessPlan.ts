@@ -5,12 +5,7 @@
  * benchmark read it directly. Least privilege lives here: a permission, consent or mailbox grant that no
  * configured protocol needs is never in the plan.
  */
-import {
-    ExchangeAppRoleName,
-    GraphDelegatedScopeName,
-    exchangeOnline,
-    microsoftGraph,
-} from "../facts/microsoft";
+import { ExchangeAppRoleName, GraphDelegatedScopeName, exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { MailProtocol, mailProtocols, StackSettings } from "../config/schema";
 
 export interface Permission {
@@ -113,10 +108,7 @@ export function planAccess(settings: Pick<StackSettings, "mailboxes" | "userSign
     const appRoles = mailProtocols.filter((protocol) => appProtocols.has(protocol)).map((protocol) => exchangeRole(appRoleByProtocol[protocol]));
 
     const delegatedScopes = settings.userSignIn
-        ? [
-              ...baseDelegatedScopes.map(graphScope),
-              ...settings.userSignIn.protocols.map((protocol) => graphScope(delegatedScopeByProtocol[protocol])),
-          ]
+        ? [...baseDelegatedScopes.map(graphScope), ...settings.userSignIn.protocols.map((protocol) => graphScope(delegatedScopeByProtocol[protocol]))]
         : [];
 
     const requiredResourceAccesses: RequiredResourceAccess[] = [];

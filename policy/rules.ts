@@ -41,7 +41,10 @@ export const noTenantWideMailPermissions: Rule = ({ type, props }) => {
     const ids = type === types.application ? appRoleIds(props) : type === types.appRoleAssignment ? [String(props.appRoleId)] : [];
     return ids
         .filter((id) => id in tenantWideMailRoles)
-        .map((id) => `${tenantWideMailRoles[id]} (${id}) gives access to every mailbox in the tenant; use IMAP.AccessAsApp / POP.AccessAsApp / SMTP.SendAsApp with per-mailbox grants`);
+        .map(
+            (id) =>
+                `${tenantWideMailRoles[id]} (${id}) gives access to every mailbox in the tenant; use IMAP.AccessAsApp / POP.AccessAsApp / SMTP.SendAsApp with per-mailbox grants`,
+        );
 };
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -97,9 +100,21 @@ export const organizationSmtpAuthOnlyWhereAllowed: Rule = ({ type, props, stackT
 };
 
 export const rules: { name: string; description: string; rule: Rule }[] = [
-    { name: "no-tenant-wide-mail-permissions", description: "No Graph Mail.* application permissions and no full_access_as_app.", rule: noTenantWideMailPermissions },
+    {
+        name: "no-tenant-wide-mail-permissions",
+        description: "No Graph Mail.* application permissions and no full_access_as_app.",
+        rule: noTenantWideMailPermissions,
+    },
     { name: "secret-lifetime-at-most", description: "Client secrets live at most maxSecretLifetimeDays (default 365).", rule: secretLifetimeAtMost },
     { name: "app-only-apps-single-tenant", description: "Apps with application permissions are single tenant.", rule: appOnlyAppsSingleTenant },
-    { name: "exchange-commands-do-not-log-stdout", description: "Commands running Exchange PowerShell do not log stdout.", rule: exchangeCommandsDoNotLogStdout },
-    { name: "organization-smtp-auth-only-where-allowed", description: "Org-wide SMTP AUTH only in stacks tagged to allow it.", rule: organizationSmtpAuthOnlyWhereAllowed },
+    {
+        name: "exchange-commands-do-not-log-stdout",
+        description: "Commands running Exchange PowerShell do not log stdout.",
+        rule: exchangeCommandsDoNotLogStdout,
+    },
+    {
+        name: "organization-smtp-auth-only-where-allowed",
+        description: "Org-wide SMTP AUTH only in stacks tagged to allow it.",
+        rule: organizationSmtpAuthOnlyWhereAllowed,
+    },
 ];

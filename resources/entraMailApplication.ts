@@ -97,11 +97,7 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         );
 
         // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
-        this.servicePrincipal = new azuread.ServicePrincipal(
-            name,
-            { clientId: this.application.clientId, owners },
-            { parent: this, ...ownerOptions },
-        );
+        this.servicePrincipal = new azuread.ServicePrincipal(name, { clientId: this.application.clientId, owners }, { parent: this, ...ownerOptions });
 
         // Admin consent for application permissions = one app role assignment per role on the tenant's own
         // Office 365 Exchange Online service principal, looked up by Microsoft's well-known app ID.
@@ -159,7 +155,11 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         if (args.secretSlots) {
             const guard = new SecretRotationGuard(`${name}-secret-rotation`, { rotation: args.secretSlots.current.rotation }, { parent: this });
             for (const { slot, rotation } of [args.secretSlots.current, args.secretSlots.previous].filter((s): s is SecretSlot => s !== undefined)) {
-                const expiry = new SecretExpiry(`${name}-secret-${slot}-expiry`, { lifetimeDays: args.secretLifetimeDays, rotation }, { parent: this, dependsOn: [guard] });
+                const expiry = new SecretExpiry(
+                    `${name}-secret-${slot}-expiry`,
+                    { lifetimeDays: args.secretLifetimeDays, rotation },
+                    { parent: this, dependsOn: [guard] },
+                );
                 const password = new azuread.ApplicationPassword(
                     `${name}-secret-${slot}`,
                     {

@@ -11,7 +11,14 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessPlan } from "../plan/accessPlan";
-import { failureMessage, grantedMailboxes, identityEnvironment, parseRecordedState, passwordOnStdinVariable, staticExchangeEnvironment } from "../exchange/exchangeEnvironment";
+import {
+    failureMessage,
+    grantedMailboxes,
+    identityEnvironment,
+    parseRecordedState,
+    passwordOnStdinVariable,
+    staticExchangeEnvironment,
+} from "../exchange/exchangeEnvironment";
 import { exchangeScripts, exchangeScriptsDigest } from "../exchange/scriptFiles";
 import { ExchangeConnectionConfig } from "../config/schema";
 import { componentTypes } from "../facts/project";

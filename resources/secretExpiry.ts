@@ -56,7 +56,7 @@ export interface SecretExpiryArgs {
 
 export class SecretExpiry extends pulumi.dynamic.Resource {
     // `declare`: the base constructor sets this output; an ES2022 class field would overwrite it with undefined.
-    public declare readonly expiresAt: pulumi.Output<string>;
+    declare public readonly expiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: SecretExpiryArgs, opts?: pulumi.CustomResourceOptions) {
         super(secretExpiryProvider, name, { ...args, expiresAt: undefined }, opts, configNamespace, "SecretExpiry");

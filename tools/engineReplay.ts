@@ -85,7 +85,15 @@ export class EngineReplay {
                         // Kept or updated in place: what the provider computed stays (an ID, a secret's value, a date).
                         const computed = Object.fromEntries(Object.entries(prior.outputs).filter(([output]) => !(output in prior.inputs)));
                         entry = { ...prior, inputs, outputs: { ...inputs, ...computed } };
-                        steps.push({ kind: changed.length > 0 ? "update" : "same", type: args.type, name: args.name, changed, replacing: [], before: prior.inputs, after: inputs });
+                        steps.push({
+                            kind: changed.length > 0 ? "update" : "same",
+                            type: args.type,
+                            name: args.name,
+                            changed,
+                            replacing: [],
+                            before: prior.inputs,
+                            after: inputs,
+                        });
                     }
                 }
                 next.set(key, entry);

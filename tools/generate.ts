@@ -25,7 +25,9 @@ function main(): void {
         return;
     }
     const root = projectRoot();
-    const stale = generatedFiles().filter(({ file, content }) => !fs.existsSync(path.join(root, file)) || fs.readFileSync(path.join(root, file), "utf8") !== content);
+    const stale = generatedFiles().filter(
+        ({ file, content }) => !fs.existsSync(path.join(root, file)) || fs.readFileSync(path.join(root, file), "utf8") !== content,
+    );
     if (values.check) {
         stale.forEach(({ file }) => console.error(`${file} is out of date: run npm run generate`));
         process.exitCode = stale.length > 0 ? 1 : 0;

@@ -61,7 +61,10 @@ export interface RunOptions {
      * updates as the engine would); undefined falls back to the defaults. Throwing fails the program, as a
      * provider's check failure does.
      */
-    engine?: (args: pulumi.runtime.MockResourceArgs, defaultResult: { id: string; state: Record<string, any> }) => Promise<{ id: string; state: Record<string, any> }>;
+    engine?: (
+        args: pulumi.runtime.MockResourceArgs,
+        defaultResult: { id: string; state: Record<string, any> },
+    ) => Promise<{ id: string; state: Record<string, any> }>;
 }
 
 export const types = resourceTypes;
@@ -120,13 +123,20 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
                 calls.push({ token: args.token, inputs: args.inputs });
                 switch (args.token) {
                     case "azuread:index/getClientConfig:getClientConfig":
-                        return { tenantId: options.tenantId ?? tenant.tenantId, clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", objectId: tenant.deployerObjectId };
+                        return {
+                            tenantId: options.tenantId ?? tenant.tenantId,
+                            clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+                            objectId: tenant.deployerObjectId,
+                        };
                     case "azuread:index/getServicePrincipal:getServicePrincipal":
                         if (args.inputs.clientId === exchangeOnline.appId) {
                             return {
                                 objectId: tenant.exchangeSpObjectId,
                                 clientId: exchangeOnline.appId,
-                                appRoleIds: options.exchangeAppRoleIds ?? { ...exchangeOnline.appRoles, "full_access_as_app": "dc890d15-9560-4a4c-9b7f-a736ec74ec40" },
+                                appRoleIds: options.exchangeAppRoleIds ?? {
+                                    ...exchangeOnline.appRoles,
+                                    full_access_as_app: "dc890d15-9560-4a4c-9b7f-a736ec74ec40",
+                                },
                                 oauth2PermissionScopeIds: {},
                             };
                         }
@@ -200,7 +210,9 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
     } finally {
         process.off("unhandledRejection", onRejection);
     }
-    const declared = resources.map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) })).filter((resource) => resource.type !== "pulumi:pulumi:Stack");
+    const declared = resources
+        .map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) }))
+        .filter((resource) => resource.type !== "pulumi:pulumi:Stack");
     return { resources: declared, calls, outputs, exports: programExports, error };
 }
 
@@ -213,4 +225,3 @@ export async function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; 
 export function ofType(run: ProgramRun, type: string): DeclaredResource[] {
     return run.resources.filter((resource) => resource.type === type);
 }
-

@@ -28,10 +28,16 @@ export function deployableUnattended(stack: string, root = projectRoot()): boole
 
 function main(): void {
     const { values } = parseArgs({
-        options: { deployable: { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+        options: {
+            deployable: { type: "boolean", default: false },
+            json: { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+        },
     });
     if (values.help) {
-        console.log("Usage: npm run -s stacks -- [--deployable] [--json]\n  --deployable  only stacks CI can deploy unattended (default: all)\n  --json        a JSON list, for a workflow matrix (default: one per line)");
+        console.log(
+            "Usage: npm run -s stacks -- [--deployable] [--json]\n  --deployable  only stacks CI can deploy unattended (default: all)\n  --json        a JSON list, for a workflow matrix (default: one per line)",
+        );
         return;
     }
     const names = stackNames().filter((stack) => !values.deployable || deployableUnattended(stack));

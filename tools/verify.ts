@@ -15,7 +15,11 @@ export { saslXoauth2 } from "./verify/sasl";
 export { tokenRoles } from "./verify/token";
 
 if (require.main === module) {
-    main(process.argv.slice(2), (text) => process.stdout.write(`${text}\n`), (text) => process.stderr.write(`${text}\n`)).then(
+    main(
+        process.argv.slice(2),
+        (text) => process.stdout.write(`${text}\n`),
+        (text) => process.stderr.write(`${text}\n`),
+    ).then(
         (code) => process.exit(code),
         (error) => {
             process.stderr.write(`${(error as Error).message}\n`);

@@ -48,7 +48,10 @@ describe("stack config validation", () => {
             mailboxes: addresses.map((address) => ({ address, protocols: ["imap"] })),
             exchange,
         });
-        assert.deepStrictEqual(settings.mailboxes.map((m) => m.address), addresses);
+        assert.deepStrictEqual(
+            settings.mailboxes.map((m) => m.address),
+            addresses,
+        );
     });
 
     it("accepts user sign-in alone, with https and localhost redirect URIs", () => {
@@ -61,7 +64,11 @@ describe("stack config validation", () => {
     });
 
     it("needs exchange.organization for org-wide SMTP AUTH of signed-in users", () => {
-        const list = problems({ displayName: "PDFC", smtpAuth: "organization", userSignIn: { redirectUris: ["https://x.contoso.com/cb"], protocols: ["smtp"] } });
+        const list = problems({
+            displayName: "PDFC",
+            smtpAuth: "organization",
+            userSignIn: { redirectUris: ["https://x.contoso.com/cb"], protocols: ["smtp"] },
+        });
         assertProblem(list, "exchange.organization", "missing");
     });
 
@@ -79,7 +86,12 @@ describe("stack config validation", () => {
         const cert = valid({
             displayName: "EDI",
             mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
-            exchange: { organization: "contoso.onmicrosoft.com", auth: "certificate", appId: "11111111-2222-3333-4444-555555555555", certificatePath: "/secure/exo.pfx" },
+            exchange: {
+                organization: "contoso.onmicrosoft.com",
+                auth: "certificate",
+                appId: "11111111-2222-3333-4444-555555555555",
+                certificatePath: "/secure/exo.pfx",
+            },
         });
         assert.strictEqual(cert.exchange?.certificatePasswordEnv, "M365_EXO_CERTIFICATE_PASSWORD");
         const mi = valid({
@@ -129,7 +141,11 @@ describe("stack config validation", () => {
     it("rejects a lifetime that is not a whole number, and zero", () => {
         assertProblem(problems({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] }, secretLifetimeDays: 1.5 }), "secretLifetimeDays", "1.5");
         assertProblem(problems({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] }, secretLifetimeDays: 0 }), "secretLifetimeDays", "0");
-        assertProblem(problems({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] }, secretLifetimeDays: "soon" }), "secretLifetimeDays", '"soon"');
+        assertProblem(
+            problems({ displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] }, secretLifetimeDays: "soon" }),
+            "secretLifetimeDays",
+            '"soon"',
+        );
     });
 
     it("requires something to set up", () => {
@@ -159,7 +175,19 @@ describe("isMailAddress", () => {
     for (const good of ["a@b.co", "first.last@contoso.com", "o'brien@contoso.com", "x@mail.contoso-eu.com"]) {
         it(`accepts ${good}`, () => assert.ok(isMailAddress(good)));
     }
-    for (const bad of ["", "a", "a@b", "@contoso.com", "a@@contoso.com", "a..b@contoso.com", ".a@contoso.com", "a b@contoso.com", "a@contoso..com", "a@-contoso.com", "a@contoso.c0m"]) {
+    for (const bad of [
+        "",
+        "a",
+        "a@b",
+        "@contoso.com",
+        "a@@contoso.com",
+        "a..b@contoso.com",
+        ".a@contoso.com",
+        "a b@contoso.com",
+        "a@contoso..com",
+        "a@-contoso.com",
+        "a@contoso.c0m",
+    ]) {
         it(`rejects ${JSON.stringify(bad)}`, () => assert.ok(!isMailAddress(bad)));
     }
 });
@@ -172,7 +200,10 @@ describe("stack config: what a new user gets wrong", () => {
         config["m365-mail-oaut:displayName"] = "typo";
         const result = validateStackConfig(config);
         assert.strictEqual(result.ok, false);
-        assert.match(result.ok ? "" : result.problems.join("\n"), /m365-mail-oaut:displayName: unknown namespace "m365-mail-oaut".*did you mean m365-mail-oauth:displayName/);
+        assert.match(
+            result.ok ? "" : result.problems.join("\n"),
+            /m365-mail-oaut:displayName: unknown namespace "m365-mail-oaut".*did you mean m365-mail-oauth:displayName/,
+        );
         // Other providers' namespaces are theirs.
         const fine = stackConfig(base);
         fine["azure-native:subscriptionId"] = "x";
@@ -180,7 +211,12 @@ describe("stack config: what a new user gets wrong", () => {
     });
 
     it("wants a GUID for exchange.managedIdentityAccountId", () => {
-        assertProblem(problems({ ...base, exchange: { ...exchange, auth: "managedIdentity", managedIdentityAccountId: "nope" } }), "exchange.managedIdentityAccountId", '"nope"', "GUID");
+        assertProblem(
+            problems({ ...base, exchange: { ...exchange, auth: "managedIdentity", managedIdentityAccountId: "nope" } }),
+            "exchange.managedIdentityAccountId",
+            '"nope"',
+            "GUID",
+        );
     });
 
     it("warns when exchange.organization is not the *.onmicrosoft.com domain", () => {
@@ -199,7 +235,10 @@ describe("stack config: what a new user gets wrong", () => {
     });
 
     it("refuses the all-zero placeholder tenant for an update, naming the fix", () => {
-        assert.match(placeholderTenantProblem({ "azuread:tenantId": "00000000-0000-0000-0000-000000000000" }, {}) ?? "", /placeholder.*pulumi config set azuread:tenantId/);
+        assert.match(
+            placeholderTenantProblem({ "azuread:tenantId": "00000000-0000-0000-0000-000000000000" }, {}) ?? "",
+            /placeholder.*pulumi config set azuread:tenantId/,
+        );
         assert.strictEqual(placeholderTenantProblem({ "azuread:tenantId": "7a3c5e1f-0000-4000-8000-00000000aaaa" }, {}), undefined);
         assert.ok(placeholderTenantProblem({}, { ARM_TENANT_ID: "00000000-0000-0000-0000-000000000000" }));
     });

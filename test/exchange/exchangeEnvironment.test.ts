@@ -1,6 +1,13 @@
 import * as assert from "assert";
 import { planAccess } from "../../plan/accessPlan";
-import { encodeStateText, mailboxVariableName, mailboxVariableValue, parseRecordedState, stateMarker, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
+import {
+    encodeStateText,
+    mailboxVariableName,
+    mailboxVariableValue,
+    parseRecordedState,
+    stateMarker,
+    staticExchangeEnvironment,
+} from "../../exchange/exchangeEnvironment";
 import { StackSettings } from "../../config/schema";
 
 const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
@@ -23,8 +30,22 @@ describe("Exchange environment", () => {
     });
 
     it("is sorted and identical for the same plan", () => {
-        const settings = { ...base, mailboxes: [{ address: "b@contoso.com", protocols: ["imap" as const] }, { address: "a@contoso.com", protocols: ["pop" as const] }] };
-        const connection = { organization: "contoso.onmicrosoft.com", auth: "interactive" as const, certificatePasswordEnv: "P", pwsh: "pwsh", disableWam: false, reconcile: "changed" as const, reconcileRun: "" };
+        const settings = {
+            ...base,
+            mailboxes: [
+                { address: "b@contoso.com", protocols: ["imap" as const] },
+                { address: "a@contoso.com", protocols: ["pop" as const] },
+            ],
+        };
+        const connection = {
+            organization: "contoso.onmicrosoft.com",
+            auth: "interactive" as const,
+            certificatePasswordEnv: "P",
+            pwsh: "pwsh",
+            disableWam: false,
+            reconcile: "changed" as const,
+            reconcileRun: "",
+        };
         const first = staticExchangeEnvironment(planAccess(settings), connection, "d");
         const keys = Object.keys(first);
         assert.deepStrictEqual(keys, [...keys].sort());
@@ -35,7 +56,9 @@ describe("Exchange environment", () => {
     it("reads the recorded state from the last marker line of stdout", () => {
         assert.strictEqual(parseRecordedState(undefined), undefined);
         assert.strictEqual(parseRecordedState("noise\nmore"), undefined);
-        const state = parseRecordedState(`${stateMarker}{"mailboxes":{},"organization":null}\nnoise\n${stateMarker}{"mailboxes":{"a@contoso.com":{"address":"a@contoso.com","fullAccess":true,"sendAs":false,"before":{}}},"organization":null}\n`);
+        const state = parseRecordedState(
+            `${stateMarker}{"mailboxes":{},"organization":null}\nnoise\n${stateMarker}{"mailboxes":{"a@contoso.com":{"address":"a@contoso.com","fullAccess":true,"sendAs":false,"before":{}}},"organization":null}\n`,
+        );
         assert.deepStrictEqual(Object.keys(state?.mailboxes ?? {}), ["a@contoso.com"]);
     });
 

@@ -8,14 +8,28 @@ import * as path from "path";
 import { projectRoot } from "../../config/projectRoot";
 import { findPwsh, pwshMissingMessage } from "./commandProvider";
 
-const want = (over: Record<string, boolean> = {}) => ({ address: "m@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: false, ...over });
+const want = (over: Record<string, boolean> = {}) => ({
+    address: "m@contoso.com",
+    fullAccess: true,
+    sendAs: false,
+    smtpClientAuth: false,
+    imapEnabled: true,
+    popEnabled: false,
+    ...over,
+});
 const current = (over: { fullAccess?: boolean; sendAs?: boolean; settings?: Record<string, boolean | null> } = {}) => ({
     fullAccess: false,
     sendAs: false,
     ...over,
     settings: { SmtpClientAuthenticationDisabled: null, ImapEnabled: false, PopEnabled: false, ...(over.settings ?? {}) },
 });
-const record = (owns: { fullAccess: boolean; sendAs: boolean }, before: Record<string, boolean | null> = {}) => ({ address: "m@contoso.com", want: want(), owns, before, failed: null });
+const record = (owns: { fullAccess: boolean; sendAs: boolean }, before: Record<string, boolean | null> = {}) => ({
+    address: "m@contoso.com",
+    want: want(),
+    owns,
+    before,
+    failed: null,
+});
 
 interface Case {
     name: string;
@@ -31,71 +45,97 @@ interface Case {
 const cases: Case[] = [
     {
         name: "first run: grant and enable, remembering the earlier value",
-        desired: want(), record: null, current: current(),
+        desired: want(),
+        record: null,
+        current: current(),
         expectOperations: ["granted FullAccess on m@contoso.com", "set ImapEnabled to True on m@contoso.com"],
         expectRecord: { owns: { fullAccess: true, sendAs: false }, before: { ImapEnabled: false } },
     },
     {
         name: "already as wanted before the stack: nothing to do, nothing owned",
-        desired: want(), record: null, current: current({ fullAccess: true, settings: { ImapEnabled: true } }),
+        desired: want(),
+        record: null,
+        current: current({ fullAccess: true, settings: { ImapEnabled: true } }),
         expectOperations: [],
         expectRecord: { owns: { fullAccess: false, sendAs: false }, before: {} },
     },
     {
         name: "owned and still there: nothing to do, ownership kept",
-        desired: want(), record: record({ fullAccess: true, sendAs: false }, { ImapEnabled: false }), current: current({ fullAccess: true, settings: { ImapEnabled: true } }),
+        desired: want(),
+        record: record({ fullAccess: true, sendAs: false }, { ImapEnabled: false }),
+        current: current({ fullAccess: true, settings: { ImapEnabled: true } }),
         expectOperations: [],
         expectRecord: { owns: { fullAccess: true, sendAs: false }, before: { ImapEnabled: false } },
     },
     {
         name: "owned grant removed by hand (drift): granted again",
-        desired: want(), record: record({ fullAccess: true, sendAs: false }, { ImapEnabled: false }), current: current({ settings: { ImapEnabled: true } }),
+        desired: want(),
+        record: record({ fullAccess: true, sendAs: false }, { ImapEnabled: false }),
+        current: current({ settings: { ImapEnabled: true } }),
         expectOperations: ["granted FullAccess on m@contoso.com"],
         expectRecord: { owns: { fullAccess: true, sendAs: false }, before: { ImapEnabled: false } },
     },
     {
         name: "left the config: revoke what the stack owns, restore what it changed",
-        desired: null, record: record({ fullAccess: true, sendAs: true }, { ImapEnabled: false, SmtpClientAuthenticationDisabled: null }),
+        desired: null,
+        record: record({ fullAccess: true, sendAs: true }, { ImapEnabled: false, SmtpClientAuthenticationDisabled: null }),
         current: current({ fullAccess: true, sendAs: true, settings: { ImapEnabled: true, SmtpClientAuthenticationDisabled: false } }),
         expectOperations: [
-            "revoked FullAccess on m@contoso.com", "revoked SendAs on m@contoso.com",
-            "restored SmtpClientAuthenticationDisabled to the organization default ($null) on m@contoso.com", "restored ImapEnabled to False on m@contoso.com",
+            "revoked FullAccess on m@contoso.com",
+            "revoked SendAs on m@contoso.com",
+            "restored SmtpClientAuthenticationDisabled to the organization default ($null) on m@contoso.com",
+            "restored ImapEnabled to False on m@contoso.com",
         ],
         expectRecord: { owns: { fullAccess: false, sendAs: false }, before: {} },
     },
     {
         name: "left the config, but the grants were there before the stack: nothing revoked",
-        desired: null, record: record({ fullAccess: false, sendAs: false }), current: current({ fullAccess: true, sendAs: true, settings: { ImapEnabled: true } }),
+        desired: null,
+        record: record({ fullAccess: false, sendAs: false }),
+        current: current({ fullAccess: true, sendAs: true, settings: { ImapEnabled: true } }),
         expectOperations: [],
         expectRecord: { owns: { fullAccess: false, sendAs: false }, before: {} },
     },
     {
         name: "a changed setting already back at its earlier value: forgotten without a call",
-        desired: null, record: record({ fullAccess: false, sendAs: false }, { ImapEnabled: true }), current: current({ settings: { ImapEnabled: true } }),
+        desired: null,
+        record: record({ fullAccess: false, sendAs: false }, { ImapEnabled: true }),
+        current: current({ settings: { ImapEnabled: true } }),
         expectOperations: [],
         expectRecord: { owns: { fullAccess: false, sendAs: false }, before: {} },
     },
     {
         name: "SMTP added: SendAs and SMTP AUTH on the mailbox",
-        desired: want({ sendAs: true, smtpClientAuth: true, imapEnabled: false }), record: record({ fullAccess: true, sendAs: false }), current: current({ fullAccess: true, settings: { SmtpClientAuthenticationDisabled: true } }),
+        desired: want({ sendAs: true, smtpClientAuth: true, imapEnabled: false }),
+        record: record({ fullAccess: true, sendAs: false }),
+        current: current({ fullAccess: true, settings: { SmtpClientAuthenticationDisabled: true } }),
         expectOperations: ["granted SendAs on m@contoso.com", "set SmtpClientAuthenticationDisabled to False on m@contoso.com"],
         expectRecord: { owns: { fullAccess: true, sendAs: true }, before: { SmtpClientAuthenticationDisabled: true } },
     },
     {
         name: "organisation: enable, remembering it was disabled",
-        kind: "organization", wanted: true, record: null, current: true,
+        kind: "organization",
+        wanted: true,
+        record: null,
+        current: true,
         expectOperations: ["enabled SMTP AUTH for the whole organization"],
         expectRecord: { want: true, owned: true, before: true },
     },
     {
         name: "organisation: already enabled before the stack: not owned",
-        kind: "organization", wanted: true, record: null, current: false,
+        kind: "organization",
+        wanted: true,
+        record: null,
+        current: false,
         expectOperations: [],
         expectRecord: { want: true, owned: false, before: null },
     },
     {
         name: "organisation: no longer wanted: put back",
-        kind: "organization", wanted: false, record: { want: true, owned: true, before: true }, current: false,
+        kind: "organization",
+        wanted: false,
+        record: { want: true, owned: true, before: true },
+        current: false,
         expectOperations: ["restored organization-wide SmtpClientAuthenticationDisabled to True"],
         expectRecord: { want: false, owned: false, before: null },
     },
@@ -115,7 +155,10 @@ describe("Exchange Resolve step (pure, under PowerShell 7)", function () {
             this.skip();
         }
         const script = path.join(projectRoot(), "test", "fixtures", "resolve-table.ps1");
-        const run = spawnSync(pwsh!, ["-NoProfile", "-NonInteractive", "-File", script], { env: { ...process.env, RESOLVE_CASES: JSON.stringify(cases) }, encoding: "utf8" });
+        const run = spawnSync(pwsh!, ["-NoProfile", "-NonInteractive", "-File", script], {
+            env: { ...process.env, RESOLVE_CASES: JSON.stringify(cases) },
+            encoding: "utf8",
+        });
         assert.strictEqual(run.status, 0, run.stderr);
         results = JSON.parse(run.stdout);
     });

@@ -39,7 +39,9 @@ function names(tenant: StandInTenant): string[] {
 }
 
 function hasFullAccess(tenant: StandInTenant, address: string, identity: string | undefined): boolean {
-    return tenant.mailboxState(address).permissions.some((entry) => entry.User === identity && !entry.IsInherited && !entry.Deny && entry.AccessRights.includes("FullAccess"));
+    return tenant
+        .mailboxState(address)
+        .permissions.some((entry) => entry.User === identity && !entry.IsInherited && !entry.Deny && entry.AccessRights.includes("FullAccess"));
 }
 
 function hasSendAs(tenant: StandInTenant, address: string, identity: string | undefined): boolean {
@@ -64,7 +66,12 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
 
     const edi = "edi@contoso.com";
     const invoices = "invoices@contoso.com";
-    const both: StackShape = { mailboxes: [{ address: edi, protocols: ["imap", "smtp"] }, { address: invoices, protocols: ["pop"] }] };
+    const both: StackShape = {
+        mailboxes: [
+            { address: edi, protocols: ["imap", "smtp"] },
+            { address: invoices, protocols: ["pop"] },
+        ],
+    };
 
     describe("create, rerun, add, remove, destroy", () => {
         const { tenant, command } = setUp({
@@ -107,7 +114,12 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
         it("adding a mailbox reads and changes only that mailbox", () => {
             tenant.clearLog();
             const state = ok(command.up(commandInputs({ mailboxes: [...both.mailboxes, { address: "new@contoso.com", protocols: ["imap"] }] })));
-            const touched = new Set(tenant.calls().filter((c) => c.parameters.Identity && c.cmdlet !== "Get-ServicePrincipal").map((c) => c.parameters.Identity));
+            const touched = new Set(
+                tenant
+                    .calls()
+                    .filter((c) => c.parameters.Identity && c.cmdlet !== "Get-ServicePrincipal")
+                    .map((c) => c.parameters.Identity),
+            );
             assert.deepStrictEqual([...touched], ["new@contoso.com"]);
             assert.ok(hasFullAccess(tenant, "new@contoso.com", tenant.servicePrincipalIdentity()));
             assert.ok(state.mailboxes["new@contoso.com"]);
@@ -115,18 +127,43 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
 
         it("removing a protocol revokes its grant and restores its setting, keeping the rest", () => {
             tenant.clearLog();
-            const state = ok(command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["imap"] }, { address: invoices, protocols: ["pop"] }, { address: "new@contoso.com", protocols: ["imap"] }] })));
+            const state = ok(
+                command.up(
+                    commandInputs({
+                        mailboxes: [
+                            { address: edi, protocols: ["imap"] },
+                            { address: invoices, protocols: ["pop"] },
+                            { address: "new@contoso.com", protocols: ["imap"] },
+                        ],
+                    }),
+                ),
+            );
             const identity = tenant.servicePrincipalIdentity();
             assert.ok(hasFullAccess(tenant, edi, identity));
             assert.ok(!hasSendAs(tenant, edi, identity));
             assert.strictEqual(tenant.mailboxState(edi).SmtpClientAuthenticationDisabled, null, "back to the organisation's setting");
             assert.strictEqual(tenant.mailboxState(edi).ImapEnabled, true);
             assert.deepStrictEqual(state.mailboxes[edi].before, { ImapEnabled: false });
-            assert.deepStrictEqual(tenant.changingCalls().map((c) => c.cmdlet).sort(), ["Remove-RecipientPermission", "Set-CASMailbox"]);
+            assert.deepStrictEqual(
+                tenant
+                    .changingCalls()
+                    .map((c) => c.cmdlet)
+                    .sort(),
+                ["Remove-RecipientPermission", "Set-CASMailbox"],
+            );
         });
 
         it("removing a mailbox revokes its grants and restores its settings", () => {
-            const state = ok(command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["imap"] }, { address: "new@contoso.com", protocols: ["imap"] }] })));
+            const state = ok(
+                command.up(
+                    commandInputs({
+                        mailboxes: [
+                            { address: edi, protocols: ["imap"] },
+                            { address: "new@contoso.com", protocols: ["imap"] },
+                        ],
+                    }),
+                ),
+            );
             assert.ok(!hasFullAccess(tenant, invoices, tenant.servicePrincipalIdentity()));
             assert.strictEqual(tenant.mailboxState(invoices).PopEnabled, false);
             assert.strictEqual(state.mailboxes[invoices], undefined, "nothing left to remember");
@@ -163,13 +200,22 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             },
         });
         const state = ok(command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["imap", "smtp"] }] })));
-        assert.deepStrictEqual(tenant.changingCalls().map((c) => c.cmdlet).sort(), ["Add-RecipientPermission", "Set-CASMailbox"]);
+        assert.deepStrictEqual(
+            tenant
+                .changingCalls()
+                .map((c) => c.cmdlet)
+                .sort(),
+            ["Add-RecipientPermission", "Set-CASMailbox"],
+        );
         assert.deepStrictEqual(state.mailboxes[edi].owns, { fullAccess: false, sendAs: true });
         assert.strictEqual(command.destroy().code, 0);
         assert.ok(hasFullAccess(tenant, edi, identity), "the FullAccess given by hand stays");
         assert.ok(!hasSendAs(tenant, edi, identity), "the SendAs the stack gave goes");
         assert.strictEqual(tenant.mailboxState(edi).ImapEnabled, true, "IMAP was on before the stack and stays on");
-        assert.ok(tenant.mailboxState(edi).permissions.some((entry) => entry.Deny), "the deny entry stays");
+        assert.ok(
+            tenant.mailboxState(edi).permissions.some((entry) => entry.Deny),
+            "the deny entry stays",
+        );
     });
 
     it("moves the grants when the enterprise application is replaced", () => {
@@ -196,13 +242,21 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             mailboxes: { [edi]: mailbox(edi), [invoices]: mailbox(invoices) },
             faults: [{ cmdlet: "Add-RecipientPermission", identity: invoices, kind: "denied" }],
         });
-        const shape: StackShape = { mailboxes: [{ address: edi, protocols: ["imap", "smtp"] }, { address: invoices, protocols: ["imap", "smtp"] }] };
+        const shape: StackShape = {
+            mailboxes: [
+                { address: edi, protocols: ["imap", "smtp"] },
+                { address: invoices, protocols: ["imap", "smtp"] },
+            ],
+        };
         let failedRun: CommandRun;
 
         it("fails the deployment naming the mailbox, and records everything it did change", () => {
             failedRun = command.up(commandInputs(shape))!;
             const state = ok(failedRun);
-            assert.deepStrictEqual(state.failures.map((failure) => failure.address), [invoices]);
+            assert.deepStrictEqual(
+                state.failures.map((failure) => failure.address),
+                [invoices],
+            );
             assert.match(state.failures[0].message, /granted SendAs on invoices@contoso\.com failed: .*isn't assigned/);
             assert.match(failedRun.stderr, /1 failure\(s\)[\s\S]*invoices@contoso\.com/);
             const identity = tenant.servicePrincipalIdentity();
@@ -221,16 +275,29 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             assert.deepStrictEqual(state.failures, []);
             assert.ok(hasSendAs(tenant, invoices, tenant.servicePrincipalIdentity()));
             // What the failed run did not reach on that mailbox (SendAs, then SMTP AUTH and IMAP), nothing else.
-            assert.deepStrictEqual(tenant.changingCalls().map((c) => `${c.cmdlet} ${String(c.parameters.Identity)}`), [
-                `Add-RecipientPermission ${invoices}`, `Set-CASMailbox ${invoices}`, `Set-CASMailbox ${invoices}`,
-            ]);
+            assert.deepStrictEqual(
+                tenant.changingCalls().map((c) => `${c.cmdlet} ${String(c.parameters.Identity)}`),
+                [`Add-RecipientPermission ${invoices}`, `Set-CASMailbox ${invoices}`, `Set-CASMailbox ${invoices}`],
+            );
             assert.strictEqual(tenant.mailboxState(invoices).ImapEnabled, true);
         });
 
         it("destroy after a failed run revokes what that run did grant", () => {
             tenant.update((state) => (state.faults = [{ cmdlet: "Set-CASMailbox", identity: edi, kind: "throttled" }]));
-            const partial = ok(command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["pop"] }, { address: invoices, protocols: ["imap", "smtp"] }] })));
-            assert.deepStrictEqual(partial.failures.map((f) => f.address), [edi]);
+            const partial = ok(
+                command.up(
+                    commandInputs({
+                        mailboxes: [
+                            { address: edi, protocols: ["pop"] },
+                            { address: invoices, protocols: ["imap", "smtp"] },
+                        ],
+                    }),
+                ),
+            );
+            assert.deepStrictEqual(
+                partial.failures.map((f) => f.address),
+                [edi],
+            );
             tenant.update((state) => (state.faults = []));
             const identity = tenant.servicePrincipalIdentity();
             assert.strictEqual(command.destroy().code, 0);
@@ -256,7 +323,9 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
         assert.strictEqual(tenant.read().organization.smtpClientAuthenticationDisabled, false, "left as it is while a mailbox failed");
         assert.deepStrictEqual(failed.organization, on.organization, "and still recorded, so it can be put back");
 
-        const off = ok(command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["smtp"] }], smtpAuth: "mailbox", connection: { reconcileRun: "2" } })));
+        const off = ok(
+            command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["smtp"] }], smtpAuth: "mailbox", connection: { reconcileRun: "2" } })),
+        );
         assert.strictEqual(tenant.read().organization.smtpClientAuthenticationDisabled, true, "restored");
         assert.deepStrictEqual(off.failures, []);
         assert.strictEqual(tenant.mailboxState(edi).SmtpClientAuthenticationDisabled, false, "now per mailbox");
@@ -289,15 +358,34 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             assert.ok(state.mailboxes[address.toLowerCase()], address);
         }
         assert.deepStrictEqual(
-            [...new Set(tenant.calls().filter((c) => c.cmdlet === "Add-MailboxPermission").map((c) => c.parameters.Identity))].sort(),
+            [
+                ...new Set(
+                    tenant
+                        .calls()
+                        .filter((c) => c.cmdlet === "Add-MailboxPermission")
+                        .map((c) => c.parameters.Identity),
+                ),
+            ].sort(),
             [...odd].sort(),
         );
     });
 
     it("reports a mailbox that does not exist, and fails nothing else", () => {
         const { tenant, command } = setUp({ mailboxes: { [edi]: mailbox(edi) } });
-        const state = ok(command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["imap"] }, { address: "typo@contoso.com", protocols: ["imap"] }] })));
-        assert.deepStrictEqual(state.failures.map((f) => f.address), ["typo@contoso.com"]);
+        const state = ok(
+            command.up(
+                commandInputs({
+                    mailboxes: [
+                        { address: edi, protocols: ["imap"] },
+                        { address: "typo@contoso.com", protocols: ["imap"] },
+                    ],
+                }),
+            ),
+        );
+        assert.deepStrictEqual(
+            state.failures.map((f) => f.address),
+            ["typo@contoso.com"],
+        );
         assert.match(state.failures[0].message, /couldn't be found/);
         assert.ok(hasFullAccess(tenant, edi, tenant.servicePrincipalIdentity()));
     });
@@ -346,7 +434,10 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             fs.copyFileSync(path.join(source, "ExchangeOnlineManagement.psm1"), path.join(target, "ExchangeOnlineManagement.psm1"));
             fs.writeFileSync(
                 path.join(target, "ExchangeOnlineManagement.psd1"),
-                fs.readFileSync(path.join(source, "ExchangeOnlineManagement.psd1"), "utf8").replace("'3.9.0'", "'3.99.0'").replace("PowerShellVersion = '7.0'", "PowerShellVersion = '99.0'"),
+                fs
+                    .readFileSync(path.join(source, "ExchangeOnlineManagement.psd1"), "utf8")
+                    .replace("'3.9.0'", "'3.99.0'")
+                    .replace("PowerShellVersion = '7.0'", "PowerShellVersion = '99.0'"),
             );
             tenant.modulePaths = [newer];
             const inputs = commandInputs({ mailboxes: [{ address: edi, protocols: ["imap"] }] });
@@ -404,7 +495,10 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             ok(command.up(commandInputs({ ...shape, connection: { reconcile: "all" } })));
             assert.strictEqual(tenant.calls().filter((c) => c.cmdlet === "Get-CASMailbox").length, 5);
             assert.ok(hasFullAccess(tenant, addresses[3], identity), "repaired");
-            assert.deepStrictEqual(tenant.changingCalls().map((c) => c.cmdlet), ["Add-MailboxPermission"]);
+            assert.deepStrictEqual(
+                tenant.changingCalls().map((c) => c.cmdlet),
+                ["Add-MailboxPermission"],
+            );
         });
     });
 });

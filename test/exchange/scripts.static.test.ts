@@ -28,9 +28,22 @@ const reference = JSON.parse(fs.readFileSync(path.join(root, "..", "shared", "re
 /** PowerShell's own cmdlets the scripts may use; anything else must be an Exchange cmdlet from the reference. */
 const powershellCmdlets = new Set(
     [
-        "ConvertFrom-Json", "ConvertTo-Json", "ConvertTo-SecureString", "Export-ModuleMember", "ForEach-Object", "Get-ChildItem", "Get-Module",
-        "Import-Module", "Join-Path", "Out-Null", "Select-Object", "Set-StrictMode", "Sort-Object", "Start-Sleep",
-        "Test-Path", "Where-Object",
+        "ConvertFrom-Json",
+        "ConvertTo-Json",
+        "ConvertTo-SecureString",
+        "Export-ModuleMember",
+        "ForEach-Object",
+        "Get-ChildItem",
+        "Get-Module",
+        "Import-Module",
+        "Join-Path",
+        "Out-Null",
+        "Select-Object",
+        "Set-StrictMode",
+        "Sort-Object",
+        "Start-Sleep",
+        "Test-Path",
+        "Where-Object",
     ].map((name) => name.toLowerCase()),
 );
 
@@ -107,10 +120,20 @@ describe("Exchange PowerShell scripts", () => {
     it("call the Exchange cmdlets the manual guides use", () => {
         const called = new Set(exchangeCalls().map((entry) => entry.cmdlet));
         for (const cmdlet of [
-            "Connect-ExchangeOnline", "Disconnect-ExchangeOnline", "New-ServicePrincipal", "Remove-ServicePrincipal",
-            "Get-MailboxPermission", "Add-MailboxPermission", "Remove-MailboxPermission",
-            "Get-RecipientPermission", "Add-RecipientPermission", "Remove-RecipientPermission",
-            "Get-CASMailbox", "Set-CASMailbox", "Get-TransportConfig", "Set-TransportConfig",
+            "Connect-ExchangeOnline",
+            "Disconnect-ExchangeOnline",
+            "New-ServicePrincipal",
+            "Remove-ServicePrincipal",
+            "Get-MailboxPermission",
+            "Add-MailboxPermission",
+            "Remove-MailboxPermission",
+            "Get-RecipientPermission",
+            "Add-RecipientPermission",
+            "Remove-RecipientPermission",
+            "Get-CASMailbox",
+            "Set-CASMailbox",
+            "Get-TransportConfig",
+            "Set-TransportConfig",
         ]) {
             assert.ok(called.has(cmdlet), `${cmdlet} is never called`);
         }
@@ -144,9 +167,7 @@ describe("Exchange PowerShell scripts", () => {
                     const inSet = new Set(set.map((p) => p.toLowerCase()));
                     // A deprecated parameter shown as mandatory (New-ServicePrincipal -ServiceId) is replaced by
                     // another one; it is never required.
-                    const mandatory = ref.parameterSetsMandatory[index]
-                        .filter((p) => !ref.parameters[p]?.deprecated)
-                        .map((p) => p.toLowerCase());
+                    const mandatory = ref.parameterSetsMandatory[index].filter((p) => !ref.parameters[p]?.deprecated).map((p) => p.toLowerCase());
                     return [...usedNames].every((p) => inSet.has(p)) && mandatory.every((p) => usedNames.has(p));
                 });
                 assert.ok(fits, `${where}: -${[...usedNames].join(" -")} fits no parameter set of ${cmdlet}`);
@@ -169,7 +190,10 @@ describe("Exchange PowerShell scripts", () => {
     it("never let a change cmdlet prompt (every Add/Remove/Set call passes -Confirm)", () => {
         for (const { script, call, cmdlet } of exchangeCalls()) {
             if (/^(Add|Remove|Set)-/.test(cmdlet)) {
-                assert.ok(call.parameters.some((p) => p.toLowerCase() === "confirm"), `${script.file}:${call.line} ${cmdlet} without -Confirm`);
+                assert.ok(
+                    call.parameters.some((p) => p.toLowerCase() === "confirm"),
+                    `${script.file}:${call.line} ${cmdlet} without -Confirm`,
+                );
             }
         }
     });
@@ -199,7 +223,10 @@ describe("Exchange PowerShell scripts", () => {
                 const literalBlock = target !== undefined && target !== null && target.text.trimStart().startsWith("{");
                 // The module's own parts, dot-sourced by fixed file name from its own folder.
                 const ownPart = target !== undefined && target !== null && /^\(Join-Path -Path \$PSScriptRoot -ChildPath '[\w.]+\.ps1'\)$/.test(target.text);
-                assert.ok(!target || literalBlock || ownPart || !/\$/.test(target.text), `${script.file}:${operator.startPosition.row + 1} invokes ${target?.text}`);
+                assert.ok(
+                    !target || literalBlock || ownPart || !/\$/.test(target.text),
+                    `${script.file}:${operator.startPosition.row + 1} invokes ${target?.text}`,
+                );
             }
             assert.ok(!/\[scriptblock\]::Create|\.InvokeCommand\.|ExpandString|NewScriptBlock/i.test(script.source), `${script.file} builds a script block`);
         }
@@ -219,10 +246,19 @@ describe("Exchange PowerShell scripts", () => {
             reconcile: "all",
             reconcileRun: "run-1",
         });
-        const set = new Set<string>([...Object.keys(identityEnvironment({ tenantId: "", appId: "", servicePrincipalObjectId: "", displayName: "" })), passwordOnStdinVariable]);
+        const set = new Set<string>([
+            ...Object.keys(identityEnvironment({ tenantId: "", appId: "", servicePrincipalObjectId: "", displayName: "" })),
+            passwordOnStdinVariable,
+        ]);
         for (const auth of ["interactive", "certificate", "managedIdentity"] as const) {
-            const env = staticExchangeEnvironment({ mailboxes: [mailboxAccess("a@contoso.com", ["imap"], true)], organizationSmtpAuth: false }, connection(auth), "digest");
-            Object.keys(env).filter((name) => !name.startsWith("M365_MAILBOX_")).forEach((name) => set.add(name));
+            const env = staticExchangeEnvironment(
+                { mailboxes: [mailboxAccess("a@contoso.com", ["imap"], true)], organizationSmtpAuth: false },
+                connection(auth),
+                "digest",
+            );
+            Object.keys(env)
+                .filter((name) => !name.startsWith("M365_MAILBOX_"))
+                .forEach((name) => set.add(name));
         }
         const source = scripts.map((script) => script.source).join("\n");
         const read = new Set<string>([

@@ -65,8 +65,14 @@ export interface LoggedCall {
 
 /** Cmdlets that change Exchange Online. */
 export const changingCmdlets = new Set([
-    "New-ServicePrincipal", "Remove-ServicePrincipal", "Add-MailboxPermission", "Remove-MailboxPermission",
-    "Add-RecipientPermission", "Remove-RecipientPermission", "Set-CASMailbox", "Set-TransportConfig",
+    "New-ServicePrincipal",
+    "Remove-ServicePrincipal",
+    "Add-MailboxPermission",
+    "Remove-MailboxPermission",
+    "Add-RecipientPermission",
+    "Remove-RecipientPermission",
+    "Set-CASMailbox",
+    "Set-TransportConfig",
 ]);
 
 export function mailbox(address: string, settings: Partial<StandInMailbox> = {}): StandInMailbox {

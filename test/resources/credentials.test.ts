@@ -59,7 +59,9 @@ describe("Key Vault delivery", function () {
     });
 
     it("rejects bad keyVault values with the key and the value", () => {
-        const result = validateStackConfig(stackConfig({ ...base, keyVault: { resourceGroupName: "rg.", vaultName: "1vault", secretName: "has_underscore", vault: "x" } }));
+        const result = validateStackConfig(
+            stackConfig({ ...base, keyVault: { resourceGroupName: "rg.", vaultName: "1vault", secretName: "has_underscore", vault: "x" } }),
+        );
         assert.ok(!result.ok);
         const text = result.problems.join("\n");
         assert.match(text, /keyVault\.resourceGroupName: "rg\."/);
@@ -74,8 +76,25 @@ describe("certificate credentials", function () {
     let dir: string;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-cert-"));
-        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-            "-subj", "/CN=m365-mail-oauth test", "-days", "730"], { stdio: "ignore" });
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                path.join(dir, "key.pem"),
+                "-out",
+                path.join(dir, "cert.pem"),
+                "-subj",
+                "/CN=m365-mail-oauth test",
+                "-days",
+                "730",
+            ],
+            { stdio: "ignore" },
+        );
         execFileSync("openssl", ["x509", "-in", path.join(dir, "cert.pem"), "-outform", "DER", "-out", path.join(dir, "cert.cer")], { stdio: "ignore" });
         fs.writeFileSync(path.join(dir, "both.pem"), fs.readFileSync(path.join(dir, "key.pem"), "utf8") + fs.readFileSync(path.join(dir, "cert.pem"), "utf8"));
     });
@@ -134,7 +153,9 @@ describe("certificate credentials", function () {
     });
 
     it("config: certificate credential needs the certificate, and a key vault needs a secret", () => {
-        const result = validateStackConfig(stackConfig({ ...base, credential: "certificate", keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s" } }));
+        const result = validateStackConfig(
+            stackConfig({ ...base, credential: "certificate", keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s" } }),
+        );
         assert.ok(!result.ok);
         assert.match(result.problems.join("\n"), /certificate\.publicCertPath: missing/);
         assert.match(result.problems.join("\n"), /keyVault: set, but credential is "certificate"/);

@@ -12,7 +12,10 @@ describe("published IDs check", () => {
         assert.strictEqual(publishedIdsProblem("Office 365 Exchange Online", roles, { ...exchangeOnline.appRoles }), undefined);
     });
     it("names every role the tenant lacks", () => {
-        assert.match(publishedIdsProblem("Office 365 Exchange Online", roles, { "IMAP.AccessAsApp": exchangeOnline.appRoles["IMAP.AccessAsApp"] }) ?? "", /POP\.AccessAsApp \(cb842b43/);
+        assert.match(
+            publishedIdsProblem("Office 365 Exchange Online", roles, { "IMAP.AccessAsApp": exchangeOnline.appRoles["IMAP.AccessAsApp"] }) ?? "",
+            /POP\.AccessAsApp \(cb842b43/,
+        );
         assert.match(publishedIdsProblem("Office 365 Exchange Online", roles, undefined) ?? "", /IMAP\.AccessAsApp.*POP\.AccessAsApp/);
     });
 });

@@ -42,17 +42,37 @@ async function replayed(values: Record<string, unknown>[], replay = new EngineRe
 describe("the replace-forcing inputs, per the providers' sources", () => {
     it("are the ones terraform-provider-azuread marks ForceNew and @pulumi/command marks replaceOnChanges", () => {
         // A copy kept here on purpose: editing the table in facts/ must be a visible, reviewed change.
-        assert.deepStrictEqual(replacingInputs[types.password], ["applicationId", "displayName", "startDate", "endDate", "endDateRelative", "rotateWhenChanged"]);
+        assert.deepStrictEqual(replacingInputs[types.password], [
+            "applicationId",
+            "displayName",
+            "startDate",
+            "endDate",
+            "endDateRelative",
+            "rotateWhenChanged",
+        ]);
         assert.deepStrictEqual(replacingInputs[types.appRoleAssignment], ["appRoleId", "principalObjectId", "resourceObjectId"]);
         assert.deepStrictEqual(replacingInputs[types.servicePrincipal], ["clientId"]);
         assert.deepStrictEqual(replacingInputs[types.delegatedGrant], ["resourceServicePrincipalObjectId", "servicePrincipalObjectId", "userObjectId"]);
-        assert.deepStrictEqual(replacingInputs[types.certificate], ["applicationId", "encoding", "keyId", "startDate", "endDate", "endDateRelative", "type", "value"]);
+        assert.deepStrictEqual(replacingInputs[types.certificate], [
+            "applicationId",
+            "encoding",
+            "keyId",
+            "startDate",
+            "endDate",
+            "endDateRelative",
+            "type",
+            "value",
+        ]);
         assert.deepStrictEqual(replacingInputs[types.command], ["triggers"]);
         assert.deepStrictEqual(replacingInputs[types.application], ["templateId"]);
     });
 
     it("the expiry resource replaces on a new rotation only; a new lifetime is an update that keeps the date", () => {
-        assert.deepStrictEqual(diffSecretExpiry({ lifetimeDays: 90, rotation: 1 }, { lifetimeDays: 180, rotation: 1 }), { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(diffSecretExpiry({ lifetimeDays: 90, rotation: 1 }, { lifetimeDays: 180, rotation: 1 }), {
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         assert.deepStrictEqual(diffSecretExpiry({ lifetimeDays: 90, rotation: 1 }, { lifetimeDays: 90, rotation: 2 }).replaces, ["rotation"]);
     });
 });
@@ -64,7 +84,25 @@ describe("secrets survive every change except an explicit rotation", function ()
     before(() => {
         pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-life-"));
         certificatePath = path.join(pwshDir, "cert.pem");
-        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(pwshDir, "key.pem"), "-out", certificatePath, "-subj", "/CN=lifecycle", "-days", "30"], { stdio: "ignore" });
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                path.join(pwshDir, "key.pem"),
+                "-out",
+                certificatePath,
+                "-subj",
+                "/CN=lifecycle",
+                "-days",
+                "30",
+            ],
+            { stdio: "ignore" },
+        );
         // An update checks pwsh is there; nothing runs it.
         fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\n", { mode: 0o755 });
         process.env.PATH = `${pwshDir}${path.delimiter}${process.env.PATH}`;
@@ -84,20 +122,38 @@ describe("secrets survive every change except an explicit rotation", function ()
     for (const [what, changed] of changes) {
         it(`${what}: no secret replaced or deleted, and no consent either`, async () => {
             for (const rotation of [0, 3]) {
-                const { steps } = await replayed([{ ...base, secretRotation: rotation }, { ...changed(), secretRotation: rotation }]);
+                const { steps } = await replayed([
+                    { ...base, secretRotation: rotation },
+                    { ...changed(), secretRotation: rotation },
+                ]);
                 assert.deepStrictEqual(secretSteps(steps[1]), [], `rotation ${rotation}`);
-                const consents = steps[1].filter((step) => [types.appRoleAssignment, types.servicePrincipal, types.application].includes(step.type as never) && ["replace", "delete"].includes(step.kind));
+                const consents = steps[1].filter(
+                    (step) =>
+                        [types.appRoleAssignment, types.servicePrincipal, types.application].includes(step.type as never) &&
+                        ["replace", "delete"].includes(step.kind),
+                );
                 assert.deepStrictEqual(consents, [], `rotation ${rotation}`);
             }
         });
     }
 
     it("one rotation: exactly one secret created and at most one retired, the current one always valid", async () => {
-        const { steps, replay } = await replayed([{ ...base, secretRotation: 0 }, { ...base, secretRotation: 1 }]);
-        assert.deepStrictEqual(secretSteps(steps[1]).map((s) => [s.kind, s.name]), [["create", "mail-app-secret-b"]], "rotation 1: the second slot is made, the first kept");
+        const { steps, replay } = await replayed([
+            { ...base, secretRotation: 0 },
+            { ...base, secretRotation: 1 },
+        ]);
+        assert.deepStrictEqual(
+            secretSteps(steps[1]).map((s) => [s.kind, s.name]),
+            [["create", "mail-app-secret-b"]],
+            "rotation 1: the second slot is made, the first kept",
+        );
         const { steps: next } = await replayed([{ ...base, secretRotation: 2 }], replay);
         const retired = secretSteps(next[0]);
-        assert.deepStrictEqual(retired.map((s) => [s.kind, s.name, s.replacing.includes("rotateWhenChanged")]), [["replace", "mail-app-secret-a", true]], "rotation 2 replaces rotation 0's slot only");
+        assert.deepStrictEqual(
+            retired.map((s) => [s.kind, s.name, s.replacing.includes("rotateWhenChanged")]),
+            [["replace", "mail-app-secret-a", true]],
+            "rotation 2 replaces rotation 0's slot only",
+        );
         const slots = [...replay.resources.values()].filter((entry) => entry.type === types.password).map((entry) => entry.inputs.rotateWhenChanged);
         assert.deepStrictEqual(slots.map((r: any) => r.rotation).sort(), ["1", "2"], "rotations 1 (previous) and 2 (current) are valid");
     });
@@ -115,7 +171,11 @@ describe("secrets survive every change except an explicit rotation", function ()
 
     it("the guard's check is what refuses (the engine runs it before any step)", async () => {
         assert.deepStrictEqual(await rotationGuardProvider.check!({ rotation: 1 }, { rotation: 2 }), { inputs: { rotation: 2 } });
-        assert.deepStrictEqual(await rotationGuardProvider.check!(undefined as never, { rotation: 7 }), { inputs: { rotation: 7 } }, "a new stack may start anywhere");
+        assert.deepStrictEqual(
+            await rotationGuardProvider.check!(undefined as never, { rotation: 7 }),
+            { inputs: { rotation: 7 } },
+            "a new stack may start anywhere",
+        );
         const refused = await rotationGuardProvider.check!({ rotation: 1 }, { rotation: 3 });
         assert.strictEqual(refused.failures?.[0].property, "rotation");
         const run = await runProgram(stackConfig({ ...base, secretRotation: 1 }), { preview: true });
@@ -153,11 +213,20 @@ describe("the expiry warning reads the current secret itself", function () {
         const fixed = Date.parse("2026-11-22T12:00:00Z");
         // Rotation 0's secret expires on 2026-11-01, rotation 1's in 2027.
         const replay = new EngineReplay({ expiresAt: (inputs) => (inputs.rotation === 1 ? "2027-05-01T00:00:00Z" : "2026-11-01T00:00:00Z") });
-        const made = await withClock(() => Date.parse("2026-06-01T00:00:00Z"), () => replay.up(stackConfig({ ...signIn, secretRotation: 0 })));
+        const made = await withClock(
+            () => Date.parse("2026-06-01T00:00:00Z"),
+            () => replay.up(stackConfig({ ...signIn, secretRotation: 0 })),
+        );
         assert.ifError(made.run.error);
-        const stuck = await withClock(() => fixed, () => replay.up(stackConfig({ ...signIn, secretRotation: 0 }), true));
+        const stuck = await withClock(
+            () => fixed,
+            () => replay.up(stackConfig({ ...signIn, secretRotation: 0 }), true),
+        );
         assert.match(String(stuck.run.error), /client secret expired on 2026-11-01T00:00:00Z[\s\S]*secretRotation 1/);
-        const rotating = await withClock(() => fixed, () => replay.up(stackConfig({ ...signIn, secretRotation: 1 })));
+        const rotating = await withClock(
+            () => fixed,
+            () => replay.up(stackConfig({ ...signIn, secretRotation: 1 })),
+        );
         assert.ifError(rotating.run.error);
         assert.ok(!rotating.run.resources.some((r) => r.type === "pulumi:pulumi:StackReference"));
     });
@@ -165,13 +234,40 @@ describe("the expiry warning reads the current secret itself", function () {
     it("with credential certificate there is no secret, so an old expired one can never block", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-cert-"));
         try {
-            execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "c.pem"), "-subj", "/CN=x", "-days", "30"], { stdio: "ignore" });
+            execFileSync(
+                "openssl",
+                [
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    path.join(dir, "k.pem"),
+                    "-out",
+                    path.join(dir, "c.pem"),
+                    "-subj",
+                    "/CN=x",
+                    "-days",
+                    "30",
+                ],
+                { stdio: "ignore" },
+            );
             const replay = new EngineReplay({ expiresAt: () => "2026-11-01T00:00:00Z" });
             const fixed = Date.parse("2026-11-22T12:00:00Z");
-            await withClock(() => Date.parse("2026-06-01T00:00:00Z"), () => replay.up(stackConfig(signIn)));
-            const switched = await withClock(() => fixed, () => replay.up(stackConfig({ ...signIn, credential: "certificate", certificate: { publicCertPath: path.join(dir, "c.pem") } })));
+            await withClock(
+                () => Date.parse("2026-06-01T00:00:00Z"),
+                () => replay.up(stackConfig(signIn)),
+            );
+            const switched = await withClock(
+                () => fixed,
+                () => replay.up(stackConfig({ ...signIn, credential: "certificate", certificate: { publicCertPath: path.join(dir, "c.pem") } })),
+            );
             assert.ifError(switched.run.error);
-            assert.deepStrictEqual(secretSteps(switched.steps).map((s) => s.kind), ["delete"]);
+            assert.deepStrictEqual(
+                secretSteps(switched.steps).map((s) => s.kind),
+                ["delete"],
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -193,7 +289,9 @@ describe("engine behaviour the mocks hide", function () {
     });
 
     it("protect: true protects every resource of the stack, so a destroy changes nothing", async () => {
-        const run = await runProgram(stackConfig({ ...base, protect: true, keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s" } }), { preview: true });
+        const run = await runProgram(stackConfig({ ...base, protect: true, keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s" } }), {
+            preview: true,
+        });
         assert.ifError(run.error);
         const unprotected = run.resources.filter((resource) => resource.options?.protect !== true).map((r) => `${r.type} ${r.name}`);
         assert.deepStrictEqual(unprotected, []);
@@ -216,7 +314,10 @@ describe("engine behaviour the mocks hide", function () {
     });
 
     it("a secret stdin (the PFX password) does not make the granted mailboxes secret", async () => {
-        const config = stackConfig({ ...base, exchange: { ...exchange, auth: "certificate", appId: "11111111-2222-3333-4444-555555555555", certificatePath: "/x.pfx" } });
+        const config = stackConfig({
+            ...base,
+            exchange: { ...exchange, auth: "certificate", appId: "11111111-2222-3333-4444-555555555555", certificatePath: "/x.pfx" },
+        });
         config["m365-mail-oauth:exchangeCertificatePassword"] = "pfx-password";
         const run = await runProgram(config, { preview: true });
         assert.ifError(run.error);
@@ -225,7 +326,9 @@ describe("engine behaviour the mocks hide", function () {
 
     it("the Key Vault subscription can come from config", async () => {
         const subscriptionId = "0b0b0b0b-0000-4000-8000-000000000001";
-        const run = await runProgram(stackConfig({ ...base, keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s", subscriptionId } }), { preview: true });
+        const run = await runProgram(stackConfig({ ...base, keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s", subscriptionId } }), {
+            preview: true,
+        });
         const providers = run.resources.filter((r) => r.type === resourceTypes.azureNativeProvider);
         assert.strictEqual(providers.length, 1);
         assert.strictEqual(providers[0].inputs.subscriptionId, subscriptionId);

@@ -16,7 +16,10 @@ describe("npm run plan", function () {
 
     it("reads a stack file into Pulumi's config map, secure values left encrypted", () => {
         const file = path.join(root, "bin", "Pulumi.readtest.yaml");
-        fs.writeFileSync(file, "config:\n  m365-mail-oauth:displayName: X\n  secretLifetimeDays: 30\n  m365-mail-oauth:exchangeCertificatePassword:\n    secure: AAABAxyz\n  m365-mail-oauth:mailboxes:\n    - address: a@contoso.com\n      protocols: [imap]\n");
+        fs.writeFileSync(
+            file,
+            "config:\n  m365-mail-oauth:displayName: X\n  secretLifetimeDays: 30\n  m365-mail-oauth:exchangeCertificatePassword:\n    secure: AAABAxyz\n  m365-mail-oauth:mailboxes:\n    - address: a@contoso.com\n      protocols: [imap]\n",
+        );
         try {
             assert.deepStrictEqual(readStackFile(file), {
                 "m365-mail-oauth:displayName": "X",
@@ -34,21 +37,26 @@ describe("npm run plan", function () {
         assert.strictEqual(result.exitCode, 0, result.output);
         const report = JSON.parse(result.output) as PlanReport;
         assert.strictEqual(report.application.displayName, "Mail OAuth (dev)");
-        assert.deepStrictEqual(report.permissions.map((p) => [p.name, p.id, p.kind]), [
-            ["IMAP.AccessAsApp", exchangeOnline.appRoles["IMAP.AccessAsApp"], "application permission (app role)"],
-            ["SMTP.SendAsApp", exchangeOnline.appRoles["SMTP.SendAsApp"], "application permission (app role)"],
-        ]);
-        assert.match(report.permissions[0].consent, /app role assignment/);
-        assert.deepStrictEqual(report.mailboxes, [{
-            address: "edi-dev@contoso.com",
-            protocols: ["imap", "smtp"],
-            operations: [
-                "Add-MailboxPermission FullAccess (no auto-mapping): the app may use the mailbox",
-                "Add-RecipientPermission SendAs: send as the mailbox",
-                "Set-CASMailbox -SmtpClientAuthenticationDisabled $false: SMTP AUTH on",
-                "Set-CASMailbox -ImapEnabled $true",
+        assert.deepStrictEqual(
+            report.permissions.map((p) => [p.name, p.id, p.kind]),
+            [
+                ["IMAP.AccessAsApp", exchangeOnline.appRoles["IMAP.AccessAsApp"], "application permission (app role)"],
+                ["SMTP.SendAsApp", exchangeOnline.appRoles["SMTP.SendAsApp"], "application permission (app role)"],
             ],
-        }]);
+        );
+        assert.match(report.permissions[0].consent, /app role assignment/);
+        assert.deepStrictEqual(report.mailboxes, [
+            {
+                address: "edi-dev@contoso.com",
+                protocols: ["imap", "smtp"],
+                operations: [
+                    "Add-MailboxPermission FullAccess (no auto-mapping): the app may use the mailbox",
+                    "Add-RecipientPermission SendAs: send as the mailbox",
+                    "Set-CASMailbox -SmtpClientAuthenticationDisabled $false: SMTP AUTH on",
+                    "Set-CASMailbox -ImapEnabled $true",
+                ],
+            },
+        ]);
         assert.strictEqual(report.exchange?.sessionsPerUpdate, 1);
         assert.strictEqual(report.credential.secret?.lifetimeDays, 90);
         assert.strictEqual((report.clientSettings as any).tokenUrl, "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token");
@@ -70,21 +78,24 @@ describe("npm run plan", function () {
 
     it("text and markdown come from one document: every value of one is in the other", async () => {
         const config = path.join(root, "Pulumi.plantest-signin.yaml");
-        fs.writeFileSync(config, [
-            "config:",
-            "  azuread:tenantId: 7a3c5e1f-0000-4000-8000-00000000aaaa",
-            "  m365-mail-oauth:displayName: Sign-in",
-            "  m365-mail-oauth:smtpAuth: organization",
-            "  m365-mail-oauth:userSignIn:",
-            "    redirectUris: [https://pdfc.contoso.com/oauth]",
-            "    protocols: [imap, smtp]",
-            "  m365-mail-oauth:mailboxes:",
-            "    - address: edi@contoso.com",
-            "      protocols: [smtp]",
-            "  m365-mail-oauth:exchange:",
-            "    organization: contoso.onmicrosoft.com",
-            "",
-        ].join("\n"));
+        fs.writeFileSync(
+            config,
+            [
+                "config:",
+                "  azuread:tenantId: 7a3c5e1f-0000-4000-8000-00000000aaaa",
+                "  m365-mail-oauth:displayName: Sign-in",
+                "  m365-mail-oauth:smtpAuth: organization",
+                "  m365-mail-oauth:userSignIn:",
+                "    redirectUris: [https://pdfc.contoso.com/oauth]",
+                "    protocols: [imap, smtp]",
+                "  m365-mail-oauth:mailboxes:",
+                "    - address: edi@contoso.com",
+                "      protocols: [smtp]",
+                "  m365-mail-oauth:exchange:",
+                "    organization: contoso.onmicrosoft.com",
+                "",
+            ].join("\n"),
+        );
         try {
             const text = (await plan(["--stack", "plantest-signin"])).output;
             const markdown = (await plan(["--stack", "plantest-signin", "--format", "markdown"])).output;
@@ -125,7 +136,10 @@ describe("npm run plan", function () {
 
     it("bad config prints every validation error and exits 1", async () => {
         const file = path.join(root, "Pulumi.plantest-bad.yaml");
-        fs.writeFileSync(file, "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:mailboxes:\n    - address: nobody\n      protocols: [imap, ews]\n");
+        fs.writeFileSync(
+            file,
+            "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:mailboxes:\n    - address: nobody\n      protocols: [imap, ews]\n",
+        );
         try {
             const result = await plan(["--stack", "plantest-bad"]);
             assert.strictEqual(result.exitCode, 1);

@@ -16,7 +16,12 @@ const base = {
     "azuread:tenantId": tenant,
     "m365-mail-oauth:displayName": "Mail OAuth (prod)",
     "m365-mail-oauth:mailboxes": [{ address: "edi@contoso.com", protocols: ["pop", "smtp"] }],
-    "m365-mail-oauth:exchange": { organization: "contoso.onmicrosoft.com", auth: "certificate", appId: "11111111-1111-1111-1111-111111111111", certificatePath: "/tmp/x.pfx" },
+    "m365-mail-oauth:exchange": {
+        organization: "contoso.onmicrosoft.com",
+        auth: "certificate",
+        appId: "11111111-1111-1111-1111-111111111111",
+        certificatePath: "/tmp/x.pfx",
+    },
 };
 
 function stackText(config: Record<string, unknown>): string {
@@ -42,8 +47,14 @@ describe("offline change review", function () {
         assert.deepStrictEqual(r.resources.replaced, []);
         assert.deepStrictEqual(r.resources.deleted, []);
         assert.ok(r.resources.updated.some((u) => u.name === "mail-app" && u.changed.includes("displayName")));
-        assert.deepStrictEqual(r.mailboxes.map((m) => [m.address, m.gained.length > 0, m.lost]), [["invoices@contoso.com", true, []]]);
-        assert.ok(r.resources.created.some((c) => c.name === "mail-app-IMAP.AccessAsApp"), "the new consent is created");
+        assert.deepStrictEqual(
+            r.mailboxes.map((m) => [m.address, m.gained.length > 0, m.lost]),
+            [["invoices@contoso.com", true, []]],
+        );
+        assert.ok(
+            r.resources.created.some((c) => c.name === "mail-app-IMAP.AccessAsApp"),
+            "the new consent is created",
+        );
     });
 
     it("one rotation creates a secret; the next retires the oldest, naming why it is replaced", async () => {
@@ -59,7 +70,10 @@ describe("offline change review", function () {
 
     it("a protocol removed: the access lost is listed per mailbox", async () => {
         const r = await review(base, { ...base, "m365-mail-oauth:mailboxes": [{ address: "edi@contoso.com", protocols: ["pop"] }] });
-        assert.deepStrictEqual(r.mailboxes.map((m) => m.address), ["edi@contoso.com"]);
+        assert.deepStrictEqual(
+            r.mailboxes.map((m) => m.address),
+            ["edi@contoso.com"],
+        );
         assert.ok(r.mailboxes[0].lost.some((op) => /SendAs/.test(op)));
         assert.deepStrictEqual(r.mailboxes[0].gained, []);
     });

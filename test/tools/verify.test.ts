@@ -52,21 +52,51 @@ let skipNoticeShown = false;
 
 function runVerify(lab: MailLab, args: string[], env: Record<string, string> = {}): Promise<VerifyRun> {
     const started = Date.now();
-    const child = spawn(process.execPath, [verifyScript, "--json", "--tenant", tenant, "--authority", lab.authority,
-        "--imap-host", "127.0.0.2", "--imap-port", String(lab.imapPort), "--pop-host", "127.0.0.2", "--pop-port", String(lab.popPort),
-        "--smtp-host", "127.0.0.2", "--smtp-port", String(lab.smtpPort), "--timeout", "5s", ...args], {
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: lab.caFile, M365_CLIENT_SECRET: secret, ...env },
-    });
+    const child = spawn(
+        process.execPath,
+        [
+            verifyScript,
+            "--json",
+            "--tenant",
+            tenant,
+            "--authority",
+            lab.authority,
+            "--imap-host",
+            "127.0.0.2",
+            "--imap-port",
+            String(lab.imapPort),
+            "--pop-host",
+            "127.0.0.2",
+            "--pop-port",
+            String(lab.popPort),
+            "--smtp-host",
+            "127.0.0.2",
+            "--smtp-port",
+            String(lab.smtpPort),
+            "--timeout",
+            "5s",
+            ...args,
+        ],
+        {
+            env: { ...process.env, NODE_EXTRA_CA_CERTS: lab.caFile, M365_CLIENT_SECRET: secret, ...env },
+        },
+    );
     children.add(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
-    return new Promise((resolve) => child.on("close", (code) => {
-        let json;
-        try { json = JSON.parse(stdout); } catch { json = undefined; }
-        resolve({ code, stdout, stderr, json, ms: Date.now() - started });
-    }));
+    return new Promise((resolve) =>
+        child.on("close", (code) => {
+            let json;
+            try {
+                json = JSON.parse(stdout);
+            } catch {
+                json = undefined;
+            }
+            resolve({ code, stdout, stderr, json, ms: Date.now() - started });
+        }),
+    );
 }
 
 function result(run: VerifyRun, step: string, mailbox?: string) {
@@ -110,7 +140,15 @@ describe("npm run verify against Dovecot", function () {
         const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop,smtp"]);
         assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}\n${lab.log()}`);
         assert.strictEqual(run.json?.ok, true);
-        assert.deepStrictEqual(run.json?.results.map((r) => [r.step, r.ok]), [["token", true], ["imap", true], ["pop", true], ["smtp", true]]);
+        assert.deepStrictEqual(
+            run.json?.results.map((r) => [r.step, r.ok]),
+            [
+                ["token", true],
+                ["imap", true],
+                ["pop", true],
+                ["smtp", true],
+            ],
+        );
         assert.match(result(run, "imap").detail, /INBOX selected/);
         assert.match(result(run, "pop").detail, /^STAT 0 0/);
         assert.ok(lab.requests.includes(`GET /${tenant}/v2.0/.well-known/openid-configuration`));
@@ -168,20 +206,51 @@ describe("npm run verify against Dovecot", function () {
     });
 
     it("a token service that cannot be reached is named, with the cause", async () => {
-        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap", "--authority", `https://127.0.0.1:${lab.closedPort}`]);
+        const run = await runVerify(lab, [
+            "--client-id",
+            fullClient,
+            "--mailbox",
+            "edi@contoso.com:imap",
+            "--authority",
+            `https://127.0.0.1:${lab.closedPort}`,
+        ]);
         assert.strictEqual(run.code, 1);
         assert.match(result(run, "token").fix ?? "", new RegExp(`token service at 127\\.0\\.0\\.1:${lab.closedPort} could not be reached`));
     });
 
     it("a server that is down is reported within a bound", async () => {
-        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap", "--imap-host", "127.0.0.1", "--imap-port", String(lab.closedPort)]);
+        const run = await runVerify(lab, [
+            "--client-id",
+            fullClient,
+            "--mailbox",
+            "edi@contoso.com:imap",
+            "--imap-host",
+            "127.0.0.1",
+            "--imap-port",
+            String(lab.closedPort),
+        ]);
         assert.strictEqual(run.code, 1);
         assert.match(result(run, "imap").fix ?? "", /cannot be reached/);
         assert.ok(run.ms < 15_000, `took ${run.ms} ms`);
     });
 
     it("a server that accepts and then stalls times out", async () => {
-        const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:pop,imap", "--imap-host", "127.0.0.1", "--imap-port", String(lab.stallPort), "--pop-host", "127.0.0.1", "--pop-port", String(lab.stallPort), "--timeout", "2s"]);
+        const run = await runVerify(lab, [
+            "--client-id",
+            fullClient,
+            "--mailbox",
+            "edi@contoso.com:pop,imap",
+            "--imap-host",
+            "127.0.0.1",
+            "--imap-port",
+            String(lab.stallPort),
+            "--pop-host",
+            "127.0.0.1",
+            "--pop-port",
+            String(lab.stallPort),
+            "--timeout",
+            "2s",
+        ]);
         assert.strictEqual(run.code, 1);
         for (const step of ["imap", "pop"]) {
             assert.match(result(run, step).fix ?? "", /stopped answering \(timed out\)/, JSON.stringify(result(run, step)));
@@ -193,7 +262,16 @@ describe("npm run verify against Dovecot", function () {
 describe("npm run verify: long tokens and the documented XOAUTH2 exchange", function () {
     this.timeout(120_000);
     // As Exchange Online may: no SASL-IR, so IMAP needs the "+" continuation too.
-    const lab = new MailLab({ tenant, clients: { [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"] } }, grants: [{ service: "imap", user: "edi@contoso.com" }, { service: "pop3", user: "edi@contoso.com" }, { service: "submission", user: "edi@contoso.com" }], saslIr: false });
+    const lab = new MailLab({
+        tenant,
+        clients: { [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"] } },
+        grants: [
+            { service: "imap", user: "edi@contoso.com" },
+            { service: "pop3", user: "edi@contoso.com" },
+            { service: "submission", user: "edi@contoso.com" },
+        ],
+        saslIr: false,
+    });
     before(async function () {
         requireDovecot(this);
         await lab.start();
@@ -204,7 +282,12 @@ describe("npm run verify: long tokens and the documented XOAUTH2 exchange", func
     async function labToken(): Promise<string> {
         const response = await fetch(`${lab.authority}/${tenant}/oauth2/v2.0/token`, {
             method: "POST",
-            body: new URLSearchParams({ client_id: fullClient, client_secret: secret, grant_type: "client_credentials", scope: "https://outlook.office365.com/.default" }),
+            body: new URLSearchParams({
+                client_id: fullClient,
+                client_secret: secret,
+                grant_type: "client_credentials",
+                scope: "https://outlook.office365.com/.default",
+            }),
             // The lab's own CA: this process was not started with NODE_EXTRA_CA_CERTS.
             dispatcher: undefined,
         } as RequestInit).catch(() => undefined);
@@ -226,7 +309,15 @@ describe("npm run verify: long tokens and the documented XOAUTH2 exchange", func
     it("IMAP without SASL-IR, POP3 and SMTP pass with the command alone, the continuation, then the token", async () => {
         const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop,smtp"]);
         assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}\n${lab.log()}`);
-        assert.deepStrictEqual(run.json?.results.map((r) => [r.step, r.ok]), [["token", true], ["imap", true], ["pop", true], ["smtp", true]]);
+        assert.deepStrictEqual(
+            run.json?.results.map((r) => [r.step, r.ok]),
+            [
+                ["token", true],
+                ["imap", true],
+                ["pop", true],
+                ["smtp", true],
+            ],
+        );
         assertNothingSecret(run);
     });
 
@@ -235,7 +326,14 @@ describe("npm run verify: long tokens and the documented XOAUTH2 exchange", func
         let message = "";
         try {
             const token = await labToken();
-            const transport = nodemailer.createTransport({ host: "127.0.0.2", port: lab.smtpPort, secure: false, requireTLS: true, tls: { rejectUnauthorized: false }, auth: { type: "OAuth2", user: "edi@contoso.com", accessToken: token } });
+            const transport = nodemailer.createTransport({
+                host: "127.0.0.2",
+                port: lab.smtpPort,
+                secure: false,
+                requireTLS: true,
+                tls: { rejectUnauthorized: false },
+                auth: { type: "OAuth2", user: "edi@contoso.com", accessToken: token },
+            });
             await transport.verify().then(
                 () => (message = "accepted"),
                 (error: Error & { response?: string }) => (message = `${error.message}: ${error.response ?? ""}`),
@@ -254,7 +352,14 @@ describe("npm run verify: long tokens and the documented XOAUTH2 exchange", func
 
 describe("npm run verify --wait", function () {
     this.timeout(120_000);
-    const lab = new MailLab({ tenant, clients: { [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] } }, grants: [{ service: "imap", user: "edi@contoso.com" }, { service: "pop3", user: "edi@contoso.com" }] });
+    const lab = new MailLab({
+        tenant,
+        clients: { [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] } },
+        grants: [
+            { service: "imap", user: "edi@contoso.com" },
+            { service: "pop3", user: "edi@contoso.com" },
+        ],
+    });
     before(async function () {
         requireDovecot(this);
         await lab.start();
@@ -262,7 +367,18 @@ describe("npm run verify --wait", function () {
     after(() => lab.stop());
 
     it("retries until the server starts accepting partway through", async () => {
-        const pending = runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop", "--wait", "60s", "--retry-delay", "1s", "--timeout", "3s"]);
+        const pending = runVerify(lab, [
+            "--client-id",
+            fullClient,
+            "--mailbox",
+            "edi@contoso.com:imap,pop",
+            "--wait",
+            "60s",
+            "--retry-delay",
+            "1s",
+            "--timeout",
+            "3s",
+        ]);
         await new Promise((r) => setTimeout(r, 2500));
         await lab.startDovecot();
         const run = await pending;
@@ -282,7 +398,10 @@ describe("verify: pure parts", () => {
         assert.deepStrictEqual(tokenRoles("garbage"), []);
     });
     it("maps Exchange Online's answers to the step that fixes them", () => {
-        assert.match(explainMailError("smtp", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox"), /SMTP AUTH is disabled/);
+        assert.match(
+            explainMailError("smtp", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox"),
+            /SMTP AUTH is disabled/,
+        );
         assert.match(explainMailError("imap", "User is authenticated but not connected."), /IMAP is disabled on the mailbox/);
         assert.match(explainMailError("pop", "-ERR Logon failure: unknown user name or bad password."), /FullAccess/);
     });
@@ -296,33 +415,77 @@ describe("verify: pure parts", () => {
     });
     it("prints full usage for --help, every flag with its default", async () => {
         const out: string[] = [];
-        const code = await main(["--help"], (text) => out.push(text), () => undefined);
+        const code = await main(
+            ["--help"],
+            (text) => out.push(text),
+            () => undefined,
+        );
         assert.strictEqual(code, 0);
-        for (const flag of ["--stack", "--tenant", "--client-id", "--mailbox", "--authority", "--imap-host", "--imap-port", "--pop-host", "--pop-port", "--smtp-host", "--smtp-port", "--timeout", "--wait", "--retry-delay", "--send", "--json", "--help"]) {
+        for (const flag of [
+            "--stack",
+            "--tenant",
+            "--client-id",
+            "--mailbox",
+            "--authority",
+            "--imap-host",
+            "--imap-port",
+            "--pop-host",
+            "--pop-port",
+            "--smtp-host",
+            "--smtp-port",
+            "--timeout",
+            "--wait",
+            "--retry-delay",
+            "--send",
+            "--json",
+            "--help",
+        ]) {
             assert.ok(out.join("\n").includes(flag), flag);
         }
         assert.match(out.join("\n"), /default: 15s/);
         const err: string[] = [];
-        assert.strictEqual(await main(["--colour"], () => undefined, (text) => err.push(text)), 2);
+        assert.strictEqual(
+            await main(
+                ["--colour"],
+                () => undefined,
+                (text) => err.push(text),
+            ),
+            2,
+        );
         assert.match(err.join("\n"), /Unknown option '--colour'[\s\S]*Usage:/);
     });
 
     it("says the Pulumi CLI is needed for --stack when there is none", () => {
-        const noPulumi = (() => ({ error: Object.assign(new Error("spawnSync pulumi ENOENT"), { code: "ENOENT" }), status: null, stdout: "", stderr: "" })) as unknown as typeof import("child_process").spawnSync;
+        const noPulumi = (() => ({
+            error: Object.assign(new Error("spawnSync pulumi ENOENT"), { code: "ENOENT" }),
+            status: null,
+            stdout: "",
+            stderr: "",
+        })) as unknown as typeof import("child_process").spawnSync;
         assert.throws(() => targetFromStack("dev", noPulumi), /needs the Pulumi CLI \(pulumi\)[\s\S]*--tenant, --client-id and --mailbox/);
     });
 
     it("names the token service's host and the cause when it cannot be reached", () => {
-        const fix = explainTokenError("ClientAuthError: network_error: Network request failed: getaddrinfo ENOTFOUND login.microsoftonline.com", "login.microsoftonline.com");
+        const fix = explainTokenError(
+            "ClientAuthError: network_error: Network request failed: getaddrinfo ENOTFOUND login.microsoftonline.com",
+            "login.microsoftonline.com",
+        );
         assert.match(fix, /token service at login\.microsoftonline\.com could not be reached \(ENOTFOUND\)/);
         assert.doesNotMatch(fix, /check tenant, client ID and secret/);
     });
 
     it("reads the target from the stack outputs", () => {
         const parsed = parseArgs(["--stack", "dev"], {}, () => ({
-            tenant: "t", clientId: "c", clientSecret: "s", scope: "https://outlook.office365.com/.default",
+            tenant: "t",
+            clientId: "c",
+            clientSecret: "s",
+            scope: "https://outlook.office365.com/.default",
             mailboxes: [{ address: "a@b.c", protocols: ["pop"] }],
-            servers: { imap: { host: "outlook.office365.com", port: 993 }, pop: { host: "outlook.office365.com", port: 995 }, smtp: { host: "smtp.office365.com", port: 587 } },
+            servers: {
+                imap: { host: "outlook.office365.com", port: 993 },
+                pop: { host: "outlook.office365.com", port: 995 },
+                smtp: { host: "smtp.office365.com", port: 587 },
+            },
         }));
         assert.ok(parsed !== "help");
         assert.strictEqual(parsed.target.authority, "https://login.microsoftonline.com");

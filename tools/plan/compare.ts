@@ -48,7 +48,12 @@ function rotationOf(inputs: Record<string, unknown> | undefined): number {
 
 function mailboxChanges(before: StackSettings | undefined, after: StackSettings): ChangeReview["mailboxes"] {
     const operations = (settings: StackSettings | undefined) =>
-        new Map((settings ? planAccess(settings).mailboxes : []).map((mailbox) => [mailbox.address.toLowerCase(), { address: mailbox.address, operations: mailboxOperations(mailbox) }]));
+        new Map(
+            (settings ? planAccess(settings).mailboxes : []).map((mailbox) => [
+                mailbox.address.toLowerCase(),
+                { address: mailbox.address, operations: mailboxOperations(mailbox) },
+            ]),
+        );
     const old = operations(before);
     const now = operations(after);
     const changes: ChangeReview["mailboxes"] = [];
@@ -87,7 +92,12 @@ export function reviewFrom(stack: string, base: string, steps: readonly Step[], 
     };
 }
 
-export async function compareStack(stack: string, base: string, currentRaw: Record<string, string>, baseText: string | undefined): Promise<{ review?: ChangeReview; problem?: string }> {
+export async function compareStack(
+    stack: string,
+    base: string,
+    currentRaw: Record<string, string>,
+    baseText: string | undefined,
+): Promise<{ review?: ChangeReview; problem?: string }> {
     const current = validateStackConfig(currentRaw);
     if (!current.ok) return { problem: formatProblems(current.problems) };
     const replay = new EngineReplay({ tenantId: currentRaw["azuread:tenantId"], stack });
@@ -95,7 +105,8 @@ export async function compareStack(stack: string, base: string, currentRaw: Reco
     if (baseText !== undefined) {
         const baseRaw = readStackText(baseText, `Pulumi.${stack}.yaml at ${base}`);
         const validation = validateStackConfig(baseRaw);
-        if (!validation.ok) return { problem: `The config at ${base} is invalid, so there is nothing deployed to compare with:\n${formatProblems(validation.problems)}` };
+        if (!validation.ok)
+            return { problem: `The config at ${base} is invalid, so there is nothing deployed to compare with:\n${formatProblems(validation.problems)}` };
         before = validation.settings;
         const deployed = await replay.up(baseRaw, true, true);
         if (deployed.run.error) return { problem: `The program fails for the config at ${base}: ${deployed.run.error.message}` };
@@ -137,15 +148,26 @@ export function reviewDocument(review: ChangeReview): { title: string; sections:
         ...resources.created.map((r) => ["create", r.type, r.name, ""]),
         ...resources.updated.map((r) => ["update", r.type, r.name, r.changed.join(", ")]),
     ];
-    sections.push({ title: "Resources", paragraphs: rows.length > 0 ? [] : ["Nothing changes."], ...(rows.length > 0 ? { table: { headers: ["Step", "Type", "Name", "Why"], rows } } : {}) });
+    sections.push({
+        title: "Resources",
+        paragraphs: rows.length > 0 ? [] : ["Nothing changes."],
+        ...(rows.length > 0 ? { table: { headers: ["Step", "Type", "Name", "Why"], rows } } : {}),
+    });
     sections.push({
         title: "Exchange Online access",
         paragraphs: [
-            ...(review.organizationSmtpAuth ? [`Organization-wide SMTP AUTH: ${review.organizationSmtpAuth.before ? "on" : "off"} -> ${review.organizationSmtpAuth.after ? "on" : "off"}`] : []),
+            ...(review.organizationSmtpAuth
+                ? [`Organization-wide SMTP AUTH: ${review.organizationSmtpAuth.before ? "on" : "off"} -> ${review.organizationSmtpAuth.after ? "on" : "off"}`]
+                : []),
             ...(review.mailboxes.length === 0 ? ["No mailbox's access changes."] : []),
         ],
         ...(review.mailboxes.length > 0
-            ? { table: { headers: ["Mailbox", "Gained", "Lost"], rows: review.mailboxes.map((m) => [m.address, m.gained.join("; ") || "-", m.lost.join("; ") || "-"]) } }
+            ? {
+                  table: {
+                      headers: ["Mailbox", "Gained", "Lost"],
+                      rows: review.mailboxes.map((m) => [m.address, m.gained.join("; ") || "-", m.lost.join("; ") || "-"]),
+                  },
+              }
             : {}),
     });
     return { title: `Change review for stack "${review.stack}" against ${review.base}`, sections };
@@ -165,7 +187,12 @@ export function commentFor(review: ChangeReview, markdown: string, fullReportWhe
     for (const section of summary) {
         lines.push(`### ${section.title}`, "", ...section.paragraphs.flatMap((p) => [p, ""]));
         if (section.table) {
-            lines.push(`| ${section.table.headers.join(" | ")} |`, `| ${section.table.headers.map(() => "---").join(" | ")} |`, ...section.table.rows.map((row) => `| ${row.join(" | ")} |`), "");
+            lines.push(
+                `| ${section.table.headers.join(" | ")} |`,
+                `| ${section.table.headers.map(() => "---").join(" | ")} |`,
+                ...section.table.rows.map((row) => `| ${row.join(" | ")} |`),
+                "",
+            );
         }
     }
     return lines.join("\n").trimEnd();

@@ -44,19 +44,34 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
                 ? [
                       `Organization ${exchange.organization}, ${exchange.auth} sign-in, ${exchange.sessionsPerUpdate} session per update`,
                       "New-ServicePrincipal -AppId <client ID> -ObjectId <enterprise application object ID> (once; retried while Entra ID replicates)",
-                      ...(exchange.organizationSmtpAuth ? ["Set-TransportConfig -SmtpClientAuthenticationDisabled $false: SMTP AUTH for the whole organization"] : []),
+                      ...(exchange.organizationSmtpAuth
+                          ? ["Set-TransportConfig -SmtpClientAuthenticationDisabled $false: SMTP AUTH for the whole organization"]
+                          : []),
                   ]
                 : [],
-            table: { headers: ["Mailbox", "Protocols", "Operations"], rows: report.mailboxes.map((m) => [m.address, m.protocols.join(", "), m.operations.join("; ")]) },
+            table: {
+                headers: ["Mailbox", "Protocols", "Operations"],
+                rows: report.mailboxes.map((m) => [m.address, m.protocols.join(", "), m.operations.join("; ")]),
+            },
         });
     }
     const credential = report.credential;
     sections.push({
         title: `Credential: ${credential.kind}`,
         paragraphs: [
-            ...(credential.secret ? [`Client secret, rotation "${credential.secret.rotation}", expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`] : []),
-            ...(credential.certificate ? [`Certificate ${credential.certificate.path}, thumbprint ${credential.certificate.thumbprint}, expires ${credential.certificate.expiresAt}`] : []),
-            ...(credential.keyVault ? [`Delivered to Key Vault ${credential.keyVault.vaultName} (resource group ${credential.keyVault.resourceGroupName}) as secret ${credential.keyVault.secretName}`] : []),
+            ...(credential.secret
+                ? [
+                      `Client secret, rotation "${credential.secret.rotation}", expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`,
+                  ]
+                : []),
+            ...(credential.certificate
+                ? [`Certificate ${credential.certificate.path}, thumbprint ${credential.certificate.thumbprint}, expires ${credential.certificate.expiresAt}`]
+                : []),
+            ...(credential.keyVault
+                ? [
+                      `Delivered to Key Vault ${credential.keyVault.vaultName} (resource group ${credential.keyVault.resourceGroupName}) as secret ${credential.keyVault.secretName}`,
+                  ]
+                : []),
         ],
     });
     const c = report.clientSettings as Record<string, any>;
@@ -67,7 +82,13 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
         ["POP3", server(c.pop)],
         ["SMTP", server(c.smtp)],
         ...(c.usernames.length > 0 ? [["Usernames", c.usernames.join(", ")]] : []),
-        ...(c.userSignIn ? [["User sign-in authorize URL", c.userSignIn.authorizeUrl], ["User sign-in token URL", c.userSignIn.tokenUrl], ["User sign-in scopes", c.userSignIn.scope]] : []),
+        ...(c.userSignIn
+            ? [
+                  ["User sign-in authorize URL", c.userSignIn.authorizeUrl],
+                  ["User sign-in token URL", c.userSignIn.tokenUrl],
+                  ["User sign-in scopes", c.userSignIn.scope],
+              ]
+            : []),
     ];
     sections.push({ title: "Mail client settings", paragraphs: [], table: { headers: ["Setting", "Value"], rows: settings } });
     const counts = resourceCounts(report);

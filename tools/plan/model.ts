@@ -11,7 +11,13 @@ export interface PlanReport {
     readonly stack: string;
     readonly tenantId: string;
     readonly application: { displayName: string; signInAudience: string; redirectUris: readonly string[]; protect: boolean };
-    readonly permissions: { api: string; name: string; id: string; kind: "application permission (app role)" | "delegated permission (scope)"; consent: string }[];
+    readonly permissions: {
+        api: string;
+        name: string;
+        id: string;
+        kind: "application permission (app role)" | "delegated permission (scope)";
+        consent: string;
+    }[];
     readonly exchange?: { organization: string; auth: string; sessionsPerUpdate: number; organizationSmtpAuth: boolean };
     readonly mailboxes: { address: string; protocols: readonly string[]; operations: string[] }[];
     readonly credential: {
@@ -96,4 +102,3 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
         resources: resources.filter((r) => !isComponentType(r.type)).map((r) => ({ type: r.type, name: r.name })),
     };
 }
-

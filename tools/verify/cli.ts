@@ -43,7 +43,13 @@ export function parseDuration(text: string): number {
 function parseMailbox(text: string): { address: string; protocols: Protocol[] } {
     const separator = text.lastIndexOf(":");
     const address = separator > 0 ? text.slice(0, separator) : text;
-    const list = separator > 0 ? text.slice(separator + 1).split(",").filter(Boolean) : [...protocols];
+    const list =
+        separator > 0
+            ? text
+                  .slice(separator + 1)
+                  .split(",")
+                  .filter(Boolean)
+            : [...protocols];
     for (const protocol of list) {
         if (!protocols.includes(protocol as Protocol)) throw new UsageError(`--mailbox ${text}: unknown protocol "${protocol}" (imap, pop, smtp)`);
     }
@@ -93,10 +99,23 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
             strict: true,
             allowPositionals: false,
             options: {
-                stack: text, tenant: text, "client-id": text, mailbox: { type: "string", multiple: true }, authority: text,
-                "imap-host": text, "imap-port": text, "pop-host": text, "pop-port": text, "smtp-host": text, "smtp-port": text,
-                wait: text, timeout: text, "retry-delay": text,
-                json: { type: "boolean", default: false }, send: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+                stack: text,
+                tenant: text,
+                "client-id": text,
+                mailbox: { type: "string", multiple: true },
+                authority: text,
+                "imap-host": text,
+                "imap-port": text,
+                "pop-host": text,
+                "pop-port": text,
+                "smtp-host": text,
+                "smtp-port": text,
+                wait: text,
+                timeout: text,
+                "retry-delay": text,
+                json: { type: "boolean", default: false },
+                send: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
             },
         }));
     } catch (error) {

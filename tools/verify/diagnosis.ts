@@ -11,11 +11,14 @@ function networkCause(message: string): string {
 
 /** @param tokenHost the host of the token endpoint, named when it cannot be reached. */
 export function explainTokenError(message: string, tokenHost: string): string {
-    if (/AADSTS7000215|invalid_client|Invalid client secret/i.test(message)) return "the client secret is wrong: use clientSecret from `pulumi stack output --show-secrets` (M365_CLIENT_SECRET)";
+    if (/AADSTS7000215|invalid_client|Invalid client secret/i.test(message))
+        return "the client secret is wrong: use clientSecret from `pulumi stack output --show-secrets` (M365_CLIENT_SECRET)";
     if (/AADSTS7000222|expired/i.test(message)) return "the client secret has expired: rotate it (pulumi config set secretRotation <label>; pulumi up)";
-    if (/AADSTS700016|unauthorized_client|not found in the directory/i.test(message)) return "the client ID is not an app in this tenant: check --client-id / --tenant (stack outputs clientId, tenantId)";
+    if (/AADSTS700016|unauthorized_client|not found in the directory/i.test(message))
+        return "the client ID is not an app in this tenant: check --client-id / --tenant (stack outputs clientId, tenantId)";
     if (/AADSTS90002|tenant .* not found/i.test(message)) return "the tenant does not exist: check --tenant (stack output tenantId)";
-    if (/endpoints_resolution_error.*HTTP 4\d\d/.test(message)) return `the tenant is not known at ${tokenHost}: check --tenant (stack output tenantId) and --authority`;
+    if (/endpoints_resolution_error.*HTTP 4\d\d/.test(message))
+        return `the tenant is not known at ${tokenHost}: check --tenant (stack output tenantId) and --authority`;
     if (networkCodes.test(message)) {
         return `the token service at ${tokenHost} could not be reached (${networkCause(message)}): check the network, DNS and any proxy, or --authority`;
     }
@@ -24,15 +27,19 @@ export function explainTokenError(message: string, tokenHost: string): string {
 
 export function explainMailError(protocol: Protocol, message: string): string {
     const name = protocol.toUpperCase();
-    if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(message)) return `the ${name} server cannot be reached (${networkCause(message)}): check host, port and firewall`;
+    if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(message))
+        return `the ${name} server cannot be reached (${networkCause(message)}): check host, port and firewall`;
     if (/timed out|timeout|in required time|ETIMEDOUT/i.test(message)) return `the ${name} server accepted the connection but stopped answering (timed out)`;
     if (/certificate|self[- ]signed|unable to verify/i.test(message)) return "the server's TLS certificate is not trusted: add its CA with NODE_EXTRA_CA_CERTS";
     // Before the SMTP AUTH checks: a refused long line is the client's framing, not the mailbox's settings.
     if (/line too long|5\.5\.2|line.{0,20}(length|limit)|too long/i.test(message)) {
         return `the ${name} server refused the AUTH line as too long (a ${protocol === "pop" ? "POP3 command is at most 255" : "command line is at most 512"} octets): the client must send the XOAUTH2 command alone, wait for the continuation and send the token on its own line, as Microsoft documents`;
     }
-    if (/SmtpClientAuthentication is disabled|5\.7\.139/i.test(message)) return "SMTP AUTH is disabled for the mailbox or the organisation: set smtpAuth to mailbox or organization and pulumi up";
-    if (/not connected|protocol.*disabled|ImapEnabled|PopEnabled/i.test(message)) return `${name} is disabled on the mailbox: Set-CASMailbox -${protocol === "imap" ? "Imap" : "Pop"}Enabled $true (pulumi up does it for mailboxes with ${protocol})`;
-    if (protocol === "smtp") return "SMTP login refused: SMTP AUTH disabled for the mailbox, SendAs not granted (Add-RecipientPermission), or the service principal not registered in Exchange (New-ServicePrincipal); changes can take ~30 minutes";
+    if (/SmtpClientAuthentication is disabled|5\.7\.139/i.test(message))
+        return "SMTP AUTH is disabled for the mailbox or the organisation: set smtpAuth to mailbox or organization and pulumi up";
+    if (/not connected|protocol.*disabled|ImapEnabled|PopEnabled/i.test(message))
+        return `${name} is disabled on the mailbox: Set-CASMailbox -${protocol === "imap" ? "Imap" : "Pop"}Enabled $true (pulumi up does it for mailboxes with ${protocol})`;
+    if (protocol === "smtp")
+        return "SMTP login refused: SMTP AUTH disabled for the mailbox, SendAs not granted (Add-RecipientPermission), or the service principal not registered in Exchange (New-ServicePrincipal); changes can take ~30 minutes";
     return `${name} login refused: the app has no FullAccess on the mailbox (Add-MailboxPermission) or its service principal is not registered in Exchange (New-ServicePrincipal); changes can take ~30 minutes`;
 }

@@ -33,7 +33,14 @@ export async function verifyOnce(target: VerifyTarget, options: VerifyOptions, p
         for (const protocol of protocols.filter((p) => mailbox.protocols.includes(p))) {
             const role = requiredRole[protocol];
             if (!roles.includes(role)) {
-                results.push({ step: protocol, protocol, mailbox: mailbox.address, ok: false, detail: `the token has no ${role} role`, fix: `admin consent for ${role} is missing: pulumi up creates the app role assignment; then wait a few minutes` });
+                results.push({
+                    step: protocol,
+                    protocol,
+                    mailbox: mailbox.address,
+                    ok: false,
+                    detail: `the token has no ${role} role`,
+                    fix: `admin consent for ${role} is missing: pulumi up creates the app role assignment; then wait a few minutes`,
+                });
                 continue;
             }
             const server = target.servers[protocol];
@@ -48,7 +55,14 @@ export async function verifyOnce(target: VerifyTarget, options: VerifyOptions, p
                 results.push({ step: protocol, protocol, mailbox: mailbox.address, ok: true, detail });
             } catch (error) {
                 const message = redactor.clean((error as Error).message);
-                results.push({ step: protocol, protocol, mailbox: mailbox.address, ok: false, detail: message.split("\n")[0], fix: explainMailError(protocol, message) });
+                results.push({
+                    step: protocol,
+                    protocol,
+                    mailbox: mailbox.address,
+                    ok: false,
+                    detail: message.split("\n")[0],
+                    fix: explainMailError(protocol, message),
+                });
             }
         }
     }
@@ -69,14 +83,19 @@ export async function verify(
         if (failed.length === 0 || options.waitMs <= 0 || Date.now() + delay > deadline) {
             return { results, rounds: round };
         }
-        progress(`round ${round}: ${failed.length} check(s) still failing (${failed.map((f) => [f.protocol ?? f.step, f.mailbox].filter(Boolean).join(" ")).join("; ")}); retrying in ${Math.round(delay / 1000)} s`);
+        progress(
+            `round ${round}: ${failed.length} check(s) still failing (${failed.map((f) => [f.protocol ?? f.step, f.mailbox].filter(Boolean).join(" ")).join("; ")}); retrying in ${Math.round(delay / 1000)} s`,
+        );
         await sleep(delay);
         delay = Math.min(delay * 2, 60_000);
     }
 }
 
 export function renderTable(results: CheckResult[]): string {
-    const rows = [["check", "mailbox", "result", "detail"], ...results.map((r) => [r.step, r.mailbox ?? "", r.ok ? "ok" : "FAILED", r.ok ? r.detail : `${r.detail}${r.fix ? ` -> fix: ${r.fix}` : ""}`])];
+    const rows = [
+        ["check", "mailbox", "result", "detail"],
+        ...results.map((r) => [r.step, r.mailbox ?? "", r.ok ? "ok" : "FAILED", r.ok ? r.detail : `${r.detail}${r.fix ? ` -> fix: ${r.fix}` : ""}`]),
+    ];
     const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)));
     return rows.map((row) => [...row.slice(0, 3).map((cell, i) => cell.padEnd(widths[i])), row[3]].join("  ").trimEnd()).join("\n");
 }

@@ -56,7 +56,12 @@ export async function checkSmtp(server: Server, user: string, token: string, tim
         await withTimeout(transport.verify(), timeoutMs, `SMTP ${server.host}:${server.port}`);
         if (!send) return "STARTTLS and AUTH XOAUTH2 accepted";
         const info = await withTimeout(
-            transport.sendMail({ from: user, to: user, subject: `${configNamespace} verify`, text: `Test message sent by npm run verify at ${new Date().toISOString()}.` }),
+            transport.sendMail({
+                from: user,
+                to: user,
+                subject: `${configNamespace} verify`,
+                text: `Test message sent by npm run verify at ${new Date().toISOString()}.`,
+            }),
             timeoutMs,
             "SMTP send",
         );

@@ -29,7 +29,11 @@ export async function acquireToken(target: VerifyTarget, timeoutMs: number): Pro
         },
         system: { loggerOptions: { loggerCallback: () => undefined, piiLoggingEnabled: false } },
     });
-    const result = await withTimeout(app.acquireTokenByClientCredential({ scopes: [target.scope], skipCache: true }), timeoutMs, `token request to ${authority}`);
+    const result = await withTimeout(
+        app.acquireTokenByClientCredential({ scopes: [target.scope], skipCache: true }),
+        timeoutMs,
+        `token request to ${authority}`,
+    );
     if (!result?.accessToken) {
         throw new Error(`token request to ${authority} returned no access token`);
     }
