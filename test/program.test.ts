@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { projectRoot } from "../config/projectRoot";
 import { encodeStateText, stateMarker } from "../exchange/exchangeEnvironment";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
@@ -321,6 +322,24 @@ describe("program under the mock engine", function () {
                 true,
             );
             assert.strictEqual(ofType(run, types.command).length, 1);
+        });
+    });
+
+    describe("what a first `pulumi up` runs", () => {
+        it("runs the sources: package.json has no main that would send Pulumi to the compiled bin/", () => {
+            const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), "package.json"), "utf8")) as { main?: string };
+            assert.ok(manifest.main === undefined || !manifest.main.startsWith("bin"), `package.json main: ${manifest.main}`);
+            assert.doesNotMatch(fs.readFileSync(path.join(projectRoot(), "Pulumi.yaml"), "utf8"), /^main:\s*bin/m);
+        });
+
+        it("refuses the example's all-zero tenant in an update, and allows it in a preview (the offline plan)", async () => {
+            const values = { displayName: "EDI", userSignIn: { redirectUris: ["https://x.contoso.com/cb"] } };
+            const zero = "00000000-0000-0000-0000-000000000000";
+            const update = await runProgram(stackConfig(values, zero), { tenantId: zero });
+            assert.match(String(update.error), /azuread:tenantId: "00000000-0000-0000-0000-000000000000" is the example's placeholder/);
+            assert.strictEqual(update.resources.length, 0, "nothing declared");
+            const preview = await runProgram(stackConfig(values, zero), { tenantId: zero, preview: true });
+            assert.ifError(preview.error);
         });
     });
 

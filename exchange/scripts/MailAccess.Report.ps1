@@ -58,7 +58,7 @@ function Get-ChangeCount {
 #>
 function Write-StreamReport {
     [CmdletBinding()]
-    param([Parameter(ValueFromPipeline)][AllowNull()] $Record)
+    param([Parameter(ValueFromPipeline)][AllowNull()][object] $Record)
     process {
         if ($null -eq $Record) { return }
         $text = if ($Record -is [System.Management.Automation.WarningRecord]) { "warning: $($Record.Message)" } else { "$Record" }

@@ -67,7 +67,7 @@ function Get-MailboxSettingTargets {
 function Format-SettingValue {
     [CmdletBinding()]
     [OutputType([string])]
-    param([AllowNull()] $Value)
+    param([AllowNull()][Nullable[bool]] $Value)
     if ($null -eq $Value) { return 'the organization default ($null)' }
     return "$Value"
 }
@@ -211,7 +211,7 @@ function Resolve-OrganizationSmtpAuth {
     param(
         [Parameter(Mandatory)][bool] $Wanted,
         [AllowNull()][hashtable] $Record,
-        [AllowNull()] $CurrentDisabled
+        [AllowNull()][Nullable[bool]] $CurrentDisabled
     )
     $owned = ($null -ne $Record) -and [bool] $Record.owned
     $before = if ($owned) { $Record.before } else { $null }

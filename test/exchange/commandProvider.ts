@@ -160,3 +160,24 @@ export function writeJson(file: string, value: unknown): string {
     fs.writeFileSync(file, JSON.stringify(value, null, 1));
     return file;
 }
+
+let skipNoticeShown = false;
+
+/**
+ * For a suite's `before`: the pwsh to use. Without one, `npm run test:exchange` (M365_REQUIRE_PWSH=1) fails, and
+ * `npm test` skips the suite, saying so once for all suites, with how to get pwsh.
+ */
+export function requirePwsh(context: Mocha.Context): string {
+    const found = findPwsh();
+    if (found !== undefined) {
+        return found;
+    }
+    if (process.env.M365_REQUIRE_PWSH === "1") {
+        throw new Error(pwshMissingMessage);
+    }
+    if (!skipNoticeShown) {
+        console.log(`    Exchange suites under PowerShell skipped: ${pwshMissingMessage}.`);
+        skipNoticeShown = true;
+    }
+    context.skip();
+}

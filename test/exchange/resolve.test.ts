@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { projectRoot } from "../../config/projectRoot";
-import { findPwsh, pwshMissingMessage } from "./commandProvider";
+import { requirePwsh } from "./commandProvider";
 
 const want = (over: Record<string, boolean> = {}) => ({
     address: "m@contoso.com",
@@ -146,16 +146,9 @@ describe("Exchange Resolve step (pure, under PowerShell 7)", function () {
     let results: { name: string; operations: string[]; record: Record<string, unknown> }[];
 
     before(function () {
-        const pwsh = findPwsh();
-        if (pwsh === undefined) {
-            if (process.env.M365_REQUIRE_PWSH === "1") {
-                throw new Error(pwshMissingMessage);
-            }
-            console.log(`    Resolve table skipped: ${pwshMissingMessage}.`);
-            this.skip();
-        }
+        const pwsh = requirePwsh(this);
         const script = path.join(projectRoot(), "test", "fixtures", "resolve-table.ps1");
-        const run = spawnSync(pwsh!, ["-NoProfile", "-NonInteractive", "-File", script], {
+        const run = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", script], {
             env: { ...process.env, RESOLVE_CASES: JSON.stringify(cases) },
             encoding: "utf8",
         });

@@ -7,23 +7,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { failureMessage, parseRecordedState, RecordedExchangeState, stateMarker } from "../../exchange/exchangeEnvironment";
 import { projectRoot } from "../../config/projectRoot";
-import { CommandResource, CommandRun, findPwsh, pwshMissingMessage, runCommand } from "./commandProvider";
+import { CommandResource, CommandRun, requirePwsh, runCommand } from "./commandProvider";
 import { appId, commandInputs, mailbox, StackShape, StandInTenant, TenantState } from "./standInTenant";
 
 let pwsh: string;
-
-/** No pwsh: `npm run test:exchange` fails; `npm test` skips the suite with one line saying how to get pwsh. */
-function requirePwsh(context: Mocha.Context): void {
-    const found = findPwsh();
-    if (found === undefined) {
-        if (process.env.M365_REQUIRE_PWSH === "1") {
-            throw new Error(pwshMissingMessage);
-        }
-        console.log(`    Exchange scenarios skipped: ${pwshMissingMessage}.`);
-        context.skip();
-    }
-    pwsh = found!;
-}
 
 function ok(run: CommandRun | undefined): RecordedExchangeState {
     assert.ok(run, "the command ran");
@@ -53,7 +40,7 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
     const tenants: StandInTenant[] = [];
 
     before(function () {
-        requirePwsh(this);
+        pwsh = requirePwsh(this);
     });
 
     after(() => tenants.forEach((tenant) => tenant.dispose()));
