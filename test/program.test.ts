@@ -332,6 +332,18 @@ describe("program under the mock engine", function () {
             assert.doesNotMatch(fs.readFileSync(path.join(projectRoot(), "Pulumi.yaml"), "utf8"), /^main:\s*bin/m);
         });
 
+        it("refuses an interactive Exchange sign-in in a CI update, naming the unattended ways; previews are fine", async () => {
+            const values = { displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange };
+            const update = await runProgram(stackConfig(values), { ci: true });
+            assert.match(
+                String(update.error),
+                /exchange\.auth: "interactive" needs a person at a browser, and this run is in CI[\s\S]*"certificate"[\s\S]*"managedIdentity"/,
+            );
+            assert.ifError((await runProgram(stackConfig(values), { ci: true, preview: true })).error);
+            const unattended = { ...values, exchange: { ...exchange, auth: "managedIdentity" } };
+            assert.ifError((await runProgram(stackConfig(unattended), { ci: true })).error);
+        });
+
         it("refuses the example's all-zero tenant in an update, and allows it in a preview (the offline plan)", async () => {
             const values = { displayName: "EDI", userSignIn: { redirectUris: ["https://x.contoso.com/cb"] } };
             const zero = "00000000-0000-0000-0000-000000000000";

@@ -54,6 +54,8 @@ export interface RunOptions {
     tenantId?: string;
     /** Stack name the program sees. */
     stack?: string;
+    /** Whether the program runs in CI (the CI variable): tests and the offline plan see none unless they ask. */
+    ci?: boolean;
     /** What the Exchange command printed on its last run (its recorded state), as the engine hands it back. */
     commandStdout?: string;
     /**
@@ -175,6 +177,12 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         };
     });
     const onRejection = (reason: unknown) => failed(reason instanceof Error ? reason : new Error(String(reason)));
+    const savedCi = process.env.CI;
+    if (options.ci) {
+        process.env.CI = "true";
+    } else {
+        delete process.env.CI;
+    }
     process.on("unhandledRejection", onRejection);
     try {
         const result = await Promise.race([
@@ -209,6 +217,11 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         await pulumi.runtime.disconnect();
     } finally {
         process.off("unhandledRejection", onRejection);
+        if (savedCi === undefined) {
+            delete process.env.CI;
+        } else {
+            process.env.CI = savedCi;
+        }
     }
     const declared = resources
         .map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) }))
