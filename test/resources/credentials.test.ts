@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadPublicCertificate } from "../../config/certificateCredential";
 import { projectRoot } from "../../config/projectRoot";
+import { makeCertificate } from "../fixtures/certificates";
 import { rfc3339Seconds } from "../../plan/rfc3339";
 import { epochSeconds, keyVaultContentType } from "../../resources/keyVaultSecretDelivery";
 import { validateStackConfig } from "../../config/validate";
@@ -76,25 +77,8 @@ describe("certificate credentials", function () {
     let dir: string;
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-cert-"));
-        execFileSync(
-            "openssl",
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                path.join(dir, "key.pem"),
-                "-out",
-                path.join(dir, "cert.pem"),
-                "-subj",
-                "/CN=m365-mail-oauth test",
-                "-days",
-                "730",
-            ],
-            { stdio: "ignore" },
-        );
+        makeCertificate(dir, "cert", 730);
+        fs.renameSync(path.join(dir, "cert.key.pem"), path.join(dir, "key.pem"));
         execFileSync("openssl", ["x509", "-in", path.join(dir, "cert.pem"), "-outform", "DER", "-out", path.join(dir, "cert.cer")], { stdio: "ignore" });
         fs.writeFileSync(path.join(dir, "both.pem"), fs.readFileSync(path.join(dir, "key.pem"), "utf8") + fs.readFileSync(path.join(dir, "cert.pem"), "utf8"));
     });

@@ -3,7 +3,6 @@
  * engine applies it (tools/engineReplay.ts), with every replace-forcing input compared per the providers' sources.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,6 +12,7 @@ import { rotationStepProblem, secretSlots, expiryNotice } from "../../plan/secre
 import { rotationGuardProvider } from "../../resources/secretRotationGuard";
 import { diffSecretExpiry } from "../../resources/secretExpiry";
 import { EngineReplay, Step } from "../../tools/engineReplay";
+import { makeCertificate } from "../fixtures/certificates";
 import { ofType, resolve, runProgram, stackConfig, types, withClock } from "../harness";
 
 const exchange = { organization: "contoso.onmicrosoft.com" };
@@ -83,26 +83,7 @@ describe("secrets survive every change except an explicit rotation", function ()
     let pwshDir: string;
     before(() => {
         pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-life-"));
-        certificatePath = path.join(pwshDir, "cert.pem");
-        execFileSync(
-            "openssl",
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                path.join(pwshDir, "key.pem"),
-                "-out",
-                certificatePath,
-                "-subj",
-                "/CN=lifecycle",
-                "-days",
-                "30",
-            ],
-            { stdio: "ignore" },
-        );
+        certificatePath = makeCertificate(pwshDir, "cert", 30, "/CN=lifecycle");
         // An update checks pwsh is there; nothing runs it.
         fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\n", { mode: 0o755 });
         process.env.PATH = `${pwshDir}${path.delimiter}${process.env.PATH}`;
@@ -234,25 +215,7 @@ describe("the expiry warning reads the current secret itself", function () {
     it("with credential certificate there is no secret, so an old expired one can never block", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-cert-"));
         try {
-            execFileSync(
-                "openssl",
-                [
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "rsa:2048",
-                    "-nodes",
-                    "-keyout",
-                    path.join(dir, "k.pem"),
-                    "-out",
-                    path.join(dir, "c.pem"),
-                    "-subj",
-                    "/CN=x",
-                    "-days",
-                    "30",
-                ],
-                { stdio: "ignore" },
-            );
+            const certificate = makeCertificate(dir, "c", 30, "/CN=x");
             const replay = new EngineReplay({ expiresAt: () => "2026-11-01T00:00:00Z" });
             const fixed = Date.parse("2026-11-22T12:00:00Z");
             await withClock(
@@ -261,7 +224,7 @@ describe("the expiry warning reads the current secret itself", function () {
             );
             const switched = await withClock(
                 () => fixed,
-                () => replay.up(stackConfig({ ...signIn, credential: "certificate", certificate: { publicCertPath: path.join(dir, "c.pem") } })),
+                () => replay.up(stackConfig({ ...signIn, credential: "certificate", certificate: { publicCertPath: certificate } })),
             );
             assert.ifError(switched.run.error);
             assert.deepStrictEqual(

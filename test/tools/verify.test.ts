@@ -5,6 +5,8 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import { findExecutable } from "../../exchange/preflight";
+import * as fs from "fs";
+import * as https from "https";
 import * as path from "path";
 import * as nodemailer from "nodemailer";
 import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../../tools/verify";
@@ -105,6 +107,14 @@ function result(run: VerifyRun, step: string, mailbox?: string) {
     return found;
 }
 
+/** The token and every listed protocol passed, in that order. */
+function assertAllPassed(run: VerifyRun, protocols: string[]): void {
+    assert.deepStrictEqual(
+        run.json?.results.map((r) => [r.step, r.ok]),
+        [["token", true], ...protocols.map((protocol) => [protocol, true])],
+    );
+}
+
 function assertNothingSecret(run: VerifyRun): void {
     const all = run.stdout + run.stderr;
     assert.ok(!all.includes(secret), "the client secret was printed");
@@ -140,15 +150,7 @@ describe("npm run verify against Dovecot", function () {
         const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop,smtp"]);
         assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}\n${lab.log()}`);
         assert.strictEqual(run.json?.ok, true);
-        assert.deepStrictEqual(
-            run.json?.results.map((r) => [r.step, r.ok]),
-            [
-                ["token", true],
-                ["imap", true],
-                ["pop", true],
-                ["smtp", true],
-            ],
-        );
+        assertAllPassed(run, ["imap", "pop", "smtp"]);
         assert.match(result(run, "imap").detail, /INBOX selected/);
         assert.match(result(run, "pop").detail, /^STAT 0 0/);
         assert.ok(lab.requests.includes(`GET /${tenant}/v2.0/.well-known/openid-configuration`));
@@ -279,69 +281,58 @@ describe("npm run verify: long tokens and the documented XOAUTH2 exchange", func
     });
     after(() => lab.stop());
 
-    async function labToken(): Promise<string> {
-        const response = await fetch(`${lab.authority}/${tenant}/oauth2/v2.0/token`, {
-            method: "POST",
-            body: new URLSearchParams({
-                client_id: fullClient,
-                client_secret: secret,
-                grant_type: "client_credentials",
-                scope: "https://outlook.office365.com/.default",
-            }),
-            // The lab's own CA: this process was not started with NODE_EXTRA_CA_CERTS.
-            dispatcher: undefined,
-        } as RequestInit).catch(() => undefined);
-        assert.ok(response, "the lab's token endpoint answers");
-        return ((await response.json()) as { access_token: string }).access_token;
+    /** A token from the lab's token service, over HTTPS trusting the lab's own CA (as verify does). */
+    function labToken(): Promise<string> {
+        const body = new URLSearchParams({
+            client_id: fullClient,
+            client_secret: secret,
+            grant_type: "client_credentials",
+            scope: "https://outlook.office365.com/.default",
+        }).toString();
+        return new Promise((resolve, reject) => {
+            const request = https.request(
+                `${lab.authority}/${tenant}/oauth2/v2.0/token`,
+                { method: "POST", ca: fs.readFileSync(lab.caFile), headers: { "content-type": "application/x-www-form-urlencoded" } },
+                (response) => {
+                    let text = "";
+                    response.on("data", (chunk) => (text += chunk));
+                    response.on("end", () => resolve((JSON.parse(text) as { access_token: string }).access_token));
+                },
+            );
+            request.on("error", reject);
+            request.end(body);
+        });
     }
 
-    it("the lab issues tokens as long as Entra's", async function () {
-        process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
-        try {
-            const token = await labToken();
-            assert.ok(token.length >= 1500 && token.length <= 3000, `token of ${token.length} characters`);
-            assert.ok(`AUTH XOAUTH2 ${saslXoauth2("edi@contoso.com", token)}`.length > 512, "the inline AUTH line would exceed SMTP's 512 octets");
-        } finally {
-            delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-        }
+    it("the lab issues tokens as long as Entra's", async () => {
+        const token = await labToken();
+        assert.ok(token.length >= 1500 && token.length <= 3000, `token of ${token.length} characters`);
+        assert.ok(`AUTH XOAUTH2 ${saslXoauth2("edi@contoso.com", token)}`.length > 512, "the inline AUTH line would exceed SMTP's 512 octets");
     });
 
     it("IMAP without SASL-IR, POP3 and SMTP pass with the command alone, the continuation, then the token", async () => {
         const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:imap,pop,smtp"]);
         assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}\n${lab.log()}`);
-        assert.deepStrictEqual(
-            run.json?.results.map((r) => [r.step, r.ok]),
-            [
-                ["token", true],
-                ["imap", true],
-                ["pop", true],
-                ["smtp", true],
-            ],
-        );
+        assertAllPassed(run, ["imap", "pop", "smtp"]);
         assertNothingSecret(run);
     });
 
     it("the same token sent inline on the SMTP AUTH line, as nodemailer does, is diagnosed as a line problem", async () => {
-        process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
         let message = "";
-        try {
-            const token = await labToken();
-            const transport = nodemailer.createTransport({
-                host: "127.0.0.2",
-                port: lab.smtpPort,
-                secure: false,
-                requireTLS: true,
-                tls: { rejectUnauthorized: false },
-                auth: { type: "OAuth2", user: "edi@contoso.com", accessToken: token },
-            });
-            await transport.verify().then(
-                () => (message = "accepted"),
-                (error: Error & { response?: string }) => (message = `${error.message}: ${error.response ?? ""}`),
-            );
-            transport.close();
-        } finally {
-            delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-        }
+        const token = await labToken();
+        const transport = nodemailer.createTransport({
+            host: "127.0.0.2",
+            port: lab.smtpPort,
+            secure: false,
+            requireTLS: true,
+            tls: { ca: [fs.readFileSync(lab.caFile)], servername: "localhost" },
+            auth: { type: "OAuth2", user: "edi@contoso.com", accessToken: token },
+        });
+        await transport.verify().then(
+            () => (message = "accepted"),
+            (error: Error & { response?: string }) => (message = `${error.message}: ${error.response ?? ""}`),
+        );
+        transport.close();
         // Dovecot, like an RFC-strict server, refuses a command line that long.
         assert.match(message, /too long|5\.5\.2|line/i, message);
         const fix = explainMailError("smtp", message);
