@@ -278,6 +278,15 @@ describe("Exchange PowerShell scripts", () => {
         assert.match(source, /StartsWith\('M365_MAILBOX_'/, "mailboxes are read from the M365_MAILBOX_* variables");
     });
 
+    it("read stdin as UTF-8 on every platform, never through the console's encoding", () => {
+        // [Console]::In decodes with the console's input encoding: an OEM code page on Windows, which would turn a
+        // non-ASCII PFX password into another one. (On Linux .NET reads UTF-8 either way, so only this check can
+        // catch a regression here.)
+        const source = scripts.map((script) => script.source).join("\n");
+        assert.doesNotMatch(source, /\[Console\]::In\b/);
+        assert.match(source, /StreamReader\]::new\(\[Console\]::OpenStandardInput\(\), \[System\.Text\.UTF8Encoding\]::new\(\$false\)\)/);
+    });
+
     it("print on stdout only the recorded state line", () => {
         for (const script of scripts) {
             const writes = [...script.source.matchAll(/\[Console\]::Out\.Write(Line)?\(([^)]*)/g)].map((match) => match[2]);

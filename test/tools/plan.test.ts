@@ -171,16 +171,18 @@ describe("npm run plan", function () {
         fs.rmSync(out);
     });
 
-    it("every `npm run -s plan` command in the README works as written, with clean output", () => {
+    it("every offline `npm run -s` command in the README works as written, with clean output", () => {
         const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
-        const commands = [...readme.matchAll(/^(npm run -s plan -- [^#\n]*?)\s*(#.*)?$/gm)].map((match) => match[1].trim());
-        assert.ok(commands.length >= 3, `README plan commands: ${commands.join(" / ")}`);
+        // Commands that need no cloud, no Pulumi CLI and no secret: the plan, the change review, the stacks, help.
+        const commands = [...readme.matchAll(/^(npm run -s (?:plan|stacks|verify -- --help)\b[^#\n]*?)\s*(#.*)?$/gm)].map((match) => match[1].trim());
+        assert.ok(commands.length >= 6, `README commands: ${commands.join(" / ")}`);
         for (const command of commands) {
             const run = spawnSync("bash", ["-c", command], { cwd: root, encoding: "utf8" });
             assert.strictEqual(run.status, 0, `${command}\n${run.stderr}`);
             assert.doesNotMatch(run.stdout, /^> /m, `${command}: npm's banner in the output`);
             if (command.includes("--format json")) JSON.parse(run.stdout);
             if (command.includes("--format markdown")) assert.match(run.stdout, /^## Plan for stack/);
+            if (command.includes("--compare")) assert.match(run.stdout, /^Change review for stack/);
         }
         assert.ok(execFileSync("node", ["--version"], { encoding: "utf8" }));
     });

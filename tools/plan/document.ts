@@ -61,7 +61,7 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
         paragraphs: [
             ...(credential.secret
                 ? [
-                      `Client secret, rotation "${credential.secret.rotation}", expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`,
+                      `Client secret of rotation ${credential.secret.rotation}${credential.secret.previousRotation !== undefined ? ` (and rotation ${credential.secret.previousRotation}'s, valid until the next rotation)` : ""}, expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`,
                   ]
                 : []),
             ...(credential.certificate

@@ -22,7 +22,7 @@ export interface PlanReport {
     readonly mailboxes: { address: string; protocols: readonly string[]; operations: string[] }[];
     readonly credential: {
         kind: string;
-        secret?: { lifetimeDays: number; expires: string; rotation: number; warnDays: number };
+        secret?: { lifetimeDays: number; expires: string; rotation: number; previousRotation?: number; warnDays: number };
         certificate?: { path: string; thumbprint?: string; expiresAt?: string };
         keyVault?: { vaultName: string; secretName: string; resourceGroupName: string };
     };
@@ -83,6 +83,7 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
                           lifetimeDays: settings.secretLifetimeDays,
                           expires: `${settings.secretLifetimeDays} days after it is created (fixed then; not moved by later updates)`,
                           rotation: settings.secretRotation,
+                          ...(settings.secretRotation > 0 ? { previousRotation: settings.secretRotation - 1 } : {}),
                           warnDays: settings.secretWarnDays,
                       },
             certificate: settings.certificatePath
