@@ -107,7 +107,7 @@ function Connect-MailAccessExchange {
     }
     # An interactive sign-in takes whichever account the admin picks; nothing may change in another tenant.
     $information = @(Get-ConnectionInformation -ErrorAction Stop) | Select-Object -Last 1
-    $connectedTenant = if ($null -ne $information) { [string] $information.TenantID } else { '' }
+    $connectedTenant = [string] (Get-PropertyValue -InputObject $information -Name 'TenantID', 'TenantId')
     if ($connectedTenant -ne $tenantId) {
         throw "Signed in to Exchange Online of tenant '$connectedTenant', but the stack's tenant (azuread:tenantId) is '$tenantId'. Nothing was changed. Sign in with an administrator of tenant $tenantId (exchange.userPrincipalName suggests the account)."
     }

@@ -14,12 +14,41 @@ function Test-NotFoundError {
         ("$($ErrorRecord.FullyQualifiedErrorId) $($ErrorRecord.Exception.Message)" -match "couldn't be found|could not be found|ManagementObjectNotFound")
 }
 
+<# A property of an object Exchange returned, or $null: strict mode must not turn a renamed property into a crash. #>
+function Get-PropertyValue {
+    [CmdletBinding()]
+    param([AllowNull()][object] $InputObject, [Parameter(Mandatory)][string[]] $Name)
+    if ($null -eq $InputObject) { return $null }
+    foreach ($candidate in $Name) {
+        $property = $InputObject.PSObject.Properties[$candidate]
+        if ($null -ne $property -and $null -ne $property.Value) { return $property.Value }
+    }
+    return $null
+}
+
+<#
+    A service principal registration as the rest of the module reads it: Identity (the form -User and -Trustee take),
+    ObjectId (the enterprise application; ServiceId in older module versions) and AppId.
+#>
+function ConvertTo-ServicePrincipalRecord {
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param([AllowNull()][object] $InputObject)
+    if ($null -eq $InputObject) { return $null }
+    return @{
+        Identity = [string] (Get-PropertyValue -InputObject $InputObject -Name 'Identity', 'ObjectId', 'ServiceId')
+        ObjectId = [string] (Get-PropertyValue -InputObject $InputObject -Name 'ObjectId', 'ServiceId')
+        AppId    = [string] (Get-PropertyValue -InputObject $InputObject -Name 'AppId')
+    }
+}
+
 <# The app's service principal registration in Exchange Online, or $null when there is none. #>
 function Get-ExchangeServicePrincipal {
     [CmdletBinding()]
+    [OutputType([hashtable])]
     param([Parameter(Mandatory)][string] $Identity)
     try {
-        return Get-ServicePrincipal -Identity $Identity -ErrorAction Stop | Select-Object -First 1
+        return ConvertTo-ServicePrincipalRecord -InputObject (Get-ServicePrincipal -Identity $Identity -ErrorAction Stop | Select-Object -First 1)
     }
     catch {
         if (Test-NotFoundError -ErrorRecord $_) { return $null }
@@ -57,9 +86,9 @@ function Get-MailboxAccess {
         fullAccess = $fullAccess
         sendAs     = $sendAs
         settings   = @{
-            SmtpClientAuthenticationDisabled = $cas.SmtpClientAuthenticationDisabled
-            ImapEnabled                      = $cas.ImapEnabled
-            PopEnabled                       = $cas.PopEnabled
+            SmtpClientAuthenticationDisabled = Get-PropertyValue -InputObject $cas -Name 'SmtpClientAuthenticationDisabled'
+            ImapEnabled                      = [bool] (Get-PropertyValue -InputObject $cas -Name 'ImapEnabled')
+            PopEnabled                       = [bool] (Get-PropertyValue -InputObject $cas -Name 'PopEnabled')
         }
     }
 }

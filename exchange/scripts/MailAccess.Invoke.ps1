@@ -136,11 +136,15 @@ function Set-ExchangeServicePrincipal {
     if ($null -ne $existing -and $existing.ObjectId -eq $Desired.servicePrincipalId) {
         return [string] $existing.Identity
     }
-    $created = Register-ExchangeServicePrincipal -AppId $Desired.appId -ObjectId $Desired.servicePrincipalId -DisplayName $Desired.displayName
+    $created = ConvertTo-ServicePrincipalRecord -InputObject (Register-ExchangeServicePrincipal -AppId $Desired.appId -ObjectId $Desired.servicePrincipalId -DisplayName $Desired.displayName)
     if ($null -ne $created -and $created.Identity) {
-        return [string] $created.Identity
+        return $created.Identity
     }
-    return [string] (Get-ExchangeServicePrincipal -Identity $Desired.appId).Identity
+    $registered = Get-ExchangeServicePrincipal -Identity $Desired.appId
+    if ($null -eq $registered -or -not $registered.Identity) {
+        throw "New-ServicePrincipal succeeded, but Exchange Online returns no registration for app $($Desired.appId)."
+    }
+    return $registered.Identity
 }
 
 function Add-Failure {
