@@ -8,7 +8,10 @@ export const tableStart = "<!-- config-table:start (generated from config/schema
 export const tableEnd = "<!-- config-table:end -->";
 
 export function configTable(): string {
-    const rows = configDocs.filter((doc) => doc.key !== "exchange").map((doc) => `| \`${doc.key}\` | ${doc.values} | ${doc.default} | ${doc.meaning} |`);
+    // The top-level keys first, then the exchange block's, each in the order the schema declares them.
+    const nested = (doc: { key: string }) => doc.key.includes(".");
+    const ordered = [...configDocs.filter((doc) => !nested(doc)), ...configDocs.filter(nested)];
+    const rows = ordered.filter((doc) => doc.key !== "exchange").map((doc) => `| \`${doc.key}\` | ${doc.values} | ${doc.default} | ${doc.meaning} |`);
     return ["| Key | Type / values | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 

@@ -182,47 +182,101 @@ const organizationMissing = "missing; the Exchange Online step (mailbox grants, 
 
 const exchange = strictObject(
     {
-        organization: z
-            .string(says(organizationMissing, (value) => `${show(value)} is not a domain name such as contoso.onmicrosoft.com`))
-            .refine(
-                isDomainName,
-                says(undefined, (value) => `${show(value)} is not a domain name such as contoso.onmicrosoft.com`),
-            )
-            .optional(),
-        auth: enumOf(exchangeAuthModes).default(defaults.exchangeAuth),
-        appId: z
-            .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
-            .regex(
-                guidPattern,
-                says(undefined, (value) => `${show(value)} is not an application (client) ID GUID`),
-            )
-            .optional(),
-        certificatePath: nonEmptyString().optional(),
-        certificatePasswordEnv: z
-            .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
-            .regex(
-                envVarNamePattern,
-                says(undefined, (value) => `${show(value)} is not an environment variable name`),
-            )
-            .default(defaults.certificatePasswordEnv),
-        managedIdentityAccountId: z
-            .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
-            .regex(
-                guidPattern,
-                says(undefined, (value) => `${show(value)} is not a client ID GUID of a user-assigned managed identity`),
-            )
-            .optional(),
-        userPrincipalName: nonEmptyString().optional(),
-        pwsh: nonEmptyString().default(defaults.pwsh),
-        disableWam: z.boolean(says(undefined, (value) => `${show(value)} must be true or false`)).default(false),
-        reconcile: enumOf(exchangeReconcileModes).default(defaults.reconcile),
-        reconcileRun: z
-            .string(says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64)`))
-            .regex(
-                labelPattern,
-                says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64)`),
-            )
-            .default(""),
+        organization: documented(
+            "exchange.organization",
+            "domain",
+            "required with mailboxes",
+            "The tenant's `*.onmicrosoft.com` domain for `Connect-ExchangeOnline`.",
+            z
+                .string(says(organizationMissing, (value) => `${show(value)} is not a domain name such as contoso.onmicrosoft.com`))
+                .refine(
+                    isDomainName,
+                    says(undefined, (value) => `${show(value)} is not a domain name such as contoso.onmicrosoft.com`),
+                )
+                .optional(),
+        ),
+        auth: documented(
+            "exchange.auth",
+            "`interactive` \\| `certificate` \\| `managedIdentity`",
+            "`interactive`",
+            "How the Exchange step signs in: an admin in a browser (local runs), app-only with a PFX file (automation), or the managed identity of an Azure host.",
+            enumOf(exchangeAuthModes).default(defaults.exchangeAuth),
+        ),
+        appId: documented(
+            "exchange.appId",
+            "GUID",
+            "–",
+            "`certificate`: client ID of the automation app owning the certificate.",
+            z
+                .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
+                .regex(
+                    guidPattern,
+                    says(undefined, (value) => `${show(value)} is not an application (client) ID GUID`),
+                )
+                .optional(),
+        ),
+        certificatePath: documented("exchange.certificatePath", "path", "–", "`certificate`: the PFX file (never committed).", nonEmptyString().optional()),
+        certificatePasswordEnv: documented(
+            "exchange.certificatePasswordEnv",
+            "env var name",
+            "`M365_EXO_CERTIFICATE_PASSWORD`",
+            "`certificate`: environment variable holding the PFX password.",
+            z
+                .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
+                .regex(
+                    envVarNamePattern,
+                    says(undefined, (value) => `${show(value)} is not an environment variable name`),
+                )
+                .default(defaults.certificatePasswordEnv),
+        ),
+        managedIdentityAccountId: documented(
+            "exchange.managedIdentityAccountId",
+            "GUID",
+            "–",
+            "`managedIdentity`: client ID of a user-assigned identity.",
+            z
+                .string(says(undefined, (value) => `${show(value)} must be a non-empty string`))
+                .regex(
+                    guidPattern,
+                    says(undefined, (value) => `${show(value)} is not a client ID GUID of a user-assigned managed identity`),
+                )
+                .optional(),
+        ),
+        userPrincipalName: documented(
+            "exchange.userPrincipalName",
+            "string",
+            "–",
+            "`interactive`: the admin account to suggest at sign-in.",
+            nonEmptyString().optional(),
+        ),
+        pwsh: documented("exchange.pwsh", "path or name", "`pwsh`", "The PowerShell 7 executable.", nonEmptyString().default(defaults.pwsh)),
+        disableWam: documented(
+            "exchange.disableWam",
+            "boolean",
+            "`false`",
+            "`interactive`: sign in through the browser instead of Windows' account manager (`Connect-ExchangeOnline -DisableWAM`).",
+            z.boolean(says(undefined, (value) => `${show(value)} must be true or false`)).default(false),
+        ),
+        reconcile: documented(
+            "exchange.reconcile",
+            "`changed` \\| `all`",
+            "`changed`",
+            "`changed`: a mailbox whose configured access did not change since the last run is trusted from the record, not read. `all`: every run reads and repairs every mailbox (drift).",
+            enumOf(exchangeReconcileModes).default(defaults.reconcile),
+        ),
+        reconcileRun: documented(
+            "exchange.reconcileRun",
+            "label",
+            "empty",
+            "Changing it makes the next update read and repair every mailbox once (also: retry after a failed run with unchanged config).",
+            z
+                .string(says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64)`))
+                .regex(
+                    labelPattern,
+                    says(undefined, (value) => `${show(value)} must be a label of letters, digits and . _ : - (at most 64)`),
+                )
+                .default(""),
+        ),
     },
     "{ organization, auth, ... }",
 );
@@ -384,53 +438,6 @@ export const configShape = {
         z.string().optional(),
     ),
 };
-
-// The exchange block's keys, for the README's table (declared in the order a reader meets them).
-configDocs.push(
-    {
-        key: "exchange.organization",
-        values: "domain",
-        default: "required with mailboxes",
-        meaning: "The tenant's `*.onmicrosoft.com` domain for `Connect-ExchangeOnline`.",
-    },
-    {
-        key: "exchange.auth",
-        values: "`interactive` \\| `certificate` \\| `managedIdentity`",
-        default: "`interactive`",
-        meaning:
-            "How the Exchange step signs in: an admin in a browser (local runs), app-only with a PFX file (automation), or the managed identity of an Azure host.",
-    },
-    { key: "exchange.appId", values: "GUID", default: "–", meaning: "`certificate`: client ID of the automation app owning the certificate." },
-    { key: "exchange.certificatePath", values: "path", default: "–", meaning: "`certificate`: the PFX file (never committed)." },
-    {
-        key: "exchange.certificatePasswordEnv",
-        values: "env var name",
-        default: "`M365_EXO_CERTIFICATE_PASSWORD`",
-        meaning: "`certificate`: environment variable holding the PFX password.",
-    },
-    { key: "exchange.managedIdentityAccountId", values: "GUID", default: "–", meaning: "`managedIdentity`: client ID of a user-assigned identity." },
-    { key: "exchange.userPrincipalName", values: "string", default: "–", meaning: "`interactive`: the admin account to suggest at sign-in." },
-    {
-        key: "exchange.disableWam",
-        values: "boolean",
-        default: "`false`",
-        meaning: "`interactive`: sign in through the browser instead of Windows' account manager (`Connect-ExchangeOnline -DisableWAM`).",
-    },
-    { key: "exchange.pwsh", values: "path or name", default: "`pwsh`", meaning: "The PowerShell 7 executable." },
-    {
-        key: "exchange.reconcile",
-        values: "`changed` \\| `all`",
-        default: "`changed`",
-        meaning:
-            "`changed`: a mailbox whose configured access did not change since the last run is trusted from the record, not read. `all`: every run reads and repairs every mailbox (drift).",
-    },
-    {
-        key: "exchange.reconcileRun",
-        values: "label",
-        default: "empty",
-        meaning: "Changing it makes the next update read and repair every mailbox once (also: retry after a failed run with unchanged config).",
-    },
-);
 
 export const stackConfigInput = z.strictObject(configShape, {
     error: (issue: Issue) => (issue.code === "unrecognized_keys" ? `unknown config key; expected one of ${Object.keys(configShape).join(", ")}` : undefined),
