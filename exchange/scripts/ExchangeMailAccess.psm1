@@ -27,6 +27,6 @@ Export-ModuleMember -Function @(
     'Read-DesiredState', 'Read-RecordedState', 'Write-RecordedState',
     'Import-ExchangeModule', 'Connect-MailAccessExchange', 'Disconnect-MailAccessExchange',
     'Resolve-MailboxAccess', 'Resolve-OrganizationSmtpAuth', 'Resolve-TrusteeMove', 'Complete-Operation',
-    'Test-MailboxRecordTrusted', 'Test-RecordEmpty', 'New-MailboxRecord',
-    'Invoke-MailAccessSync', 'Invoke-MailAccessRemoval', 'ConvertTo-RecordFromDesired'
+    'Test-MailboxRecordTrusted', 'Test-RecordEmpty', 'Test-RecordOwnsNothing', 'New-MailboxRecord',
+    'Invoke-MailAccessSync', 'Invoke-MailAccessRemoval', 'ConvertTo-RecordFromDesired', 'Invoke-ExchangeStep'
 )

@@ -158,6 +158,22 @@ function Add-Failure {
     Write-Report "FAILED on ${Address}: $Message"
 }
 
+<# A mailbox that could not be read keeps the record it had (what the stack owns there), marked failed. #>
+function Set-MailboxUnread {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][hashtable] $State,
+        [Parameter(Mandatory)][string] $Key,
+        [AllowNull()][hashtable] $Record,
+        [Parameter(Mandatory)][string] $Address,
+        [Parameter(Mandatory)][string] $Message
+    )
+    $kept = if ($null -ne $Record) { $Record } else { New-MailboxRecord -Address $Address -Want $null }
+    $kept.failed = $Message
+    $State.mailboxes[$Key] = $kept
+    Add-Failure -State $State -Address $Address -Message $Message
+}
+
 <# Reads, resolves and changes one mailbox; leaves its record (or none) in the state. #>
 function Sync-OneMailbox {
     [CmdletBinding()]
@@ -173,18 +189,12 @@ function Sync-OneMailbox {
         $current = Get-MailboxAccess -Address $address -Trustee $Trustee
     }
     catch {
-        $kept = if ($null -ne $Record) { $Record } else { New-MailboxRecord -Address $address -Want $null }
-        $kept.failed = $_.Exception.Message
-        $State.mailboxes[$Key] = $kept
-        Add-Failure -State $State -Address $address -Message $_.Exception.Message
+        Set-MailboxUnread -State $State -Key $Key -Record $Record -Address $address -Message $_.Exception.Message
         return
     }
     if ($null -eq $current) {
         if ($null -ne $Desired) {
-            $kept = if ($null -ne $Record) { $Record } else { New-MailboxRecord -Address $address -Want $null }
-            $kept.failed = "mailbox $address couldn't be found in Exchange Online"
-            $State.mailboxes[$Key] = $kept
-            Add-Failure -State $State -Address $address -Message "the mailbox couldn't be found in Exchange Online; check the address in m365-mail-oauth:mailboxes"
+            Set-MailboxUnread -State $State -Key $Key -Record $Record -Address $address -Message "the mailbox couldn't be found in Exchange Online; check the address in m365-mail-oauth:mailboxes"
         }
         else {
             Write-Report "mailbox $address no longer exists; nothing to revoke there"
@@ -276,7 +286,7 @@ function Invoke-MailAccessSync {
             continue
         }
         $state.mailboxes.Remove($key)
-        if ($null -eq $desiredMailbox -and (Test-RecordEmpty -Record @{ want = $null; owns = $record.owns; before = $record.before; failed = $null })) {
+        if ($null -eq $desiredMailbox -and (Test-RecordOwnsNothing -Record $record)) {
             continue
         }
         Sync-OneMailbox -State $state -Key $key -Desired $desiredMailbox -Record $record -Trustee $trustee
@@ -348,4 +358,48 @@ function Invoke-MailAccessRemoval {
         Remove-ServicePrincipal -Identity $registration.Identity -Confirm:$false -ErrorAction Stop | Out-Null
         Add-Change "removed service principal $($registration.ObjectId) (app $($Recorded.appId)) from Exchange Online"
     }
+}
+
+<#
+    One step of the command, as both entry scripts run it: the inputs, one Exchange session, and the step; every
+    stream but errors goes to the report (stdout is kept for the record). A step that throws changed nothing the
+    record would lose (or is a delete, which keeps no output): it is reported and the process exits 1, so the provider
+    keeps the previous record. Returns the new record for Sync, nothing for Remove.
+#>
+function Invoke-ExchangeStep {
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param([Parameter(Mandatory)][ValidateSet('Sync', 'Remove')][string] $Step)
+    $result = @{ record = $null }
+    try {
+        & {
+            $recorded = Read-RecordedState
+            $desired = $null
+            if ($Step -eq 'Sync') {
+                $desired = Read-DesiredState
+            }
+            elseif ($null -eq $recorded) {
+                Write-Report 'No recorded Exchange Online state: revoking what the configuration asked for.'
+                $recorded = ConvertTo-RecordFromDesired -Desired (Read-DesiredState)
+            }
+            Import-ExchangeModule
+            Connect-MailAccessExchange
+            try {
+                if ($Step -eq 'Sync') {
+                    $result.record = Invoke-MailAccessSync -Desired $desired -Recorded $recorded
+                }
+                else {
+                    Invoke-MailAccessRemoval -Recorded $recorded
+                }
+            }
+            finally {
+                Disconnect-MailAccessExchange
+            }
+        } 3>&1 4>&1 5>&1 6>&1 | Write-StreamReport
+    }
+    catch {
+        Write-ReportSummary "error: $($_.Exception.Message)"
+        exit 1
+    }
+    return $result.record
 }

@@ -13,6 +13,9 @@
         a setting that already had the wanted value is not the stack's and is never touched.
 #>
 
+# The two grants a mailbox record owns: its key in the record and the Exchange access right.
+$script:GrantRights = @(@{ key = 'fullAccess'; name = 'FullAccess' }, @{ key = 'sendAs'; name = 'SendAs' })
+
 function New-MailboxRecord {
     [CmdletBinding()]
     [OutputType([hashtable])]
@@ -92,7 +95,7 @@ function Resolve-MailboxAccess {
     $previousOwns = if ($null -ne $Record) { $Record.owns } else { @{ fullAccess = $false; sendAs = $false } }
     $previousBefore = if ($null -ne $Record -and $null -ne $Record.before) { $Record.before } else { @{} }
 
-    foreach ($right in @(@{ key = 'fullAccess'; name = 'FullAccess' }, @{ key = 'sendAs'; name = 'SendAs' })) {
+    foreach ($right in $script:GrantRights) {
         $key = $right.key
         $wanted = ($null -ne $Desired) -and [bool] $Desired[$key]
         $owned = [bool] $previousOwns[$key]
@@ -162,7 +165,7 @@ function Resolve-TrusteeMove {
     $operations = [System.Collections.Generic.List[hashtable]]::new()
     foreach ($key in @($Records.Keys | Sort-Object)) {
         $record = $Records[$key]
-        foreach ($right in @(@{ key = 'fullAccess'; name = 'FullAccess' }, @{ key = 'sendAs'; name = 'SendAs' })) {
+        foreach ($right in $script:GrantRights) {
             if ($record.owns[$right.key]) {
                 $operations.Add(@{
                         kind = 'Revoke'; right = $right.name; address = $record.address; trustee = $PreviousTrustee; ignoreNotFound = $true
@@ -193,12 +196,19 @@ function Complete-Operation {
 }
 
 <# A record that holds nothing the stack owns and was not asked for anything can be forgotten. #>
+<# Whether the record holds nothing the stack must undo: no grant it made, no setting it changed. #>
+function Test-RecordOwnsNothing {
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([Parameter(Mandatory)][hashtable] $Record)
+    return -not $Record.owns.fullAccess -and -not $Record.owns.sendAs -and $Record.before.Count -eq 0
+}
+
 function Test-RecordEmpty {
     [CmdletBinding()]
     [OutputType([bool])]
     param([Parameter(Mandatory)][hashtable] $Record)
-    return ($null -eq $Record.want) -and -not $Record.owns.fullAccess -and -not $Record.owns.sendAs -and
-        $Record.before.Count -eq 0 -and ($null -eq $Record.failed)
+    return ($null -eq $Record.want) -and ($null -eq $Record.failed) -and (Test-RecordOwnsNothing -Record $Record)
 }
 
 <#

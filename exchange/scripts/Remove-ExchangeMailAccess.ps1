@@ -14,27 +14,6 @@ $PSStyle.OutputRendering = 'PlainText'
 
 Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ExchangeMailAccess.psm1') -Force
 
-try {
-    & {
-        $recorded = Read-RecordedState
-        if ($null -eq $recorded) {
-            Write-Report 'No recorded Exchange Online state: revoking what the configuration asked for.'
-            $recorded = ConvertTo-RecordFromDesired -Desired (Read-DesiredState)
-        }
-        Import-ExchangeModule
-        Connect-MailAccessExchange
-        try {
-            Invoke-MailAccessRemoval -Recorded $recorded
-        }
-        finally {
-            Disconnect-MailAccessExchange
-        }
-    } 3>&1 4>&1 5>&1 6>&1 | Write-StreamReport
-}
-catch {
-    # Nothing was changed, or delete: the provider keeps the previous record, and the next run starts from it.
-    Write-ReportSummary "error: $($_.Exception.Message)"
-    exit 1
-}
+Invoke-ExchangeStep -Step Remove
 
 Write-ReportSummary "Exchange Online: $(Get-ChangeCount) change(s) made to remove the stack's access."

@@ -17,28 +17,9 @@ $PSStyle.OutputRendering = 'PlainText'
 
 Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ExchangeMailAccess.psm1') -Force
 
-$script:Result = $null
-try {
-    & {
-        $desired = Read-DesiredState
-        $recorded = Read-RecordedState
-        Import-ExchangeModule
-        Connect-MailAccessExchange
-        try {
-            $script:Result = Invoke-MailAccessSync -Desired $desired -Recorded $recorded
-        }
-        finally {
-            Disconnect-MailAccessExchange
-        }
-    } 3>&1 4>&1 5>&1 6>&1 | Write-StreamReport
-}
-catch {
-    # Nothing was changed, or delete: the provider keeps the previous record, and the next run starts from it.
-    Write-ReportSummary "error: $($_.Exception.Message)"
-    exit 1
-}
+$record = Invoke-ExchangeStep -Step Sync
 
-$failures = @($script:Result.failures)
+$failures = @($record.failures)
 $summary = "Exchange Online: $(Get-ChangeCount) change(s) made"
 if ((Get-ChangeCount) -eq 0 -and $failures.Count -eq 0) {
     $summary = 'Exchange Online already matches the configuration: nothing changed.'
@@ -50,4 +31,4 @@ if ($failures.Count -gt 0) {
         Write-ReportSummary "  $($failure.address): $($failure.message)"
     }
 }
-Write-RecordedState -State $script:Result
+Write-RecordedState -State $record
