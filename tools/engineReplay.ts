@@ -70,7 +70,7 @@ export class EngineReplay {
                 }
                 let entry: StateEntry;
                 if (prior === undefined) {
-                    entry = this.made_(args, fallback, inputs);
+                    entry = this.fresh(args, fallback, inputs);
                     steps.push({ kind: "create", type: args.type, name: args.name, changed: [], replacing: [], after: inputs });
                 } else {
                     const changed = differing(prior.inputs, inputs);
@@ -79,7 +79,7 @@ export class EngineReplay {
                             ? (diffSecretExpiry(prior.inputs as unknown as SecretExpiryInputs, inputs as unknown as SecretExpiryInputs).replaces ?? [])
                             : replacingChanges(args.type, prior.inputs, inputs);
                     if (replacing.length > 0) {
-                        entry = this.made_(args, fallback, inputs);
+                        entry = this.fresh(args, fallback, inputs);
                         steps.push({ kind: "replace", type: args.type, name: args.name, changed, replacing, before: prior.inputs, after: inputs });
                     } else {
                         // Kept or updated in place: what the provider computed stays (an ID, a secret's value, a date).
@@ -114,7 +114,7 @@ export class EngineReplay {
     }
 
     /** New outputs for a created or replaced resource: a new ID and, for a secret, a new value and key ID. */
-    private made_(args: pulumi.runtime.MockResourceArgs, fallback: { id: string; state: Record<string, any> }, inputs: Record<string, unknown>): StateEntry {
+    private fresh(args: pulumi.runtime.MockResourceArgs, fallback: { id: string; state: Record<string, any> }, inputs: Record<string, unknown>): StateEntry {
         const n = ++this.made;
         const outputs: Record<string, unknown> = { ...fallback.state };
         if (args.type === resourceTypes.password) {

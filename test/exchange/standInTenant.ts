@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planAccess } from "../../plan/accessPlan";
-import { identityEnvironment, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
+import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
 import { exchangeScriptsDigest } from "../../exchange/scriptFiles";
 import { projectRoot } from "../../config/projectRoot";
 import { ExchangeConnectionConfig, MailProtocol, SmtpAuthMode } from "../../config/schema";
@@ -214,7 +214,7 @@ export function commandInputs(shape: StackShape): CommandInputs {
         }),
     };
     if (shape.stdin !== undefined) {
-        environment.M365_EXO_CERTIFICATE_PASSWORD_STDIN = "true";
+        environment[passwordOnStdinVariable] = "true";
     }
     return { environment, stdin: shape.stdin };
 }

@@ -44,16 +44,22 @@ function usageError(message: string): PlanResult {
     return { exitCode: 2, output: `${message}\n\n${usage}`, stream: "stderr" };
 }
 
-/** Evaluates one stack file; the report, or the problems. */
-export async function evaluateStack(stack: string, format: PlanFormat, file = path.join(projectRoot(), `Pulumi.${stack}.yaml`)): Promise<PlanResult> {
-    if (!fs.existsSync(file)) return usageError(`${path.basename(file)} not found: no stack "${stack}" in this project`);
-    let raw: Record<string, string>;
+/** A stack file read into Pulumi's config map, or the result that says why it cannot be. */
+function readStack(stack: string, file = path.join(projectRoot(), `Pulumi.${stack}.yaml`)): { raw: Record<string, string> } | { failed: PlanResult } {
+    if (!fs.existsSync(file)) return { failed: usageError(`${path.basename(file)} not found: no stack "${stack}" in this project`) };
     try {
-        raw = readStackFile(file);
+        return { raw: readStackFile(file) };
     } catch (error) {
-        if (error instanceof StackFileError) return { exitCode: 1, output: error.message, stream: "stderr" };
+        if (error instanceof StackFileError) return { failed: { exitCode: 1, output: error.message, stream: "stderr" } };
         throw error;
     }
+}
+
+/** Evaluates one stack file; the report, or the problems. */
+export async function evaluateStack(stack: string, format: PlanFormat, file?: string): Promise<PlanResult> {
+    const read = readStack(stack, file);
+    if ("failed" in read) return read.failed;
+    const { raw } = read;
     const validation = validateStackConfig(raw);
     if (!validation.ok) return { exitCode: 1, output: formatProblems(validation.problems), stream: "stderr" };
     const tenantId = raw["azuread:tenantId"] ?? "<tenant from ARM_TENANT_ID>";
@@ -65,24 +71,22 @@ export async function evaluateStack(stack: string, format: PlanFormat, file = pa
 
 /** The change review of one stack against a git ref (see compare.ts). */
 export async function reviewStack(stack: string, ref: string, format: PlanFormat, commentOut?: string): Promise<PlanResult> {
-    const root = projectRoot();
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) return usageError(`${path.basename(file)} not found: no stack "${stack}" in this project`);
-    let raw: Record<string, string>;
+    const read = readStack(stack);
+    if ("failed" in read) return read.failed;
     let baseText: string | undefined;
     try {
-        raw = readStackFile(file);
-        baseText = stackFileAt(ref, stack, root);
+        baseText = stackFileAt(ref, stack, projectRoot());
     } catch (error) {
         return { exitCode: 1, output: (error as Error).message, stream: "stderr" };
     }
-    const { review, problem } = await compareStack(stack, ref, raw, baseText);
+    const { review, problem } = await compareStack(stack, ref, read.raw, baseText);
     if (!review) return { exitCode: 1, output: problem ?? "no review", stream: "stderr" };
-    const markdown = renderDocument(reviewDocument(review), "markdown");
+    const document = reviewDocument(review);
+    const markdown = renderDocument(document, "markdown");
     if (commentOut) {
         fs.writeFileSync(commentOut, `${commentFor(review, markdown, "see the job summary and the change-review artifact")}\n`);
     }
-    const output = format === "json" ? JSON.stringify(review, null, 2) : format === "markdown" ? markdown : renderDocument(reviewDocument(review), "text");
+    const output = format === "json" ? JSON.stringify(review, null, 2) : format === "markdown" ? markdown : renderDocument(document, "text");
     return { exitCode: 0, output, stream: "stdout" };
 }
 
