@@ -10,6 +10,7 @@ import { findExecutable, missingPwshMessage, noHeadlessSignInMessage } from "./e
 import { planAccess } from "./plan/accessPlan";
 import { clientSettings } from "./plan/clientSettings";
 import { expiryNotice, secretSlots } from "./plan/secretRotation";
+import { DestroyGuard } from "./resources/destroyGuard";
 import { EntraMailApplication } from "./resources/entraMailApplication";
 import { ExchangeMailboxAccess } from "./resources/exchangeMailboxAccess";
 import { KeyVaultSecretDelivery } from "./resources/keyVaultSecretDelivery";
@@ -28,29 +29,21 @@ export = async () => {
             throw new pulumi.RunError(noHeadlessSignInMessage());
         }
     }
-    // protect: true protects every resource of the stack: each component passes it to its children (the SDK's
-    // parent inheritance), so `pulumi destroy` cannot delete a grant, a secret or a consent before stopping at the
-    // app, as it would if only the app were protected.
-    const protect: pulumi.ComponentResourceOptions = { protect: settings.protect };
-
     // The tenant and the deploying identity come from the azuread provider's own configuration.
     const client = azuread.getClientConfigOutput();
     const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation);
 
-    const app = new EntraMailApplication(
-        "mail-app",
-        {
-            displayName: settings.displayName,
-            signInAudience: settings.signInAudience,
-            plan,
-            secretLifetimeDays: settings.secretLifetimeDays,
-            secretSlots: slots,
-            certificate,
-            owners: settings.owners,
-            deployerObjectId: client.objectId,
-        },
-        protect,
-    );
+    const app = new EntraMailApplication("mail-app", {
+        displayName: settings.displayName,
+        signInAudience: settings.signInAudience,
+        plan,
+        secretLifetimeDays: settings.secretLifetimeDays,
+        secretSlots: slots,
+        certificate,
+        owners: settings.owners,
+        deployerObjectId: client.objectId,
+        protect: settings.protect,
+    });
 
     // The current secret's end date comes from the secret itself: known in a preview once the secret exists. The
     // check is part of an output the engine waits for, so an expired secret fails the preview and the update.
@@ -79,24 +72,26 @@ export = async () => {
                   certificatePassword: settings.exchange.auth === "certificate" ? certificatePassword : undefined,
               },
               // Grants are made once consent exists, and revoked before the consent and the app go.
-              { ...protect, dependsOn: app.appRoleAssignments },
+              { dependsOn: app.appRoleAssignments },
           )
         : undefined;
 
     const vault =
         settings.keyVault && current
-            ? new KeyVaultSecretDelivery(
-                  "client-secret",
-                  {
-                      vault: settings.keyVault,
-                      secretValue: current.value,
-                      expiresAt: current.endDate,
-                      tenantId: client.tenantId,
-                      clientId: app.clientId,
-                  },
-                  protect,
-              )
+            ? new KeyVaultSecretDelivery("client-secret", {
+                  vault: settings.keyVault,
+                  secretValue: current.value,
+                  expiresAt: current.endDate,
+                  tenantId: client.tenantId,
+                  clientId: app.clientId,
+              })
             : undefined;
+
+    // protect: true stops `pulumi destroy` before it deletes anything, without blocking the updates that must replace
+    // or delete resources (a rotation, a dropped protocol, a renewed certificate): see resources/destroyGuard.ts.
+    if (settings.protect) {
+        new DestroyGuard("destroy-guard", { dependsOn: [app, ...(exchange ? [exchange] : []), ...(vault ? [vault] : [])] });
+    }
 
     const forClient = client.tenantId.apply((tenant) => clientSettings(plan, tenant, settings.signInAudience, settings.userSignIn?.protocols));
 

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PublicCertificate, loadPublicCertificate } from "./certificateCredential";
 import { StackSettings } from "./schema";
 import { formatProblems, placeholderTenantProblem, validateStackConfig } from "./validate";
-import { configNamespace } from "../facts/project";
+import { configNamespace, offlinePlanVariable } from "../facts/project";
 
 export interface DeploymentConfig {
     readonly settings: StackSettings;
@@ -23,7 +23,9 @@ export function readStackConfig(): DeploymentConfig {
         // RunError: Pulumi prints the message alone, without a stack trace of this program.
         throw new pulumi.RunError(formatProblems(result.problems));
     }
-    const placeholder = pulumi.runtime.isDryRun() ? undefined : placeholderTenantProblem(raw, process.env);
+    // In a preview as in an update: a real preview with the placeholder would otherwise fail later with an opaque
+    // sign-in error from the provider.
+    const placeholder = process.env[offlinePlanVariable] === "1" ? undefined : placeholderTenantProblem(raw, process.env);
     if (placeholder !== undefined) {
         throw new pulumi.RunError(formatProblems([placeholder]));
     }

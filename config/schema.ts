@@ -427,7 +427,7 @@ export const configShape = {
         "protect",
         "boolean",
         "`false` (`true` in `Pulumi.prod.yaml`)",
-        "Protect every resource of the stack (app, secrets, consents, grants, Key Vault secret) from `pulumi destroy`.",
+        "Stop `pulumi destroy` before it deletes anything (a protected destroy guard that depends on every resource; the app registration and service principal protected too), while updates still rotate, replace and remove what they must.",
         z.boolean(says(undefined, (value) => `${show(value)} must be true or false`)).default(defaults.protect),
     ),
     exchangeCertificatePassword: documented(

@@ -98,10 +98,10 @@ export function formatProblems(problems: readonly string[]): string {
     ].join("\n");
 }
 
-const placeholderTenant = "00000000-0000-0000-0000-000000000000";
+export const placeholderTenant = "00000000-0000-0000-0000-000000000000";
 
 /**
- * The example stacks carry an all-zero tenant: fine for the offline plan and a preview, refused for an update,
+ * The example stacks carry an all-zero tenant: fine for the offline plan, refused for a preview and an update,
  * which would otherwise fail later inside the provider with a less helpful message.
  */
 export function placeholderTenantProblem(raw: Readonly<Record<string, string>>, environment: NodeJS.ProcessEnv): string | undefined {

@@ -6,6 +6,12 @@
 /** The stack config namespace: `m365-mail-oauth:displayName` and so on. */
 export const configNamespace = "m365-mail-oauth";
 
+/**
+ * Set only by the project's mock engine while it runs the program for the offline plan or change review, which
+ * shows the placeholder tenant as "will be refused" instead of stopping. A real engine never sets it.
+ */
+export const offlinePlanVariable = "M365_OFFLINE_PLAN";
+
 /** Resource type tokens, as the engine, previews and policy packs see them. */
 export const resourceTypes = {
     application: "azuread:index/application:Application",
@@ -18,6 +24,7 @@ export const resourceTypes = {
     keyVaultSecret: "azure-native:keyvault:Secret",
     secretExpiry: `pulumi-nodejs:dynamic/${configNamespace}:SecretExpiry`,
     rotationGuard: `pulumi-nodejs:dynamic/${configNamespace}:SecretRotationGuard`,
+    destroyGuard: `pulumi-nodejs:dynamic/${configNamespace}:DestroyGuard`,
     azureNativeProvider: "pulumi:providers:azure-native",
 } as const;
 

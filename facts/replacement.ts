@@ -20,6 +20,7 @@ export const replacingInputs: Readonly<Record<string, readonly string[]>> = {
     [resourceTypes.keyVaultSecret]: ["resourceGroupName", "vaultName", "secretName"],
     [resourceTypes.secretExpiry]: ["rotation"],
     [resourceTypes.rotationGuard]: [],
+    [resourceTypes.destroyGuard]: [],
 };
 
 /** The replace-forcing inputs that differ between two sets of inputs of a resource of `type`. */

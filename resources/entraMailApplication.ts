@@ -30,6 +30,11 @@ export interface EntraMailApplicationArgs {
     owners?: readonly string[];
     /** Object ID of the deploying identity. */
     deployerObjectId: pulumi.Input<string>;
+    /**
+     * Protect the app registration and its service principal, which no update replaces. The rest is guarded by the
+     * stack's destroy guard: protected, they could not be rotated, replaced or removed (resources/destroyGuard.ts).
+     */
+    protect?: boolean;
 }
 
 /** One client secret and the date it was fixed to expire on. */
@@ -80,6 +85,7 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         const owners = args.owners ? [...args.owners] : [args.deployerObjectId];
         // Without configured owners the deployer becomes owner once; later deployers never churn the list.
         const ownerOptions: pulumi.CustomResourceOptions = args.owners ? {} : { ignoreChanges: ["owners"] };
+        const neverReplaced: pulumi.CustomResourceOptions = { parent: this, protect: args.protect === true, ...ownerOptions };
 
         this.application = new azuread.Application(
             name,
@@ -93,11 +99,11 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                 })),
                 web: plan.redirectUris.length > 0 ? { redirectUris: [...plan.redirectUris] } : undefined,
             },
-            { parent: this, ...ownerOptions },
+            neverReplaced,
         );
 
         // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
-        this.servicePrincipal = new azuread.ServicePrincipal(name, { clientId: this.application.clientId, owners }, { parent: this, ...ownerOptions });
+        this.servicePrincipal = new azuread.ServicePrincipal(name, { clientId: this.application.clientId, owners }, neverReplaced);
 
         // Admin consent for application permissions = one app role assignment per role on the tenant's own
         // Office 365 Exchange Online service principal, looked up by Microsoft's well-known app ID.

@@ -84,10 +84,11 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
             {
                 parent: this,
                 deleteBeforeReplace: true,
-                // Renamed or re-parented, the command must stay the same resource: a create-then-delete would run
-                // the delete script after the create and revoke what the create had just granted. The aliases name
-                // where earlier versions declared it (at the stack's top level).
-                aliases: [{ name, parent: pulumi.rootStackResource }],
+                // No aliases of its own: every version declared it here, as the component's child of the same name.
+                // Renamed, the command must stay the same resource (a create-then-delete would run the delete
+                // script after the create and revoke what the create had just granted): give the component an alias
+                // for its old name, and Pulumi derives the command's from it, as it does for a child whose name
+                // starts with its parent's.
             },
         );
 

@@ -24,14 +24,15 @@ export interface SecretExpiryOutputs extends SecretExpiryInputs {
     expiresAt: string;
 }
 
-/** The properties whose change means a new secret. */
 /**
- * Only a new rotation makes a new end date (and so a new secret). A new lifetime is an in-place update that keeps
- * the date: it applies from the next rotation on, so changing `secretLifetimeDays` never replaces a secret.
+ * Only a new rotation makes a new end date (and so a new secret). A new lifetime is no change at all: it applies
+ * from the next rotation on. Reporting it as an update would make the engine preview `expiresAt` as unknown, and
+ * an unknown `endDate` previews the secret as replaced (found under the real engine, test/e2e/credentials.test.ts).
+ * The engine still stores the new inputs with the kept outputs, so the next rotation's `create` reads the new lifetime.
  */
 export function diffSecretExpiry(olds: SecretExpiryInputs, news: SecretExpiryInputs): pulumi.dynamic.DiffResult {
     const replaces = olds.rotation !== news.rotation ? ["rotation"] : [];
-    return { changes: replaces.length > 0 || olds.lifetimeDays !== news.lifetimeDays, replaces, deleteBeforeReplace: false };
+    return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
 }
 
 export const secretExpiryProvider: pulumi.dynamic.ResourceProvider = {

@@ -18,18 +18,6 @@ const allRoleIds = Object.values(exchangeOnline.appRoles);
 let pwshDir: string;
 let savedPath: string | undefined;
 
-before(() => {
-    pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-pwsh-"));
-    fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-    savedPath = process.env.PATH;
-    process.env.PATH = `${pwshDir}${path.delimiter}${savedPath ?? ""}`;
-});
-
-after(() => {
-    process.env.PATH = savedPath;
-    fs.rmSync(pwshDir, { recursive: true, force: true });
-});
-
 function single(run: ProgramRun, type: string): DeclaredResource {
     const found = ofType(run, type);
     assert.strictEqual(found.length, 1, `expected one ${type}, found ${found.length}`);
@@ -62,6 +50,19 @@ async function ok(values: Record<string, unknown>, preview = false): Promise<Pro
 
 describe("program under the mock engine", function () {
     this.timeout(60_000);
+
+    // Scoped to this suite: the Exchange suites look for a real pwsh on PATH and must never find this one.
+    before(() => {
+        pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-pwsh-"));
+        fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+        savedPath = process.env.PATH;
+        process.env.PATH = `${pwshDir}${path.delimiter}${savedPath ?? ""}`;
+    });
+
+    after(() => {
+        process.env.PATH = savedPath;
+        fs.rmSync(pwshDir, { recursive: true, force: true });
+    });
 
     describe("IMAP only, one mailbox", () => {
         let run: ProgramRun;
@@ -344,14 +345,17 @@ describe("program under the mock engine", function () {
             assert.ifError((await runProgram(stackConfig(unattended), { ci: true })).error);
         });
 
-        it("refuses the example's all-zero tenant in an update, and allows it in a preview (the offline plan)", async () => {
+        it("refuses the example's all-zero tenant in an update and in a preview; only the offline plan lets it through", async () => {
             const values = { displayName: "EDI", userSignIn: { redirectUris: ["https://x.contoso.com/cb"] } };
             const zero = "00000000-0000-0000-0000-000000000000";
-            const update = await runProgram(stackConfig(values, zero), { tenantId: zero });
-            assert.match(String(update.error), /azuread:tenantId: "00000000-0000-0000-0000-000000000000" is the example's placeholder/);
-            assert.strictEqual(update.resources.length, 0, "nothing declared");
-            const preview = await runProgram(stackConfig(values, zero), { tenantId: zero, preview: true });
-            assert.ifError(preview.error);
+            for (const preview of [false, true]) {
+                const run = await runProgram(stackConfig(values, zero), { tenantId: zero, preview });
+                assert.match(String(run.error), /azuread:tenantId: "00000000-0000-0000-0000-000000000000" is the example's placeholder/);
+                assert.strictEqual(run.resources.length, 0, "nothing declared");
+            }
+            const plan = await runProgram(stackConfig(values, zero), { tenantId: zero, preview: true, offlinePlan: true });
+            assert.ifError(plan.error);
+            assert.strictEqual(process.env.M365_OFFLINE_PLAN, undefined, "the mock engine unsets it after the run");
         });
     });
 

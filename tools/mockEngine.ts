@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
-import { configNamespace, resourceTypes } from "../facts/project";
+import { configNamespace, offlinePlanVariable, resourceTypes } from "../facts/project";
 
 export const tenant = {
     tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
@@ -58,6 +58,11 @@ export interface RunOptions {
     ci?: boolean;
     /** What the Exchange command printed on its last run (its recorded state), as the engine hands it back. */
     commandStdout?: string;
+    /**
+     * The run is the offline plan or change review: the program lets the example's placeholder tenant through
+     * (the plan says it will be refused), where a real preview or update refuses it.
+     */
+    offlinePlan?: boolean;
     /**
      * Answers a resource registration instead of the default mocks (see tools/engineReplay.ts, which replays
      * updates as the engine would); undefined falls back to the defaults. Throwing fails the program, as a
@@ -178,6 +183,9 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
     });
     const onRejection = (reason: unknown) => failed(reason instanceof Error ? reason : new Error(String(reason)));
     const savedCi = process.env.CI;
+    if (options.offlinePlan) {
+        process.env[offlinePlanVariable] = "1";
+    }
     if (options.ci) {
         process.env.CI = "true";
     } else {
@@ -217,6 +225,7 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         await pulumi.runtime.disconnect();
     } finally {
         process.off("unhandledRejection", onRejection);
+        delete process.env[offlinePlanVariable];
         if (savedCi === undefined) {
             delete process.env.CI;
         } else {

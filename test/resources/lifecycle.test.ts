@@ -67,9 +67,9 @@ describe("the replace-forcing inputs, per the providers' sources", () => {
         assert.deepStrictEqual(replacingInputs[types.application], ["templateId"]);
     });
 
-    it("the expiry resource replaces on a new rotation only; a new lifetime is an update that keeps the date", () => {
+    it("the expiry resource replaces on a new rotation only; a new lifetime is no change (an update would preview the date unknown)", () => {
         assert.deepStrictEqual(diffSecretExpiry({ lifetimeDays: 90, rotation: 1 }, { lifetimeDays: 180, rotation: 1 }), {
-            changes: true,
+            changes: false,
             replaces: [],
             deleteBeforeReplace: false,
         });
@@ -251,15 +251,19 @@ describe("engine behaviour the mocks hide", function () {
         assert.strictEqual(ofType(set, types.application)[0].options?.ignoreChanges, undefined);
     });
 
-    it("protect: true protects every resource of the stack, so a destroy changes nothing", async () => {
+    it("protect: true protects what no update replaces, plus a destroy guard that depends on every component", async () => {
         const run = await runProgram(stackConfig({ ...base, protect: true, keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s" } }), {
             preview: true,
         });
         assert.ifError(run.error);
-        const unprotected = run.resources.filter((resource) => resource.options?.protect !== true).map((r) => `${r.type} ${r.name}`);
-        assert.deepStrictEqual(unprotected, []);
+        const protectedOnes = run.resources.filter((resource) => resource.options?.protect === true).map((r) => r.type);
+        assert.deepStrictEqual(protectedOnes.sort(), [types.application, types.destroyGuard, types.servicePrincipal].sort());
+        const [guard] = ofType(run, types.destroyGuard);
+        // The Entra application, the Exchange access and the Key Vault delivery: a component stands for its children.
+        assert.strictEqual((guard.options?.dependsOn as unknown[]).length, 3);
         const open = await runProgram(stackConfig(base), { preview: true });
         assert.ok(open.resources.every((resource) => resource.options?.protect !== true));
+        assert.deepStrictEqual(ofType(open, types.destroyGuard), []);
     });
 
     it("app role assignments wait for the enterprise application", async () => {
@@ -269,11 +273,11 @@ describe("engine behaviour the mocks hide", function () {
         }
     });
 
-    it("the Exchange command keeps its identity through a rename or re-parent (aliases), and is deleted before a replacement", async () => {
+    it("the Exchange command has no alias to a URN no version had, and is deleted before a replacement", async () => {
         const run = await runProgram(stackConfig(base), { preview: true });
         const [command] = ofType(run, types.command);
         assert.strictEqual(command.options?.deleteBeforeReplace, true);
-        assert.strictEqual((command.options?.aliases as unknown[]).length, 1);
+        assert.strictEqual(command.options?.aliases, undefined);
     });
 
     it("a secret stdin (the PFX password) does not make the granted mailboxes secret", async () => {

@@ -64,7 +64,7 @@ export async function evaluateStack(stack: string, format: PlanFormat, file?: st
     if (!validation.ok) return { exitCode: 1, output: formatProblems(validation.problems), stream: "stderr" };
     const tenantId = raw["azuread:tenantId"] ?? "<tenant from ARM_TENANT_ID>";
     // A preview: nothing needs PowerShell, and nothing runs.
-    const run = await runProgram(raw, { preview: true, tenantId, stack });
+    const run = await runProgram(raw, { preview: true, tenantId, stack, offlinePlan: true });
     if (run.error) return { exitCode: 1, output: run.error.message, stream: "stderr" };
     return { exitCode: 0, output: render(buildReport(stack, validation.settings, run.resources, run.outputs), format), stream: "stdout" };
 }

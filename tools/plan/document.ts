@@ -3,6 +3,7 @@
  * what the other leaves out.
  */
 import { PlanReport } from "./model";
+import { placeholderTenant } from "../../config/validate";
 
 export interface Section {
     readonly title: string;
@@ -28,6 +29,9 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
         title: "App registration",
         paragraphs: [
             `${app.displayName}: ${app.signInAudience}, tenant ${report.tenantId}${app.protect ? "; protected from destroy" : ""}`,
+            ...(report.tenantId === placeholderTenant
+                ? ["This is the example's placeholder tenant: pulumi preview and pulumi up refuse it until `pulumi config set azuread:tenantId <tenant-id>`."]
+                : []),
             ...(app.redirectUris.length > 0 ? [`Web redirect URIs: ${app.redirectUris.join(", ")}`] : []),
         ],
     });

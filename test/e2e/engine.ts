@@ -1,0 +1,207 @@
+/**
+ * The real Pulumi CLI for the end-to-end suites: the engine `npm run setup:engine` builds into .tools/pulumi/bin
+ * (or a directory with `pulumi` named by M365_PULUMI_BIN, e.g. an ordinary Pulumi install). Each project runs in a
+ * temporary copy of the sources, with its own PULUMI_HOME and local file backend, offline: no update check, no
+ * plugin download, so a plugin that is not there fails instead of being fetched.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { projectRoot } from "../../config/projectRoot";
+import { findExecutable } from "../../exchange/preflight";
+
+export const engineMissingMessage =
+    "the Pulumi CLI was not found: build it with `npm run setup:engine` (Go and the Go module proxy), or set M365_PULUMI_BIN to a directory holding `pulumi`";
+
+/** The directory holding `pulumi` and the plugins bundled beside it, or undefined. */
+export function findEngine(): string | undefined {
+    const candidates = [process.env.M365_PULUMI_BIN, path.join(projectRoot(), ".tools", "pulumi", "bin")].filter((c): c is string => !!c);
+    return candidates.find((dir) => findExecutable(path.join(dir, "pulumi")) !== undefined);
+}
+
+let skipNoticeShown = false;
+
+/** For a suite's `before`: the engine, or the suite skipped with one line (failed under M365_REQUIRE_ENGINE=1). */
+export function requireEngine(context: Mocha.Context): string {
+    const found = findEngine();
+    if (found !== undefined) {
+        return found;
+    }
+    if (process.env.M365_REQUIRE_ENGINE === "1") {
+        throw new Error(engineMissingMessage);
+    }
+    if (!skipNoticeShown) {
+        console.log(`    End-to-end suites under the real Pulumi engine skipped: ${engineMissingMessage}.`);
+        skipNoticeShown = true;
+    }
+    context.skip();
+}
+
+export interface CliRun {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    /** stdout and stderr together, for messages the CLI may print on either. */
+    readonly output: string;
+}
+
+/** Source folders copied into each temporary project (what the program and its tests import). */
+const sourceEntries = [
+    "Pulumi.yaml",
+    "Pulumi.dev.yaml",
+    "Pulumi.prod.yaml",
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.pulumi.json",
+    "index.ts",
+    "config",
+    "plan",
+    "resources",
+    "exchange",
+    "facts",
+    "policy",
+    "test",
+];
+
+export class EngineProject {
+    /** The temporary copy of the project. */
+    public readonly root: string;
+    /** Where the program runs: the copy's root, or a program folder inside it. */
+    public readonly dir: string;
+    private readonly base: string;
+    private readonly env: NodeJS.ProcessEnv;
+
+    /**
+     * @param engineDir from requireEngine
+     * @param program a folder under test/e2e/programs to run instead of the project's own program
+     */
+    constructor(engineDir: string, program?: string) {
+        this.base = fs.mkdtempSync(path.join(os.tmpdir(), "m365-e2e-"));
+        this.root = path.join(this.base, "project");
+        const source = projectRoot();
+        for (const entry of sourceEntries) {
+            if (fs.existsSync(path.join(source, entry))) {
+                fs.cpSync(path.join(source, entry), path.join(this.root, entry), {
+                    recursive: true,
+                    filter: (from) => !from.includes(`${path.sep}node_modules`),
+                });
+            }
+        }
+        fs.symlinkSync(path.join(source, "node_modules"), path.join(this.root, "node_modules"), "dir");
+        this.dir = program === undefined ? this.root : path.join(this.root, "test", "e2e", "programs", program);
+        for (const folder of ["home", "state"]) {
+            fs.mkdirSync(path.join(this.base, folder));
+        }
+        this.env = {
+            ...process.env,
+            PATH: `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`,
+            PULUMI_HOME: path.join(this.base, "home"),
+            PULUMI_BACKEND_URL: `file://${path.join(this.base, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            // The project's tests and CI variables must not leak into the programs' own checks.
+            CI: undefined,
+        };
+    }
+
+    /** Runs `pulumi ARGS` in the project, non-interactively. */
+    public pulumi(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): CliRun {
+        const run = spawnSync("pulumi", [...args, "--non-interactive"], {
+            cwd: this.dir,
+            env: { ...this.env, ...extraEnv },
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+            timeout: 300_000,
+        });
+        if (run.error) {
+            throw run.error;
+        }
+        return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr, output: `${run.stdout}\n${run.stderr}` };
+    }
+
+    /** Like pulumi(), but an exit code other than 0 throws with the output. */
+    public ok(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): CliRun {
+        const run = this.pulumi(args, extraEnv);
+        if (run.code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} exited ${run.code}:\n${run.output}`);
+        }
+        return run;
+    }
+
+    /** A new stack with the given config values (strings as `pulumi config set` stores them, or YAML values). */
+    public initStack(stack: string, config: Record<string, unknown>): void {
+        this.ok(["stack", "init", stack]);
+        this.writeConfig(stack, config);
+    }
+
+    /** Replaces the stack file's config, keeping what `pulumi stack init` wrote (the encryption salt). */
+    public writeConfig(stack: string, config: Record<string, unknown>): void {
+        const file = path.join(this.dir, `Pulumi.${stack}.yaml`);
+        const kept = fs.existsSync(file)
+            ? fs
+                  .readFileSync(file, "utf8")
+                  .split("\n")
+                  .filter((line) => line.startsWith("encryptionsalt:"))
+            : [];
+        const lines = [...kept, "config:", ...Object.entries(config).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`)];
+        fs.writeFileSync(file, `${lines.join("\n")}\n`);
+    }
+
+    /** `pulumi preview --json`: the steps the engine plans. */
+    public previewJson(stack: string, extra: readonly string[] = []): { code: number; steps: PreviewStep[]; output: string; diagnostics: string[] } {
+        const run = this.pulumi(["preview", "--stack", stack, "--json", ...extra]);
+        let parsed: any = {};
+        try {
+            parsed = JSON.parse(run.stdout);
+        } catch {
+            // A failed preview may print no JSON; the output then says why.
+        }
+        const diagnostics: string[] = (parsed.diagnostics ?? []).map((d: any) => String(d.message));
+        return {
+            code: run.code,
+            steps: (parsed.steps ?? []).map((step: any) => ({ op: step.op, urn: step.urn, type: step.newState?.type ?? step.oldState?.type })),
+            // With --json the engine's messages are in the document's diagnostics, not in the text.
+            output: [run.stderr, ...diagnostics].join("\n"),
+            diagnostics,
+        };
+    }
+
+    /** The stack's state: each resource's URN, type, whether it is protected, and its outputs. */
+    public resources(stack: string): StateResource[] {
+        const exported = JSON.parse(this.ok(["stack", "export", "--stack", stack, "--show-secrets"]).stdout);
+        return (exported.deployment?.resources ?? []).map((r: any) => ({
+            urn: r.urn,
+            type: r.type,
+            id: r.id,
+            protect: r.protect === true,
+            outputs: r.outputs ?? {},
+        }));
+    }
+
+    public dispose(): void {
+        fs.rmSync(this.base, { recursive: true, force: true });
+    }
+}
+
+export interface PreviewStep {
+    readonly op: string;
+    readonly urn: string;
+    readonly type: string;
+}
+
+export interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly id?: string;
+    readonly protect: boolean;
+    readonly outputs: Record<string, any>;
+}
+
+/** The name part of a URN (after the last `::`). */
+export function urnName(urn: string): string {
+    return urn.slice(urn.lastIndexOf("::") + 2);
+}
