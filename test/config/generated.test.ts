@@ -35,7 +35,9 @@ describe("generated from the config schema", () => {
             assert.ok(properties[`${configNamespace}:${key}`], key);
         }
         assert.deepStrictEqual(properties[`${configNamespace}:smtpAuth`].enum, ["mailbox", "organization", "unchanged"]);
-        assert.strictEqual(properties[`${configNamespace}:secretLifetimeDays`].maximum, 730);
+        // Numbers also take the string `pulumi config set` stores: the number's own bounds stay the first choice.
+        assert.strictEqual(properties[`${configNamespace}:secretLifetimeDays`].anyOf[0].maximum, 730);
+        assert.deepStrictEqual(properties[`${configNamespace}:secretLifetimeDays`].anyOf[1], { type: "string", pattern: "^[0-9]+$" });
         assert.ok(properties[`${configNamespace}:exchange`].properties.reconcile);
     });
 

@@ -149,12 +149,14 @@ describe("certificate credentials", function () {
 describe("protection", function () {
     this.timeout(60_000);
 
-    it("protects the app registration, service principal and every other resource when protect is true", async () => {
+    it("protects the app registration, service principal and the destroy guard when protect is true, never a secret", async () => {
         const run = await runProgram(stackConfig({ ...base, protect: true }));
         assert.ifError(run.error);
         assert.strictEqual(ofType(run, types.application)[0].options?.protect, true);
         assert.strictEqual(ofType(run, types.servicePrincipal)[0].options?.protect, true);
-        assert.strictEqual(ofType(run, types.password)[0].options?.protect, true);
+        assert.strictEqual(ofType(run, types.destroyGuard)[0].options?.protect, true);
+        // A protected secret could never be rotated: the engine refuses to replace a protected resource.
+        assert.notStrictEqual(ofType(run, types.password)[0].options?.protect, true);
     });
 
     it("does not protect by default", async () => {
