@@ -1,6 +1,6 @@
 /**
  * The Exchange Online scripts, checked without PowerShell: they parse, every Exchange cmdlet call uses only
- * parameters Microsoft documents for Exchange Online (../shared/reference/exchange-cmdlets.json) in a valid
+ * parameters Microsoft documents for Exchange Online (test/fixtures/exchange-cmdlets.json, a copy of the parameters parsed from MicrosoftDocs/office-docs-powershell, each cmdlet with its commit) in a valid
  * parameter set, nothing prompts, and no value is ever spliced into code.
  */
 import * as assert from "assert";
@@ -20,7 +20,7 @@ interface CmdletReference {
 }
 
 const root = projectRoot();
-const reference = JSON.parse(fs.readFileSync(path.join(root, "..", "shared", "reference", "exchange-cmdlets.json"), "utf8")) as {
+const reference = JSON.parse(fs.readFileSync(path.join(root, "test", "fixtures", "exchange-cmdlets.json"), "utf8")) as {
     commonParameters: string[];
     cmdlets: Record<string, CmdletReference>;
 };

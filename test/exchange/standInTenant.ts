@@ -156,7 +156,7 @@ export class StandInTenant {
             PSModulePath: [...this.modulePaths, path.join(projectRoot(), "test", "fixtures", "exchange-online")].join(path.delimiter),
             EXO_STANDIN_STATE: this.statePath,
             EXO_STANDIN_LOG: this.logPath,
-            EXO_STANDIN_REFERENCE: path.join(projectRoot(), "..", "shared", "reference", "exchange-cmdlets.json"),
+            EXO_STANDIN_REFERENCE: path.join(projectRoot(), "test", "fixtures", "exchange-cmdlets.json"),
             // Entra ID replication retries without the production back-off.
             M365_EXO_REGISTRATION_DELAY_SECONDS: "0.01",
         };
