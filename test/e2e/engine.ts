@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { projectRoot } from "../../config/projectRoot";
 import { findExecutable } from "../../exchange/preflight";
+import { foundOrSkip } from "../realProgram";
 
 export const engineMissingMessage =
     "the Pulumi CLI was not found: build it with `npm run setup:engine` (Go and the Go module proxy), or set M365_PULUMI_BIN to a directory holding `pulumi`";
@@ -20,22 +21,13 @@ export function findEngine(): string | undefined {
     return candidates.find((dir) => findExecutable(path.join(dir, "pulumi")) !== undefined);
 }
 
-let skipNoticeShown = false;
-
 /** For a suite's `before`: the engine, or the suite skipped with one line (failed under M365_REQUIRE_ENGINE=1). */
 export function requireEngine(context: Mocha.Context): string {
-    const found = findEngine();
-    if (found !== undefined) {
-        return found;
-    }
-    if (process.env.M365_REQUIRE_ENGINE === "1") {
-        throw new Error(engineMissingMessage);
-    }
-    if (!skipNoticeShown) {
-        console.log(`    End-to-end suites under the real Pulumi engine skipped: ${engineMissingMessage}.`);
-        skipNoticeShown = true;
-    }
-    context.skip();
+    return foundOrSkip(context, findEngine(), {
+        suites: "End-to-end suites under the real Pulumi engine",
+        requireVariable: "M365_REQUIRE_ENGINE",
+        missing: engineMissingMessage,
+    });
 }
 
 export interface CliRun {

@@ -18,6 +18,7 @@ import { exchangeInterpreter } from "../../resources/exchangeMailboxAccess";
 import { exchangeScripts } from "../../exchange/scriptFiles";
 import { projectRoot } from "../../config/projectRoot";
 import { findExecutable } from "../../exchange/preflight";
+import { foundOrSkip } from "../realProgram";
 
 export interface CommandInputs {
     readonly environment: Record<string, string>;
@@ -161,23 +162,10 @@ export function writeJson(file: string, value: unknown): string {
     return file;
 }
 
-let skipNoticeShown = false;
-
 /**
  * For a suite's `before`: the pwsh to use. Without one, `npm run test:exchange` (M365_REQUIRE_PWSH=1) fails, and
  * `npm test` skips the suite, saying so once for all suites, with how to get pwsh.
  */
 export function requirePwsh(context: Mocha.Context): string {
-    const found = findPwsh();
-    if (found !== undefined) {
-        return found;
-    }
-    if (process.env.M365_REQUIRE_PWSH === "1") {
-        throw new Error(pwshMissingMessage);
-    }
-    if (!skipNoticeShown) {
-        console.log(`    Exchange suites under PowerShell skipped: ${pwshMissingMessage}.`);
-        skipNoticeShown = true;
-    }
-    context.skip();
+    return foundOrSkip(context, findPwsh(), { suites: "Exchange suites under PowerShell", requireVariable: "M365_REQUIRE_PWSH", missing: pwshMissingMessage });
 }

@@ -11,6 +11,7 @@ import * as path from "path";
 import * as nodemailer from "nodemailer";
 import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../../tools/verify";
 import { MailLab } from "../fixtures/mailLab";
+import { foundOrSkip } from "../realProgram";
 
 const tenant = "11111111-2222-3333-4444-555555555555";
 const fullClient = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -37,20 +38,12 @@ afterEach(() => {
 
 /** Dovecot from Debian's packages: without it the mail-server tests are skipped with one line, unless required (CI). */
 function requireDovecot(context: Mocha.Context): void {
-    if (findExecutable("dovecot", { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` }) !== undefined) {
-        return;
-    }
-    const message = "Dovecot is not installed: apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-auth-lua (.ci/run does)";
-    if (process.env.M365_REQUIRE_DOVECOT === "1") {
-        throw new Error(message);
-    }
-    if (!skipNoticeShown) {
-        console.log(`    Mail-server tests skipped: ${message}.`);
-        skipNoticeShown = true;
-    }
-    context.skip();
+    foundOrSkip(context, findExecutable("dovecot", { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` }), {
+        suites: "Mail-server tests",
+        requireVariable: "M365_REQUIRE_DOVECOT",
+        missing: "Dovecot is not installed: apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-auth-lua (.ci/run does)",
+    });
 }
-let skipNoticeShown = false;
 
 function runVerify(lab: MailLab, args: string[], env: Record<string, string> = {}): Promise<VerifyRun> {
     const started = Date.now();
