@@ -4,13 +4,12 @@
  */
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
-import { findExecutable } from "../../exchange/preflight";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
 import * as nodemailer from "nodemailer";
 import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../../tools/verify";
-import { MailLab } from "../fixtures/mailLab";
+import { findDovecot, MailLab } from "../fixtures/mailLab";
 import { foundOrSkip } from "../realProgram";
 
 const tenant = "11111111-2222-3333-4444-555555555555";
@@ -38,7 +37,7 @@ afterEach(() => {
 
 /** Dovecot from Debian's packages: without it the mail-server tests are skipped with one line, unless required (CI). */
 function requireDovecot(context: Mocha.Context): void {
-    foundOrSkip(context, findExecutable("dovecot", { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` }), {
+    foundOrSkip(context, findDovecot(), {
         suites: "Mail-server tests",
         requireVariable: "M365_REQUIRE_DOVECOT",
         missing: "Dovecot is not installed: apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-auth-lua (.ci/run does)",
