@@ -11,6 +11,8 @@ export const guidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 export const envVarNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A rotation or reconcile label: letters, digits and . _ : - , at most 64. */
 export const labelPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** An Exchange group name that is also a valid alias (no spaces, no quotes): it lands in an OPATH filter. */
+export const rbacGroupNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 // Azure's naming rules.
 export const vaultNamePattern = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]$/;

@@ -18,6 +18,7 @@ import {
     resourceGroupPattern,
     show,
     vaultNamePattern,
+    rbacGroupNamePattern,
 } from "./formats";
 
 export const mailProtocols = ["imap", "pop", "smtp"] as const;
@@ -28,6 +29,9 @@ export const smtpAuthModes = ["mailbox", "organization", "unchanged"] as const;
 export type SmtpAuthMode = (typeof smtpAuthModes)[number];
 export const exchangeAuthModes = ["interactive", "certificate", "managedIdentity"] as const;
 export const exchangeReconcileModes = ["changed", "all"] as const;
+/** How an app's SMTP sending is authorised: per-mailbox grants, or Exchange's RBAC for Applications (Oct 2025). */
+export const smtpAuthorizationModes = ["mailboxPermission", "appRbac"] as const;
+export type SmtpAuthorizationMode = (typeof smtpAuthorizationModes)[number];
 export const credentialKinds = ["secret", "certificate", "both"] as const;
 export type CredentialKind = (typeof credentialKinds)[number];
 
@@ -43,6 +47,7 @@ export const defaults = {
     certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
     exchangeAuth: "interactive",
     reconcile: "changed",
+    smtpAuthorization: "mailboxPermission",
 } as const;
 
 export const secretLifetimeBounds = { min: 1, max: 730 } as const;
@@ -263,6 +268,26 @@ const exchange = strictObject(
             "`changed`",
             "`changed`: a mailbox whose configured access did not change since the last run is trusted from the record, not read. `all`: every run reads and repairs every mailbox (drift).",
             enumOf(exchangeReconcileModes).default(defaults.reconcile),
+        ),
+        smtpAuthorization: documented(
+            "exchange.smtpAuthorization",
+            "`mailboxPermission` \\| `appRbac`",
+            "`mailboxPermission`",
+            "How app-only SMTP sending is authorised. `mailboxPermission`: Entra `SMTP.SendAsApp` plus FullAccess and SendAs on each mailbox. `appRbac`: Exchange RBAC for Applications (Worldwide cloud, since October 2025): no Entra SMTP permission, a stack-owned mail-enabled security group of the smtp mailboxes, a management scope on it and an `Application SMTP.SendAsApp` role assignment; imap/pop mailboxes keep FullAccess.",
+            enumOf(smtpAuthorizationModes).default(defaults.smtpAuthorization),
+        ),
+        appRbacGroup: documented(
+            "exchange.appRbacGroup",
+            "name",
+            "derived from displayName",
+            "`appRbac`: name (and alias) of the stack's mail-enabled security group; the scope and role assignment are named after it. Must not exist yet: the stack never takes over a group it did not make.",
+            z
+                .string(says(undefined, (value) => `${show(value)} must be a group name of letters, digits and . _ - (at most 64)`))
+                .regex(
+                    rbacGroupNamePattern,
+                    says(undefined, (value) => `${show(value)} must be a group name of letters, digits and . _ - (at most 64)`),
+                )
+                .optional(),
         ),
         reconcileRun: documented(
             "exchange.reconcileRun",

@@ -34,7 +34,9 @@ export function mailboxVariableValue(mailbox: MailboxAccess): string {
         address: mailbox.address,
         fullAccess: mailbox.fullAccess,
         sendAs: mailbox.sendAs,
+        groupMember: mailbox.groupMember,
         smtpClientAuth: mailbox.smtpClientAuth,
+        smtpClientAuthOrganization: mailbox.smtpClientAuthOrganization,
         imapEnabled: mailbox.imapEnabled,
         popEnabled: mailbox.popEnabled,
     });
@@ -45,7 +47,7 @@ export function mailboxVariableValue(mailbox: MailboxAccess): string {
  * Sorted by name so the same config always yields the same inputs.
  */
 export function staticExchangeEnvironment(
-    plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth">,
+    plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth" | "smtpAuthorization" | "appRbac">,
     connection: ExchangeConnectionConfig,
     scriptsDigest: string,
 ): Record<string, string> {
@@ -54,6 +56,11 @@ export function staticExchangeEnvironment(
         M365_EXO_AUTH: connection.auth,
         M365_ORGANIZATION_SMTP_AUTH: String(plan.organizationSmtpAuth),
         M365_SCRIPTS_DIGEST: scriptsDigest,
+        // appRbac: the names go in both modes, so the scripts can tell the stack's objects from others' either way.
+        M365_EXO_SMTP_AUTHORIZATION: plan.appRbac.wanted ? "appRbac" : "mailboxPermission",
+        M365_EXO_RBAC_GROUP: plan.appRbac.group,
+        M365_EXO_RBAC_SCOPE: plan.appRbac.scope,
+        M365_EXO_RBAC_ASSIGNMENT: plan.appRbac.assignment,
     };
     if (connection.auth === "certificate") {
         environment.M365_EXO_APP_ID = connection.appId ?? "";
@@ -112,7 +119,9 @@ export interface DesiredMailboxRecord {
     readonly address: string;
     readonly fullAccess: boolean;
     readonly sendAs: boolean;
+    readonly groupMember?: boolean;
     readonly smtpClientAuth: boolean;
+    readonly smtpClientAuthOrganization?: boolean;
     readonly imapEnabled: boolean;
     readonly popEnabled: boolean;
 }
@@ -122,7 +131,7 @@ export interface MailboxRecord {
     /** The access the record was made for; null once the mailbox left the config (grants still to revoke). */
     readonly want: DesiredMailboxRecord | null;
     /** Grants the stack made, the only ones it ever revokes. */
-    readonly owns: { readonly fullAccess: boolean; readonly sendAs: boolean };
+    readonly owns: { readonly fullAccess: boolean; readonly sendAs: boolean; readonly groupMember?: boolean };
     /** The value each setting had before the stack changed it. */
     readonly before: Record<string, boolean | null>;
     /** Why the last run could not finish this mailbox. */
@@ -137,6 +146,14 @@ export interface RecordedExchangeState {
     readonly reconcileRun?: string;
     readonly mailboxes: Record<string, MailboxRecord>;
     readonly organization: { want: boolean; owned: boolean; before: boolean | null } | null;
+    /** SMTP through RBAC for Applications: what the stack made (see MailAccess.Resolve.ps1, Resolve-AppRbac). */
+    readonly rbac?: {
+        readonly want: boolean;
+        readonly names: { readonly group: string; readonly scope: string; readonly assignment: string };
+        readonly app: string | null;
+        readonly groupDn: string | null;
+        readonly owns: { readonly group: boolean; readonly scope: boolean; readonly assignment: boolean };
+    } | null;
     readonly failures: readonly { address: string; message: string }[];
 }
 

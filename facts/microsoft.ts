@@ -56,3 +56,10 @@ export function tokenUrl(authority: string, tenant: string): string {
 
 /** The resource delegated mail scopes are issued for in a user's token (IMAP.AccessAsUser.All and the like). */
 export const delegatedMailResource = "https://outlook.office.com";
+
+/**
+ * The Exchange management role that authorises app-only SMTP AUTH through RBAC for Applications: the only role
+ * Microsoft supports for it ("Configure SMTP onboarding to App RBAC", office-developer-exchange-docs
+ * docs/legacy-protocols/smtp-app-rbac-onboarding.md, 2025-10-17). Worldwide (standard multi-tenant) cloud only.
+ */
+export const appRbacSmtpRole = "Application SMTP.SendAsApp";

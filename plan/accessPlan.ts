@@ -6,7 +6,8 @@
  * configured protocol needs is never in the plan.
  */
 import { ExchangeAppRoleName, GraphDelegatedScopeName, exchangeOnline, microsoftGraph } from "../facts/microsoft";
-import { MailProtocol, mailProtocols, StackSettings } from "../config/schema";
+import { defaults, MailProtocol, mailProtocols, SmtpAuthorizationMode, StackSettings } from "../config/schema";
+import { appRbacSmtpRole } from "../facts/microsoft";
 
 export interface Permission {
     /** The API that defines the permission, by its well-known app ID. */
@@ -23,14 +24,22 @@ export interface MailboxAccess {
     readonly address: string;
     readonly protocols: readonly MailProtocol[];
     /**
-     * `Add-MailboxPermission -AccessRights FullAccess`: every app-only mailbox. Microsoft's procedure grants it for
-     * IMAP, POP and SMTP alike (an app's SMTP token is accepted for a mailbox it has FullAccess to).
+     * `Add-MailboxPermission -AccessRights FullAccess`: every app-only IMAP or POP mailbox, and with
+     * `mailboxPermission` every SMTP one too (Microsoft's procedure grants it for IMAP, POP and SMTP alike). With
+     * `appRbac` an smtp-only mailbox gets none: RBAC for Applications needs no mailbox permission.
      */
     readonly fullAccess: boolean;
-    /** `Add-RecipientPermission -AccessRights SendAs`: sending as the mailbox over SMTP, on top of FullAccess. */
+    /** `Add-RecipientPermission -AccessRights SendAs`: sending as the mailbox over SMTP (`mailboxPermission`). */
     readonly sendAs: boolean;
-    /** `Set-CASMailbox -SmtpClientAuthenticationDisabled $false` on this mailbox. */
+    /** Member of the stack's appRbac group (`Add-DistributionGroupMember`): SMTP through RBAC for Applications. */
+    readonly groupMember: boolean;
+    /** `Set-CASMailbox -SmtpClientAuthenticationDisabled $false` on this mailbox (`smtpAuth: mailbox`). */
     readonly smtpClientAuth: boolean;
+    /**
+     * `smtpAuth: organization`: SMTP AUTH comes from the organisation, and the mailbox's own setting must not be
+     * `$true` (it wins over the organisation's): a `$true` becomes `$null`.
+     */
+    readonly smtpClientAuthOrganization: boolean;
     /** `Set-CASMailbox -ImapEnabled $true`. */
     readonly imapEnabled: boolean;
     /** `Set-CASMailbox -PopEnabled $true`. */
@@ -52,7 +61,28 @@ export interface AccessPlan {
     readonly mailboxes: readonly MailboxAccess[];
     /** `Set-TransportConfig -SmtpClientAuthenticationDisabled $false`. */
     readonly organizationSmtpAuth: boolean;
+    /** How app-only SMTP is authorised. */
+    readonly smtpAuthorization: SmtpAuthorizationMode;
+    /**
+     * SMTP through RBAC for Applications: the names of what the stack makes (present in both modes, so leaving
+     * `appRbac` still names what to remove) and whether it is wanted.
+     */
+    readonly appRbac: AppRbacPlan;
     readonly redirectUris: readonly string[];
+}
+
+export interface AppRbacPlan {
+    /** Whether the group, scope and role assignment are wanted: `appRbac` with at least one smtp mailbox. */
+    readonly wanted: boolean;
+    /** The mail-enabled security group holding exactly the smtp mailboxes. */
+    readonly group: string;
+    /** `New-ManagementScope -RecipientRestrictionFilter "MemberOfGroup -eq '<group DN>'"`. */
+    readonly scope: string;
+    /** `New-ManagementRoleAssignment -Role 'Application SMTP.SendAsApp' -App <service principal> -CustomResourceScope`. */
+    readonly assignment: string;
+    readonly role: typeof appRbacSmtpRole;
+    /** The group's members: every mailbox with smtp. */
+    readonly members: readonly string[];
 }
 
 const appRoleByProtocol: Record<MailProtocol, ExchangeAppRoleName> = {
@@ -90,22 +120,49 @@ function graphScope(name: GraphDelegatedScopeName): Permission {
     };
 }
 
-export function mailboxAccess(address: string, protocols: readonly MailProtocol[], smtpAuthPerMailbox: boolean): MailboxAccess {
+export function mailboxAccess(
+    address: string,
+    protocols: readonly MailProtocol[],
+    smtpAuth: StackSettings["smtpAuth"],
+    smtpAuthorization: SmtpAuthorizationMode = defaults.smtpAuthorization,
+): MailboxAccess {
     const has = (protocol: MailProtocol) => protocols.includes(protocol);
+    const byRbac = smtpAuthorization === "appRbac";
     return {
         address,
         protocols,
-        fullAccess: protocols.length > 0,
-        sendAs: has("smtp"),
-        smtpClientAuth: has("smtp") && smtpAuthPerMailbox,
+        fullAccess: has("imap") || has("pop") || (has("smtp") && !byRbac),
+        sendAs: has("smtp") && !byRbac,
+        groupMember: has("smtp") && byRbac,
+        smtpClientAuth: has("smtp") && smtpAuth === "mailbox",
+        smtpClientAuthOrganization: has("smtp") && smtpAuth === "organization",
         imapEnabled: has("imap"),
         popEnabled: has("pop"),
     };
 }
 
-export function planAccess(settings: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth">): AccessPlan {
+/** The appRbac group's default name: from the app's display name, as an Exchange alias allows (≤ 64). */
+export function defaultAppRbacGroup(displayName: string): string {
+    const slug = displayName
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "");
+    return `${slug || "app"}-smtp-senders`.slice(0, 64).replace(/[-.]+$/, "");
+}
+
+export type PlanInput = Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> & {
+    readonly displayName?: string;
+    readonly exchange?: { readonly smtpAuthorization?: SmtpAuthorizationMode; readonly appRbacGroup?: string };
+};
+
+export function planAccess(settings: PlanInput): AccessPlan {
+    const smtpAuthorization = settings.exchange?.smtpAuthorization ?? defaults.smtpAuthorization;
     const appProtocols = new Set(settings.mailboxes.flatMap((mailbox) => mailbox.protocols));
-    const appRoles = mailProtocols.filter((protocol) => appProtocols.has(protocol)).map((protocol) => exchangeRole(appRoleByProtocol[protocol]));
+    // With appRbac the Entra SMTP.SendAsApp permission is left out: Microsoft warns it brings back the
+    // mailbox-permission check that RBAC for Applications replaces.
+    const appRoles = mailProtocols
+        .filter((protocol) => appProtocols.has(protocol) && !(protocol === "smtp" && smtpAuthorization === "appRbac"))
+        .map((protocol) => exchangeRole(appRoleByProtocol[protocol]));
 
     const delegatedScopes = settings.userSignIn
         ? [...baseDelegatedScopes.map(graphScope), ...settings.userSignIn.protocols.map((protocol) => graphScope(delegatedScopeByProtocol[protocol]))]
@@ -121,9 +178,10 @@ export function planAccess(settings: Pick<StackSettings, "mailboxes" | "userSign
         }
     }
 
-    const smtpAuthPerMailbox = settings.smtpAuth === "mailbox";
-    const mailboxes = settings.mailboxes.map((mailbox) => mailboxAccess(mailbox.address, mailbox.protocols, smtpAuthPerMailbox));
+    const mailboxes = settings.mailboxes.map((mailbox) => mailboxAccess(mailbox.address, mailbox.protocols, settings.smtpAuth, smtpAuthorization));
     const anySmtp = appProtocols.has("smtp") || (settings.userSignIn?.protocols.includes("smtp") ?? false);
+    const group = settings.exchange?.appRbacGroup ?? defaultAppRbacGroup(settings.displayName ?? "");
+    const members = mailboxes.filter((mailbox) => mailbox.groupMember).map((mailbox) => mailbox.address);
 
     return {
         appRoles,
@@ -131,6 +189,15 @@ export function planAccess(settings: Pick<StackSettings, "mailboxes" | "userSign
         requiredResourceAccesses,
         mailboxes,
         organizationSmtpAuth: settings.smtpAuth === "organization" && anySmtp,
+        smtpAuthorization,
+        appRbac: {
+            wanted: members.length > 0,
+            group,
+            scope: `${group}-scope`,
+            assignment: `${group}-SMTP.SendAsApp`,
+            role: appRbacSmtpRole,
+            members,
+        },
         redirectUris: settings.userSignIn?.redirectUris ?? [],
     };
 }

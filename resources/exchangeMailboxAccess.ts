@@ -24,7 +24,7 @@ import { ExchangeConnectionConfig } from "../config/schema";
 import { componentTypes } from "../facts/project";
 
 export interface ExchangeMailboxAccessArgs {
-    plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth">;
+    plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth" | "smtpAuthorization" | "appRbac">;
     connection: ExchangeConnectionConfig;
     /** The stack's tenant: the Exchange sign-in must reach it. */
     tenantId: pulumi.Input<string>;

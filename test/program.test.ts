@@ -96,7 +96,16 @@ describe("program under the mock engine", function () {
 
         it("gives the mailbox FullAccess and IMAP, and nothing for SMTP", () => {
             assert.deepStrictEqual(mailboxEnvironment(run), {
-                "edi@contoso.com": { address: "edi@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: false },
+                "edi@contoso.com": {
+                    address: "edi@contoso.com",
+                    fullAccess: true,
+                    sendAs: false,
+                    groupMember: false,
+                    smtpClientAuth: false,
+                    smtpClientAuthOrganization: false,
+                    imapEnabled: true,
+                    popEnabled: false,
+                },
             });
         });
 
@@ -150,17 +159,46 @@ describe("program under the mock engine", function () {
 
         it("grants each mailbox only what its protocols need, addresses untouched", () => {
             assert.deepStrictEqual(mailboxEnvironment(run), {
-                "in@contoso.com": { address: "in@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: true, popEnabled: true },
-                "out@contoso.com": { address: "out@contoso.com", fullAccess: true, sendAs: true, smtpClientAuth: true, imapEnabled: false, popEnabled: false },
+                "in@contoso.com": {
+                    address: "in@contoso.com",
+                    fullAccess: true,
+                    sendAs: false,
+                    groupMember: false,
+                    smtpClientAuth: false,
+                    smtpClientAuthOrganization: false,
+                    imapEnabled: true,
+                    popEnabled: true,
+                },
+                "out@contoso.com": {
+                    address: "out@contoso.com",
+                    fullAccess: true,
+                    sendAs: true,
+                    groupMember: false,
+                    smtpClientAuth: true,
+                    smtpClientAuthOrganization: false,
+                    imapEnabled: false,
+                    popEnabled: false,
+                },
                 "o'brien@contoso.com": {
                     address: "o'brien@contoso.com",
                     fullAccess: true,
                     sendAs: true,
+                    groupMember: false,
                     smtpClientAuth: true,
+                    smtpClientAuthOrganization: false,
                     imapEnabled: true,
                     popEnabled: false,
                 },
-                "$x@contoso.com": { address: "$x@contoso.com", fullAccess: true, sendAs: false, smtpClientAuth: false, imapEnabled: false, popEnabled: true },
+                "$x@contoso.com": {
+                    address: "$x@contoso.com",
+                    fullAccess: true,
+                    sendAs: false,
+                    groupMember: false,
+                    smtpClientAuth: false,
+                    smtpClientAuthOrganization: false,
+                    imapEnabled: false,
+                    popEnabled: true,
+                },
             });
         });
 

@@ -25,8 +25,9 @@ $ProgressPreference = 'SilentlyContinue'
 Export-ModuleMember -Function @(
     'Write-Report', 'Write-ReportSummary', 'Write-StreamReport', 'Get-ChangeCount',
     'Read-DesiredState', 'Read-RecordedState', 'Write-RecordedState',
-    'Import-ExchangeModule', 'Connect-MailAccessExchange', 'Disconnect-MailAccessExchange',
-    'Resolve-MailboxAccess', 'Resolve-OrganizationSmtpAuth', 'Resolve-TrusteeMove', 'Complete-Operation',
+    'Import-ExchangeModule', 'Connect-MailAccessExchange', 'Disconnect-MailAccessExchange', 'Get-ExchangeModuleInstallCommand',
+    'Resolve-MailboxAccess', 'Resolve-OrganizationSmtpAuth', 'Resolve-TrusteeMove', 'Resolve-AppRbac', 'Complete-Operation',
+    'Test-AppRbacRecordEmpty', 'Get-ExchangeServicePrincipal', 'Get-MailboxAccess', 'Assert-SessionCmdlets',
     'Test-MailboxRecordTrusted', 'Test-RecordEmpty', 'Test-RecordOwnsNothing', 'New-MailboxRecord',
     'Invoke-MailAccessSync', 'Invoke-MailAccessRemoval', 'ConvertTo-RecordFromDesired', 'Invoke-ExchangeStep'
 )

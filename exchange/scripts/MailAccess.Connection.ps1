@@ -2,12 +2,34 @@
     One Exchange Online session per run: the module, the sign-in, and the check that it reached the stack's tenant.
 #>
 
+# ExchangeOnlineManagement 3.10 and later need PowerShell 7.6; 3.9.2 is the newest for 7.4 and 7.5.
+$script:ExchangeModuleNeeds76 = [version] '3.10.0'
+$script:ExchangeModuleNewestBefore76 = '3.9.2'
+# Connect-ExchangeOnline -DisableWAM exists from 3.7.2 on.
+$script:DisableWamSince = [version] '3.7.2'
+
 <#
-    The newest installed ExchangeOnlineManagement 3.x that this PowerShell can load. A newer module may need a
-    newer PowerShell (3.10 and later need PowerShell 7.6), so an older installed version is the fallback.
+    The command that installs a version this PowerShell can load: -MinimumVersion 3.0.0 alone would take 3.10 or
+    later, which PowerShell 7.4 and 7.5 cannot load.
+#>
+function Get-ExchangeModuleInstallCommand {
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([version] $PowerShellVersion = $PSVersionTable.PSVersion)
+    if ($PowerShellVersion -lt [version] '7.6') {
+        return "pwsh -Command 'Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -MaximumVersion $script:ExchangeModuleNewestBefore76 -Scope CurrentUser'"
+    }
+    return "pwsh -Command 'Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -Scope CurrentUser'"
+}
+
+<#
+    Imports and returns the newest installed ExchangeOnlineManagement 3.x that this PowerShell can load. A newer
+    module may need a newer PowerShell (3.10 and later need PowerShell 7.6), so an older installed version is the
+    fallback.
 #>
 function Import-ExchangeModule {
     [CmdletBinding()]
+    [OutputType([System.Management.Automation.PSModuleInfo])]
     param()
     $installed = @(Get-Module -ListAvailable -Name ExchangeOnlineManagement | Sort-Object -Property Version -Descending)
     $reasons = [System.Collections.Generic.List[string]]::new()
@@ -22,7 +44,7 @@ function Import-ExchangeModule {
             }
         }
         if ($reasons.Count -eq 0) {
-            throw "The PowerShell module ExchangeOnlineManagement is not installed for this user. Install version 3.x with: pwsh -Command 'Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -Scope CurrentUser'"
+            throw "The PowerShell module ExchangeOnlineManagement is not installed for this user. Install version 3.x with: $(Get-ExchangeModuleInstallCommand)"
         }
     }
     foreach ($module in $installed) {
@@ -30,25 +52,27 @@ function Import-ExchangeModule {
             $reasons.Add("$($module.Version): version 3.x is required (REST cmdlets, New-ServicePrincipal -ObjectId)")
             continue
         }
-        if ($null -ne $module.PowerShellVersion -and $module.PowerShellVersion -gt $PSVersionTable.PSVersion) {
-            $reasons.Add("$($module.Version): needs PowerShell $($module.PowerShellVersion), this is $($PSVersionTable.PSVersion)")
+        $needs = $module.PowerShellVersion
+        if ($module.Version -ge $script:ExchangeModuleNeeds76 -and ($null -eq $needs -or $needs -lt [version] '7.6')) { $needs = [version] '7.6' }
+        if ($null -ne $needs -and $needs -gt $PSVersionTable.PSVersion) {
+            $reasons.Add("$($module.Version): needs PowerShell $needs, this is $($PSVersionTable.PSVersion)")
             continue
         }
         try {
             Import-Module -Name $module.Path -ErrorAction Stop
             Write-Report "Using ExchangeOnlineManagement $($module.Version) on PowerShell $($PSVersionTable.PSVersion)"
-            return
+            return $module
         }
         catch {
             $reasons.Add("$($module.Version): $($_.Exception.Message)")
         }
     }
-    throw "No installed ExchangeOnlineManagement can be loaded by PowerShell $($PSVersionTable.PSVersion): $($reasons -join '; '). Install a 3.x version this PowerShell supports, e.g. pwsh -Command 'Install-Module ExchangeOnlineManagement -RequiredVersion 3.9.0 -Scope CurrentUser', or update PowerShell."
+    throw "No installed ExchangeOnlineManagement can be loaded by PowerShell $($PSVersionTable.PSVersion): $($reasons -join '; '). Install a 3.x version this PowerShell supports: $(Get-ExchangeModuleInstallCommand), or update PowerShell to 7.6."
 }
 
 function Connect-MailAccessExchange {
     [CmdletBinding()]
-    param()
+    param([Parameter(Mandatory)][version] $ModuleVersion)
     $organization = Get-RequiredSetting -Name 'M365_EXO_ORGANIZATION'
     $auth = Get-RequiredSetting -Name 'M365_EXO_AUTH'
     $tenantId = Get-RequiredSetting -Name 'M365_TENANT_ID'
@@ -63,6 +87,9 @@ function Connect-MailAccessExchange {
                 $connection.UserPrincipalName = $env:M365_EXO_USER_PRINCIPAL_NAME
             }
             if ($env:M365_EXO_DISABLE_WAM -eq 'true') {
+                if ($ModuleVersion -lt $script:DisableWamSince) {
+                    throw "exchange.disableWam is true, but Connect-ExchangeOnline -DisableWAM needs ExchangeOnlineManagement $script:DisableWamSince or later and this is $ModuleVersion. Nothing was changed. Update the module ($(Get-ExchangeModuleInstallCommand)) or set exchange.disableWam to false."
+                }
                 $connection.DisableWAM = $true
             }
         }

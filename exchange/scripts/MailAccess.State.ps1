@@ -13,12 +13,16 @@
                                    before: value each setting had before the stack changed it (put back later)
                                    failed: why the last run could not finish this mailbox (read again next run)
       organization                 want, owned, before: the organisation-wide SMTP AUTH setting, likewise
+      rbac                         want, names { group, scope, assignment }, app, groupDn, owns { group, scope,
+                                   assignment }: SMTP through RBAC for Applications (mailboxes own groupMember)
       failures                     what the run could not do; the program fails the deployment while any remain
 #>
 
 $script:StateMarker = 'M365_MAIL_OAUTH_STATE='
 $script:StateVersion = 2
 $script:MailboxSettingNames = @('SmtpClientAuthenticationDisabled', 'ImapEnabled', 'PopEnabled')
+# What one M365_MAILBOX_* variable says about a mailbox (exchange/exchangeEnvironment.ts writes the same names).
+$script:DesiredMailboxFlags = @('fullAccess', 'sendAs', 'groupMember', 'smtpClientAuth', 'smtpClientAuthOrganization', 'imapEnabled', 'popEnabled')
 
 function Get-RequiredSetting {
     [CmdletBinding()]
@@ -35,14 +39,9 @@ function ConvertTo-DesiredMailbox {
     [CmdletBinding()]
     [OutputType([hashtable])]
     param([Parameter(Mandatory)][hashtable] $Value)
-    return @{
-        address        = [string] $Value.address
-        fullAccess     = [bool] $Value.fullAccess
-        sendAs         = [bool] $Value.sendAs
-        smtpClientAuth = [bool] $Value.smtpClientAuth
-        imapEnabled    = [bool] $Value.imapEnabled
-        popEnabled     = [bool] $Value.popEnabled
-    }
+    $mailbox = @{ address = [string] $Value.address }
+    foreach ($flag in $script:DesiredMailboxFlags) { $mailbox[$flag] = [bool] $Value[$flag] }
+    return $mailbox
 }
 
 <# The desired access, one M365_MAILBOX_* variable per mailbox, keyed by the address in lower case. #>
@@ -64,7 +63,24 @@ function Read-DesiredState {
         organizationSmtpAuth = ($env:M365_ORGANIZATION_SMTP_AUTH -eq 'true')
         reconcileAll         = ($env:M365_EXO_RECONCILE -eq 'all')
         reconcileRun         = [string] $env:M365_EXO_RECONCILE_RUN
+        disableWam           = ($env:M365_EXO_DISABLE_WAM -eq 'true')
+        appRbac              = Read-AppRbacSettings
         mailboxes            = $mailboxes
+    }
+}
+
+<#
+    SMTP through RBAC for Applications (exchange.smtpAuthorization appRbac): whether the stack wants its group,
+    scope and role assignment, and their names. The names come with either mode, so a stack that leaves appRbac
+    still knows what it made (the record keeps them too).
+#>
+function Read-AppRbacSettings {
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param()
+    return @{
+        wanted = ($env:M365_EXO_SMTP_AUTHORIZATION -eq 'appRbac')
+        names  = @{ group = [string] $env:M365_EXO_RBAC_GROUP; scope = [string] $env:M365_EXO_RBAC_SCOPE; assignment = [string] $env:M365_EXO_RBAC_ASSIGNMENT }
     }
 }
 

@@ -45,6 +45,7 @@ describe("Exchange environment", () => {
             disableWam: false,
             reconcile: "changed" as const,
             reconcileRun: "",
+            smtpAuthorization: "mailboxPermission" as const,
         };
         const first = staticExchangeEnvironment(planAccess(settings), connection, "d");
         const keys = Object.keys(first);

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { mailboxAccess } from "../../plan/accessPlan";
+import { planAccess } from "../../plan/accessPlan";
 import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../../exchange/exchangeEnvironment";
 import { exchangeScripts } from "../../exchange/scriptFiles";
 import { projectRoot } from "../../config/projectRoot";
@@ -35,6 +35,7 @@ const powershellCmdlets = new Set(
         "ForEach-Object",
         "Get-ChildItem",
         "Get-Module",
+        "Get-Command",
         "Import-Module",
         "Join-Path",
         "Out-Null",
@@ -245,6 +246,7 @@ describe("Exchange PowerShell scripts", () => {
             disableWam: true,
             reconcile: "all",
             reconcileRun: "run-1",
+            smtpAuthorization: "appRbac",
         });
         const set = new Set<string>([
             ...Object.keys(identityEnvironment({ tenantId: "", appId: "", servicePrincipalObjectId: "", displayName: "" })),
@@ -252,7 +254,11 @@ describe("Exchange PowerShell scripts", () => {
         ]);
         for (const auth of ["interactive", "certificate", "managedIdentity"] as const) {
             const env = staticExchangeEnvironment(
-                { mailboxes: [mailboxAccess("a@contoso.com", ["imap"], true)], organizationSmtpAuth: false },
+                planAccess({
+                    mailboxes: [{ address: "a@contoso.com", protocols: ["imap", "smtp"] }],
+                    smtpAuth: "organization",
+                    exchange: { smtpAuthorization: "appRbac" },
+                }),
                 connection(auth),
                 "digest",
             );

@@ -27,7 +27,8 @@ export interface PermissionEntry {
 export interface SendAsEntry {
     Trustee: string;
     AccessControlType: "Allow" | "Deny";
-    IsInherited: boolean;
+    /** Left out, Get-RecipientPermission returns no such property (its output is not documented). */
+    IsInherited?: boolean;
 }
 
 export interface StandInMailbox {
@@ -55,7 +56,12 @@ export interface TenantState {
     users: string[];
     mailboxes: Record<string, StandInMailbox>;
     faults: Fault[];
-    connect: { certificatePassword?: string; interactiveTenantId?: string };
+    connect: { certificatePassword?: string; interactiveTenantId?: string; missingCmdlets?: string[] };
+    /** Mail-enabled security and distribution groups; members by primary SMTP address. */
+    groups: { Name: string; Alias: string; DistinguishedName: string; Guid: string; PrimarySmtpAddress: string; members: string[] }[];
+    scopes: { Name: string; RecipientRestrictionFilter: string }[];
+    /** Role assignments to apps: App is the Exchange service principal's Identity. */
+    roleAssignments: { Name: string; Role: string; App: string; CustomResourceScope: string | null }[];
 }
 
 export interface LoggedCall {
@@ -73,6 +79,14 @@ export const changingCmdlets = new Set([
     "Remove-RecipientPermission",
     "Set-CASMailbox",
     "Set-TransportConfig",
+    "New-DistributionGroup",
+    "Remove-DistributionGroup",
+    "Add-DistributionGroupMember",
+    "Remove-DistributionGroupMember",
+    "New-ManagementScope",
+    "Remove-ManagementScope",
+    "New-ManagementRoleAssignment",
+    "Remove-ManagementRoleAssignment",
 ]);
 
 export function mailbox(address: string, settings: Partial<StandInMailbox> = {}): StandInMailbox {
@@ -110,6 +124,9 @@ export class StandInTenant {
             users: ["admin@contoso.com", "NT AUTHORITY\\SELF"],
             faults: [],
             connect: {},
+            groups: [],
+            scopes: [],
+            roleAssignments: [],
             ...state,
             mailboxes: Object.fromEntries(Object.entries(state.mailboxes).map(([address, box]) => [address.toLowerCase(), box])),
         };
@@ -190,6 +207,8 @@ export interface StackShape {
 /** The command's inputs for a stack config, built by the same functions the program's component uses. */
 export function commandInputs(shape: StackShape): CommandInputs {
     const plan = planAccess({
+        displayName: "Mail OAuth (test)",
+        exchange: { smtpAuthorization: shape.connection?.smtpAuthorization ?? "mailboxPermission", appRbacGroup: shape.connection?.appRbacGroup },
         mailboxes: shape.mailboxes,
         smtpAuth: shape.smtpAuth ?? "mailbox",
         userSignIn: shape.userSignInProtocols ? { redirectUris: ["https://localhost/callback"], protocols: shape.userSignInProtocols } : undefined,
@@ -202,6 +221,7 @@ export function commandInputs(shape: StackShape): CommandInputs {
         disableWam: false,
         reconcile: "changed",
         reconcileRun: "",
+        smtpAuthorization: "mailboxPermission",
         ...shape.connection,
     };
     const environment = {
