@@ -116,6 +116,9 @@ export = async () => {
         mailboxes: forClient.mailboxes,
         userSignIn: settings.userSignIn ? forClient.userSignIn : undefined,
         exchangeMailboxesGranted: exchange ? exchange.mailboxesGranted : [],
+        // How SMTP sending is authorised, for the mail client's admin and for `npm run verify --stack`.
+        smtpAuthorization: plan.mailboxes.some((mailbox) => mailbox.protocols.includes("smtp")) ? plan.smtpAuthorization : undefined,
+        appRbacGroup: plan.appRbac.wanted ? plan.appRbac.group : undefined,
     };
     // Outputs that do not apply to this config are left out rather than shown empty.
     return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

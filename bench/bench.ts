@@ -13,6 +13,7 @@ import { runProgram, stackConfig, types } from "../tools/mockEngine";
 import { CommandResource, findPwsh, pwshMissingMessage } from "../test/exchange/commandProvider";
 import { commandInputs, mailbox, StandInTenant } from "../test/exchange/standInTenant";
 import { isComponentType } from "../facts/project";
+import { parseRecordedState } from "../exchange/exchangeEnvironment";
 
 const sizes = [1, 10, 100, 1000];
 const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];
@@ -69,8 +70,10 @@ function exchangeBench(): void {
         console.log(`\nExchange step: not measured (${pwshMissingMessage}).`);
         return;
     }
-    const rows: string[][] = [["mailboxes", "first run calls", "first run s", "one-mailbox change calls", "one-mailbox change s", "record KiB", "report KiB"]];
-    for (const count of [10, 100, 1000]) {
+    const rows: string[][] = [
+        ["smtp authorization", "mailboxes", "first run calls", "first run s", "one-mailbox change calls", "one-mailbox change s", "record KiB", "report KiB"],
+    ];
+    for (const [smtpAuthorization, count] of (["mailboxPermission", "appRbac"] as const).flatMap((mode) => [10, 100, 1000].map((n) => [mode, n] as const))) {
         const list = mailboxes(count);
         const tenant = new StandInTenant({ mailboxes: Object.fromEntries(list.map((box) => [box.address, mailbox(box.address)])) });
         try {
@@ -80,10 +83,18 @@ function exchangeBench(): void {
             const timed = (protocolsOfFirst: MailProtocol[]): [number, number] => {
                 tenant.clearLog();
                 const started = process.hrtime.bigint();
-                const run = command.up(commandInputs({ mailboxes: list.map((box, i) => (i === 0 ? { ...box, protocols: protocolsOfFirst } : box)) }));
+                const run = command.up(
+                    commandInputs({
+                        mailboxes: list.map((box, i) => (i === 0 ? { ...box, protocols: protocolsOfFirst } : box)),
+                        connection: { smtpAuthorization, appRbacGroup: "bench-smtp-senders" },
+                    }),
+                );
                 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
                 if (!run || run.code !== 0) {
                     throw new Error(`the Exchange run failed: ${run?.stderr}`);
+                }
+                if (parseRecordedState(run.stdout)?.failures.length) {
+                    throw new Error(`the Exchange run recorded failures: ${run.stderr}`);
                 }
                 // What comes back to the next run as one environment variable each (Linux: at most 128 KiB).
                 recordBytes = Math.max(recordBytes, Buffer.byteLength(run.stdout));
@@ -93,6 +104,7 @@ function exchangeBench(): void {
             const [firstCalls, firstSeconds] = timed(list[0].protocols);
             const [changeCalls, changeSeconds] = timed(["imap", "pop", "smtp"]);
             rows.push([
+                smtpAuthorization,
                 String(count),
                 String(firstCalls),
                 firstSeconds.toFixed(1),

@@ -1,6 +1,7 @@
 /**
  * Checks made before `pulumi up` changes anything, so a missing tool fails with a fix instead of halfway.
  */
+import { exchangeModuleInstall } from "../facts/microsoft";
 import which from "which";
 import { configNamespace } from "../facts/project";
 
@@ -14,7 +15,8 @@ export function missingPwshMessage(pwsh: string): string {
     return (
         `${configNamespace}:exchange.pwsh: "${pwsh}" was not found${pwsh.includes("/") || pwsh.includes("\\") ? "" : " on PATH"}. ` +
         "The Exchange Online step runs PowerShell 7 with the ExchangeOnlineManagement 3.x module: install PowerShell 7 " +
-        "(https://aka.ms/powershell), then `pwsh -Command 'Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -Scope CurrentUser'`, " +
+        `(https://aka.ms/powershell), then \`pwsh -Command '${exchangeModuleInstall.powerShell76}'\` ` +
+        `(on PowerShell 7.4 or 7.5: \`pwsh -Command '${exchangeModuleInstall.beforePowerShell76}'\`, as 3.10 and later need 7.6), ` +
         "or set exchange.pwsh to the full path of pwsh."
     );
 }

@@ -63,3 +63,20 @@ export const delegatedMailResource = "https://outlook.office.com";
  * docs/legacy-protocols/smtp-app-rbac-onboarding.md, 2025-10-17). Worldwide (standard multi-tenant) cloud only.
  */
 export const appRbacSmtpRole = "Application SMTP.SendAsApp";
+
+/**
+ * ExchangeOnlineManagement versions that matter here (PowerShell Gallery release notes): 3.10.0 and later need
+ * PowerShell 7.6, so 3.9.2 is the newest for 7.4 and 7.5; `Connect-ExchangeOnline -DisableWAM` exists from 3.7.2.
+ * exchange/scripts/MailAccess.Connection.ps1 holds the same three numbers (a test keeps them equal).
+ */
+export const exchangeModule = {
+    needsPowerShell76From: "3.10.0",
+    newestBeforePowerShell76: "3.9.2",
+    disableWamSince: "3.7.2",
+} as const;
+
+/** The install commands for ExchangeOnlineManagement 3.x, for PowerShell 7.6 and for 7.4 / 7.5. */
+export const exchangeModuleInstall = {
+    powerShell76: "Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -Scope CurrentUser",
+    beforePowerShell76: `Install-Module ExchangeOnlineManagement -MinimumVersion 3.0.0 -MaximumVersion ${exchangeModule.newestBeforePowerShell76} -Scope CurrentUser`,
+} as const;

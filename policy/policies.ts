@@ -4,10 +4,10 @@
 import { ResourceValidationPolicy } from "@pulumi/policy/policy";
 import { RuleConfig, defaultRuleConfig, rules } from "./rules";
 
-export const policies: ResourceValidationPolicy[] = rules.map(({ name, description, rule }) => ({
+export const policies: ResourceValidationPolicy[] = rules.map(({ name, description, rule, enforcementLevel }) => ({
     name,
     description,
-    enforcementLevel: "mandatory",
+    enforcementLevel: enforcementLevel ?? "mandatory",
     configSchema:
         name === "secret-lifetime-at-most"
             ? { properties: { maxSecretLifetimeDays: { type: "integer", minimum: 1, maximum: 730, default: defaultRuleConfig.maxSecretLifetimeDays } } }

@@ -99,7 +99,21 @@ export const organizationSmtpAuthOnlyWhereAllowed: Rule = ({ type, props, stackT
         : [`SMTP AUTH would be enabled for the whole organization; allow it for this stack with: pulumi stack tag set ${allowOrganizationSmtpAuthTag} true`];
 };
 
-export const rules: { name: string; description: string; rule: Rule }[] = [
+/**
+ * Advisory on every stack that turns SMTP AUTH on for the whole organisation: the CIS Microsoft 365 Foundations
+ * Benchmark ("Ensure SMTP AUTH is disabled") and CISA's SCuBA baseline for Exchange Online (MS.EXO.5.1: SMTP AUTH
+ * disabled) both want it off organisation-wide, with per-mailbox exceptions: smtpAuth mailbox.
+ */
+export const organizationSmtpAuthAdvisory: Rule = ({ type, props }) => {
+    if (type !== types.command || props.environment?.M365_ORGANIZATION_SMTP_AUTH !== "true") {
+        return [];
+    }
+    return [
+        "smtpAuth organization turns SMTP AUTH on for every mailbox of the tenant; the CIS Microsoft 365 benchmark and CISA's SCuBA baseline (MS.EXO.5.1) want it off organisation-wide with per-mailbox exceptions: prefer smtpAuth mailbox",
+    ];
+};
+
+export const rules: { name: string; description: string; rule: Rule; enforcementLevel?: "advisory" | "mandatory" }[] = [
     {
         name: "no-tenant-wide-mail-permissions",
         description: "No Graph Mail.* application permissions and no full_access_as_app.",
@@ -116,5 +130,11 @@ export const rules: { name: string; description: string; rule: Rule }[] = [
         name: "organization-smtp-auth-only-where-allowed",
         description: "Org-wide SMTP AUTH only in stacks tagged to allow it.",
         rule: organizationSmtpAuthOnlyWhereAllowed,
+    },
+    {
+        name: "organization-smtp-auth-advisory",
+        description: "Warns on org-wide SMTP AUTH: CIS and CISA baselines want it off, with per-mailbox exceptions.",
+        rule: organizationSmtpAuthAdvisory,
+        enforcementLevel: "advisory",
     },
 ];

@@ -73,7 +73,11 @@ describe("GitHub workflows", function () {
         assert.strictEqual(job.strategy["max-parallel"], 1);
         assert.strictEqual(job.environment, "${{ matrix.stack }}");
         assert.strictEqual(job.env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
-        assert.ok(job.steps.some((s: any) => s.shell === "pwsh" && /Install-Module ExchangeOnlineManagement -MinimumVersion 3\.0\.0/.test(s.run)));
+        assert.ok(
+            job.steps.some(
+                (s: any) => s.shell === "pwsh" && /Install-Module ExchangeOnlineManagement -MinimumVersion 3\.0\.0 -MaximumVersion 3\.9\.2/.test(s.run),
+            ),
+        );
         const up = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.strictEqual(up.with.command, "up");
         assert.strictEqual(up.with.policyPacks, "policy");

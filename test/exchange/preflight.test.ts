@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { findExecutable, missingPwshMessage } from "../../exchange/preflight";
+import { exchangeModule } from "../../facts/microsoft";
+import { projectRoot } from "../../config/projectRoot";
 
 describe("preflight: finding pwsh", () => {
     let dir: string;
@@ -27,6 +29,14 @@ describe("preflight: finding pwsh", () => {
 
     it("says how to fix it, naming the config key", () => {
         assert.match(missingPwshMessage("pwsh"), /^m365-mail-oauth:exchange\.pwsh: "pwsh" was not found on PATH/);
-        assert.match(missingPwshMessage("pwsh"), /Install-Module ExchangeOnlineManagement/);
+        assert.match(missingPwshMessage("pwsh"), /Install-Module ExchangeOnlineManagement -MinimumVersion 3\.0\.0 -Scope CurrentUser/);
+        assert.match(missingPwshMessage("pwsh"), /7\.4 or 7\.5: .*-MaximumVersion 3\.9\.2/);
+    });
+
+    it("keeps the module version facts and the Exchange scripts' copies of them equal", () => {
+        const script = fs.readFileSync(path.join(projectRoot(), "exchange", "scripts", "MailAccess.Connection.ps1"), "utf8");
+        assert.match(script, new RegExp(`\\$script:ExchangeModuleNeeds76 = \\[version\\] '${exchangeModule.needsPowerShell76From.replace(/\./g, "\\.")}'`));
+        assert.match(script, new RegExp(`\\$script:ExchangeModuleNewestBefore76 = '${exchangeModule.newestBeforePowerShell76.replace(/\./g, "\\.")}'`));
+        assert.match(script, new RegExp(`\\$script:DisableWamSince = \\[version\\] '${exchangeModule.disableWamSince.replace(/\./g, "\\.")}'`));
     });
 });

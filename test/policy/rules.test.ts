@@ -135,7 +135,7 @@ describe("policy pack", function () {
         assert.deepStrictEqual(await violations("exchange-commands-do-not-log-stdout", command, { create: "echo hi" }), [], "other commands are not concerned");
     });
 
-    it("organization-smtp-auth-only-where-allowed needs the stack tag", async () => {
+    it("organization-smtp-auth-only-where-allowed needs the stack tag; the advisory warns even then", async () => {
         const run = await runProgram(
             stackConfig({ displayName: "EDI", smtpAuth: "organization", mailboxes: [{ address: "a@contoso.com", protocols: ["smtp"] }], exchange }),
             { preview: true },
@@ -144,13 +144,25 @@ describe("policy pack", function () {
             (await allViolations(run)).join("\n"),
             /organization-smtp-auth-only-where-allowed: .*pulumi stack tag set m365-mail-oauth:allowOrganizationSmtpAuth true/,
         );
-        assert.deepStrictEqual(await allViolations(run, new Map([[allowOrganizationSmtpAuthTag, "true"]])), []);
+        const allowed = await allViolations(run, new Map([[allowOrganizationSmtpAuthTag, "true"]]));
+        assert.strictEqual(allowed.length, 1);
+        assert.match(
+            allowed[0],
+            /^organization-smtp-auth-advisory: .*CIS Microsoft 365 benchmark and CISA's SCuBA baseline \(MS\.EXO\.5\.1\).*prefer smtpAuth mailbox/,
+        );
     });
 
-    it("every rule is mandatory and described", () => {
-        assert.strictEqual(policies.length, 5);
+    it("the advisory is silent for per-mailbox SMTP AUTH", async () => {
+        const run = await runProgram(stackConfig({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["smtp"] }], exchange }), {
+            preview: true,
+        });
+        assert.deepStrictEqual(await allViolations(run), []);
+    });
+
+    it("every rule is described; all are mandatory but the organisation-wide SMTP AUTH advisory", () => {
+        assert.strictEqual(policies.length, 6);
         for (const policy of policies) {
-            assert.strictEqual(policy.enforcementLevel, "mandatory");
+            assert.strictEqual(policy.enforcementLevel, policy.name === "organization-smtp-auth-advisory" ? "advisory" : "mandatory");
             assert.ok(policy.description.length > 10);
         }
     });

@@ -4,10 +4,12 @@
 import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { exchangeOnline } from "../../facts/microsoft";
 import { projectRoot } from "../../config/projectRoot";
 import { PlanReport, plan, readStackFile } from "../../tools/plan";
+import { evaluateStack } from "../../tools/plan/cli";
 
 const root = projectRoot();
 
@@ -61,6 +63,49 @@ describe("npm run plan", function () {
         assert.strictEqual(report.credential.secret?.lifetimeDays, 90);
         assert.strictEqual((report.clientSettings as any).tokenUrl, "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token");
         assert.ok(report.resources.some((r) => r.type === "command:local:Command"));
+    });
+
+    it("shows the appRbac mode and what it creates, without SMTP.SendAsApp or SendAs", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-plan-"));
+        try {
+            const file = path.join(dir, "Pulumi.rbac.yaml");
+            const config = {
+                "azuread:tenantId": "7a3c5e1f-0000-4000-8000-00000000aaaa",
+                "m365-mail-oauth:displayName": "EDI",
+                "m365-mail-oauth:mailboxes": [
+                    { address: "edi@contoso.com", protocols: ["imap", "smtp"] },
+                    { address: "out@contoso.com", protocols: ["smtp"] },
+                ],
+                "m365-mail-oauth:exchange": { organization: "contoso.onmicrosoft.com", smtpAuthorization: "appRbac" },
+            };
+            fs.writeFileSync(
+                file,
+                `config:\n${Object.entries(config)
+                    .map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`)
+                    .join("\n")}\n`,
+            );
+            const json = await evaluateStack("rbac", "json", file);
+            assert.strictEqual(json.exitCode, 0, json.output);
+            const report = JSON.parse(json.output) as PlanReport;
+            assert.deepStrictEqual(
+                report.permissions.map((p) => p.name),
+                ["IMAP.AccessAsApp"],
+            );
+            assert.strictEqual(report.exchange?.smtpAuthorization, "appRbac");
+            assert.deepStrictEqual(report.exchange?.appRbac?.members, ["edi@contoso.com", "out@contoso.com"]);
+            assert.strictEqual(report.exchange?.appRbac?.group, "edi-smtp-senders");
+            assert.ok(report.mailboxes.every((m) => !m.operations.some((o) => /SendAs: send as/.test(o))));
+            assert.deepStrictEqual(
+                report.mailboxes[1].operations.filter((o) => /FullAccess/.test(o)),
+                [],
+                "smtp only: no FullAccess",
+            );
+            const text = (await evaluateStack("rbac", "text", file)).output;
+            assert.match(text, /SMTP authorization: appRbac/);
+            assert.match(text, /New-ManagementRoleAssignment -Name edi-smtp-senders-SMTP\.SendAsApp -Role 'Application SMTP\.SendAsApp'/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("text and markdown say the same in words", async () => {

@@ -15,6 +15,8 @@ import { foundOrSkip } from "../realProgram";
 const tenant = "11111111-2222-3333-4444-555555555555";
 const fullClient = "aaaaaaaa-0000-4000-8000-000000000001";
 const imapOnlyClient = "aaaaaaaa-0000-4000-8000-000000000002";
+/** An appRbac app: Entra consent for IMAP only; SMTP is authorised by Exchange's RBAC for Applications. */
+const rbacClient = "aaaaaaaa-0000-4000-8000-000000000003";
 const secret = "s3cret~Value.With-Chars_123";
 const verifyScript = path.join(__dirname, "..", "..", "tools", "verify.js");
 
@@ -120,6 +122,7 @@ describe("npm run verify against Dovecot", function () {
         clients: {
             [fullClient]: { secret, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"] },
             [imapOnlyClient]: { secret, roles: ["IMAP.AccessAsApp"] },
+            [rbacClient]: { secret, roles: ["IMAP.AccessAsApp"] },
         },
         grants: [
             { service: "imap", user: "edi@contoso.com" },
@@ -156,6 +159,17 @@ describe("npm run verify against Dovecot", function () {
         const run = await runVerify(lab, ["--client-id", fullClient, "--mailbox", "edi@contoso.com:smtp", "--send"]);
         assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}`);
         assert.match(result(run, "smtp").detail, /test message accepted/);
+    });
+
+    it("appRbac: SMTP passes without an SMTP.SendAsApp role in the token; a mailbox outside the group points at the group", async () => {
+        const run = await runVerify(lab, ["--client-id", rbacClient, "--smtp-authorization", "appRbac", "--mailbox", "edi@contoso.com:imap,smtp"]);
+        assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}`);
+        assertAllPassed(run, ["imap", "smtp"]);
+        const outside = await runVerify(lab, ["--client-id", rbacClient, "--smtp-authorization", "appRbac", "--mailbox", "nosmtp@contoso.com:smtp"]);
+        assert.strictEqual(outside.code, 1);
+        assert.match(result(outside, "smtp").fix ?? "", /not in the stack's appRbac group.*Test-ServicePrincipalAuthorization/);
+        const plain = await runVerify(lab, ["--client-id", rbacClient, "--mailbox", "edi@contoso.com:smtp"]);
+        assert.match(result(plain, "smtp").detail, /no SMTP\.SendAsApp role/, "without appRbac the role is still asked for");
     });
 
     it("a wrong secret: the token is refused and the fix names the secret", async () => {
@@ -457,12 +471,27 @@ describe("verify: pure parts", () => {
         assert.doesNotMatch(fix, /check tenant, client ID and secret/);
     });
 
+    it("takes the SMTP authorization mode from the stack outputs or --smtp-authorization, and refuses an unknown one", () => {
+        const outputs = { tenantId: "t", clientId: "c", clientSecret: "s", smtpAuthorization: "appRbac", mailboxes: [] };
+        const run = (() => ({ status: 0, stdout: JSON.stringify(outputs), stderr: "" })) as unknown as typeof import("child_process").spawnSync;
+        assert.strictEqual(targetFromStack("dev", run).smtpAuthorization, "appRbac");
+        const flags = ["--tenant", "t", "--client-id", "c", "--mailbox", "a@b.c:smtp"];
+        const env = { M365_CLIENT_SECRET: "x" };
+        assert.strictEqual((parseArgs(flags, env) as { target: { smtpAuthorization: string } }).target.smtpAuthorization, "mailboxPermission");
+        assert.strictEqual(
+            (parseArgs([...flags, "--smtp-authorization", "appRbac"], env) as { target: { smtpAuthorization: string } }).target.smtpAuthorization,
+            "appRbac",
+        );
+        assert.throws(() => parseArgs([...flags, "--smtp-authorization", "rbac"], env), /--smtp-authorization rbac is not one of mailboxPermission, appRbac/);
+    });
+
     it("reads the target from the stack outputs", () => {
         const parsed = parseArgs(["--stack", "dev"], {}, () => ({
             tenant: "t",
             clientId: "c",
             clientSecret: "s",
             scope: "https://outlook.office365.com/.default",
+            smtpAuthorization: "mailboxPermission",
             mailboxes: [{ address: "a@b.c", protocols: ["pop"] }],
             servers: {
                 imap: { host: "outlook.office365.com", port: 993 },

@@ -27,6 +27,7 @@ export interface ChangeReview {
     readonly secrets: { readonly created: number[]; readonly retired: number[] };
     readonly mailboxes: { address: string; gained: string[]; lost: string[] }[];
     readonly organizationSmtpAuth?: { before: boolean; after: boolean };
+    readonly smtpAuthorization?: { before: string; after: string };
 }
 
 /** A stack file as it is at a git ref; undefined when the stack did not exist there. */
@@ -74,6 +75,8 @@ export function reviewFrom(stack: string, base: string, steps: readonly Step[], 
     const passwords = steps.filter((step) => step.type === resourceTypes.password);
     const orgBefore = before ? planAccess(before).organizationSmtpAuth : false;
     const orgAfter = planAccess(after).organizationSmtpAuth;
+    const modeBefore = before ? planAccess(before).smtpAuthorization : undefined;
+    const modeAfter = planAccess(after).smtpAuthorization;
     return {
         stack,
         base,
@@ -89,6 +92,7 @@ export function reviewFrom(stack: string, base: string, steps: readonly Step[], 
         },
         mailboxes: mailboxChanges(before, after),
         ...(orgBefore !== orgAfter ? { organizationSmtpAuth: { before: orgBefore, after: orgAfter } } : {}),
+        ...(modeBefore !== undefined && modeBefore !== modeAfter ? { smtpAuthorization: { before: modeBefore, after: modeAfter } } : {}),
     };
 }
 
@@ -156,6 +160,7 @@ export function reviewDocument(review: ChangeReview): { title: string; sections:
     sections.push({
         title: "Exchange Online access",
         paragraphs: [
+            ...(review.smtpAuthorization ? [`SMTP authorization: ${review.smtpAuthorization.before} -> ${review.smtpAuthorization.after}`] : []),
             ...(review.organizationSmtpAuth
                 ? [`Organization-wide SMTP AUTH: ${review.organizationSmtpAuth.before ? "on" : "off"} -> ${review.organizationSmtpAuth.after ? "on" : "off"}`]
                 : []),

@@ -47,9 +47,18 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
             paragraphs: exchange
                 ? [
                       `Organization ${exchange.organization}, ${exchange.auth} sign-in, ${exchange.sessionsPerUpdate} session per update`,
-                      "New-ServicePrincipal -AppId <client ID> -ObjectId <enterprise application object ID> (once; retried while Entra ID replicates)",
+                      "New-ServicePrincipal -AppId <client ID> -ObjectId <enterprise application object ID> (once; the first grant naming it waits while Entra ID replicates)",
                       ...(exchange.organizationSmtpAuth
                           ? ["Set-TransportConfig -SmtpClientAuthenticationDisabled $false: SMTP AUTH for the whole organization"]
+                          : []),
+                      `SMTP authorization: ${exchange.smtpAuthorization}`,
+                      ...(exchange.appRbac
+                          ? [
+                                `New-DistributionGroup -Name ${exchange.appRbac.group} -Type Security: a mail-enabled security group the stack owns, holding exactly the ${exchange.appRbac.members.length} smtp mailbox(es)`,
+                                `New-ManagementScope -Name ${exchange.appRbac.scope} -RecipientRestrictionFilter "MemberOfGroup -eq '<the group's DN>'"`,
+                                `New-ManagementRoleAssignment -Name ${exchange.appRbac.assignment} -Role '${exchange.appRbac.role}' -App <service principal> -CustomResourceScope ${exchange.appRbac.scope}; each smtp mailbox checked with Test-ServicePrincipalAuthorization`,
+                                "No Entra SMTP.SendAsApp permission and no SendAs: RBAC for Applications authorises SMTP (Worldwide cloud)",
+                            ]
                           : []),
                   ]
                 : [],

@@ -18,7 +18,15 @@ export interface PlanReport {
         kind: "application permission (app role)" | "delegated permission (scope)";
         consent: string;
     }[];
-    readonly exchange?: { organization: string; auth: string; sessionsPerUpdate: number; organizationSmtpAuth: boolean };
+    readonly exchange?: {
+        organization: string;
+        auth: string;
+        sessionsPerUpdate: number;
+        organizationSmtpAuth: boolean;
+        /** How app-only SMTP is authorised, and with appRbac what the stack makes for it. */
+        smtpAuthorization: string;
+        appRbac?: { group: string; scope: string; assignment: string; role: string; members: readonly string[] };
+    };
     readonly mailboxes: { address: string; protocols: readonly string[]; operations: string[] }[];
     readonly credential: {
         kind: string;
@@ -34,7 +42,10 @@ export function mailboxOperations(mailbox: MailboxAccess): string[] {
     const operations: string[] = [];
     if (mailbox.fullAccess) operations.push("Add-MailboxPermission FullAccess (no auto-mapping): the app may use the mailbox");
     if (mailbox.sendAs) operations.push("Add-RecipientPermission SendAs: send as the mailbox");
+    if (mailbox.groupMember) operations.push("Add-DistributionGroupMember to the appRbac group: send as the mailbox through RBAC for Applications");
     if (mailbox.smtpClientAuth) operations.push("Set-CASMailbox -SmtpClientAuthenticationDisabled $false: SMTP AUTH on");
+    if (mailbox.smtpClientAuthOrganization)
+        operations.push("Set-CASMailbox -SmtpClientAuthenticationDisabled $null if it is $true: SMTP AUTH from the organization");
     if (mailbox.imapEnabled) operations.push("Set-CASMailbox -ImapEnabled $true");
     if (mailbox.popEnabled) operations.push("Set-CASMailbox -PopEnabled $true");
     return operations;
@@ -71,6 +82,18 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
                   auth: settings.exchange.auth,
                   sessionsPerUpdate: resources.filter((r) => r.type === resourceTypes.command).length,
                   organizationSmtpAuth: plan.organizationSmtpAuth,
+                  smtpAuthorization: plan.smtpAuthorization,
+                  ...(plan.appRbac.wanted
+                      ? {
+                            appRbac: {
+                                group: plan.appRbac.group,
+                                scope: plan.appRbac.scope,
+                                assignment: plan.appRbac.assignment,
+                                role: plan.appRbac.role,
+                                members: plan.appRbac.members,
+                            },
+                        }
+                      : {}),
               }
             : undefined,
         mailboxes: plan.mailboxes.map((mailbox) => ({ address: mailbox.address, protocols: mailbox.protocols, operations: mailboxOperations(mailbox) })),

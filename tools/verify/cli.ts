@@ -5,7 +5,7 @@
 import { spawnSync } from "child_process";
 import { parseArgs as parseNodeArgs } from "util";
 import { renderTable, verify } from "./run";
-import { defaults, Protocol, protocols, UsageError, VerifyOptions, VerifyTarget } from "./types";
+import { defaults, Protocol, protocols, smtpAuthorizationModes, UsageError, VerifyOptions, VerifyTarget } from "./types";
 
 export const usage = `Usage: npm run -s verify -- --stack <name> [options]
        M365_CLIENT_SECRET=... npm run -s verify -- --tenant <id> --client-id <id> --mailbox <address[:imap,pop,smtp]> [...] [options]
@@ -24,6 +24,7 @@ which setup step is missing. The secret is read only from M365_CLIENT_SECRET (fl
   --timeout <duration>         each network step (default: 15s)
   --wait <duration>            retry with backoff until all pass or the time is up (default: off)
   --retry-delay <duration>     first pause between rounds, doubling up to 1m (default: 10s)
+  --smtp-authorization <mode>  without --stack: mailboxPermission (default) or appRbac (no SMTP.SendAsApp role in the token)
   --send                       also send a test message from each SMTP mailbox to itself (default: off)
   --json                       results as JSON on stdout (default: a table)
   -h, --help                   this help
@@ -76,6 +77,7 @@ export function targetFromStack(stack: string, run = spawnSync): Omit<VerifyTarg
         clientId: outputs.clientId,
         clientSecret: outputs.clientSecret,
         scope: outputs.scope ?? defaults.scope,
+        smtpAuthorization: outputs.smtpAuthorization === "appRbac" ? "appRbac" : "mailboxPermission",
         mailboxes: (outputs.mailboxes ?? []).map((m: { username: string; protocols: Protocol[] }) => ({ address: m.username, protocols: m.protocols })),
         servers: { imap: outputs.imap ?? defaults.servers.imap, pop: outputs.pop ?? defaults.servers.pop, smtp: outputs.smtp ?? defaults.servers.smtp },
     };
@@ -110,6 +112,7 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
                 "pop-port": text,
                 "smtp-host": text,
                 "smtp-port": text,
+                "smtp-authorization": text,
                 wait: text,
                 timeout: text,
                 "retry-delay": text,
@@ -143,10 +146,16 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
             clientId: values["client-id"]!,
             clientSecret: env.M365_CLIENT_SECRET,
             scope: defaults.scope,
+            smtpAuthorization: "mailboxPermission",
             mailboxes: values.mailbox!.map(parseMailbox),
             servers: { ...defaults.servers },
         };
     }
+    const mode = values["smtp-authorization"];
+    if (mode !== undefined && !(smtpAuthorizationModes as readonly string[]).includes(mode)) {
+        throw new UsageError(`--smtp-authorization ${mode} is not one of ${smtpAuthorizationModes.join(", ")}`);
+    }
+    if (mode !== undefined) base = { ...base, smtpAuthorization: mode as VerifyTarget["smtpAuthorization"] };
     const servers = {
         imap: { host: values["imap-host"] ?? base.servers.imap.host, port: port("imap-port", base.servers.imap.port) },
         pop: { host: values["pop-host"] ?? base.servers.pop.host, port: port("pop-port", base.servers.pop.port) },

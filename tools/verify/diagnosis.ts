@@ -1,4 +1,5 @@
 /** What a failure means, and the setup step that fixes it. Exchange Online's own answers are recognised by text. */
+import { SmtpAuthorizationMode } from "../../config/schema";
 import { Protocol } from "./types";
 
 const networkCodes = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT|CERT_|network_error|fetch failed|timed out/i;
@@ -25,7 +26,7 @@ export function explainTokenError(message: string, tokenHost: string): string {
     return "the token request failed: check tenant, client ID and secret";
 }
 
-export function explainMailError(protocol: Protocol, message: string): string {
+export function explainMailError(protocol: Protocol, message: string, smtpAuthorization: SmtpAuthorizationMode = "mailboxPermission"): string {
     const name = protocol.toUpperCase();
     if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/.test(message))
         return `the ${name} server cannot be reached (${networkCause(message)}): check host, port and firewall`;
@@ -39,6 +40,8 @@ export function explainMailError(protocol: Protocol, message: string): string {
         return "SMTP AUTH is disabled for the mailbox or the organisation: set smtpAuth to mailbox or organization and pulumi up";
     if (/not connected|protocol.*disabled|ImapEnabled|PopEnabled/i.test(message))
         return `${name} is disabled on the mailbox: Set-CASMailbox -${protocol === "imap" ? "Imap" : "Pop"}Enabled $true (pulumi up does it for mailboxes with ${protocol})`;
+    if (protocol === "smtp" && smtpAuthorization === "appRbac")
+        return "SMTP login refused: SMTP AUTH disabled for the mailbox, the mailbox not in the stack's appRbac group, or the 'Application SMTP.SendAsApp' role assignment missing (Test-ServicePrincipalAuthorization -Identity <app> -Resource <mailbox> shows InScope); changes can take ~30 minutes";
     if (protocol === "smtp")
         return "SMTP login refused: SMTP AUTH disabled for the mailbox, SendAs not granted (Add-RecipientPermission), or the service principal not registered in Exchange (New-ServicePrincipal); changes can take ~30 minutes";
     return `${name} login refused: the app has no FullAccess on the mailbox (Add-MailboxPermission) or its service principal is not registered in Exchange (New-ServicePrincipal); changes can take ~30 minutes`;

@@ -32,7 +32,8 @@ export async function verifyOnce(target: VerifyTarget, options: VerifyOptions, p
         redactor.addSasl(mailbox.address, token);
         for (const protocol of protocols.filter((p) => mailbox.protocols.includes(p))) {
             const role = requiredRole[protocol];
-            if (!roles.includes(role)) {
+            const roleNeeded = !(protocol === "smtp" && target.smtpAuthorization === "appRbac");
+            if (roleNeeded && !roles.includes(role)) {
                 results.push({
                     step: protocol,
                     protocol,
@@ -61,7 +62,7 @@ export async function verifyOnce(target: VerifyTarget, options: VerifyOptions, p
                     mailbox: mailbox.address,
                     ok: false,
                     detail: message.split("\n")[0],
-                    fix: explainMailError(protocol, message),
+                    fix: explainMailError(protocol, message, target.smtpAuthorization),
                 });
             }
         }

@@ -1,5 +1,8 @@
 /** What `npm run verify` checks, with what, and what it reports. */
 import { clientCredentialsScope, loginAuthority, mailEndpoints } from "../../facts/microsoft";
+import { SmtpAuthorizationMode, smtpAuthorizationModes } from "../../config/schema";
+
+export { smtpAuthorizationModes };
 
 export type Protocol = "imap" | "pop" | "smtp";
 export const protocols: readonly Protocol[] = ["imap", "pop", "smtp"];
@@ -13,6 +16,11 @@ export interface Server {
 
 export interface VerifyTarget {
     tenant: string;
+    /**
+     * How the app's SMTP sending is authorised. With `appRbac` the token carries no SMTP.SendAsApp role by design
+     * (Exchange's RBAC for Applications authorises it), so that role is not asked of the token.
+     */
+    smtpAuthorization: SmtpAuthorizationMode;
     clientId: string;
     clientSecret: string;
     authority: string;
