@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 import { configNamespace } from "../facts/project";
-import { StackSettings, stackConfigSchema } from "./schema";
+import { exchangeKeys, StackSettings, stackConfigInput, stackConfigSchema } from "./schema";
+import * as azureadConfig from "@pulumi/azuread/config";
+import { guidPattern } from "./formats";
 
 export type ValidationResult =
     | { readonly ok: true; readonly settings: StackSettings; readonly warnings: readonly string[] }
@@ -45,10 +47,27 @@ function distance(a: string, b: string): number {
     return row[b.length];
 }
 
+/** The known key nearest to a misspelt one, if it is a slip away (at most a third of its length, and 3). */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+    const scored = known.map((candidate) => ({ candidate, score: distance(key.toLowerCase(), candidate.toLowerCase()) }));
+    const best = scored.sort((a, b) => a.score - b.score)[0];
+    return best !== undefined && best.score <= Math.min(3, Math.max(1, Math.floor(key.length / 3))) ? best.candidate : undefined;
+}
+
+/** The keys a config object takes, by its path: the top level and the exchange block. */
+function knownKeysAt(at: string): readonly string[] | undefined {
+    return at === "" ? Object.keys(stackConfigInput.shape) : at === "exchange" ? exchangeKeys : undefined;
+}
+
 function issueProblems(issue: z.core.$ZodIssue): string[] {
     const at = keyPath(issue.path);
     if (issue.code === "unrecognized_keys") {
-        return issue.keys.map((key) => `${configNamespace}:${at === "" ? key : `${at}.${key}`}: ${issue.message}`);
+        const known = knownKeysAt(at);
+        return issue.keys.map((key) => {
+            const near = known ? nearestKey(key, known) : undefined;
+            const message = near ? `unknown config key; did you mean ${near}?` : issue.message;
+            return `${configNamespace}:${at === "" ? key : `${at}.${key}`}: ${message}`;
+        });
     }
     return [`${configNamespace}:${at}: ${issue.message}`];
 }
@@ -66,11 +85,20 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
         const namespace = fullKey.slice(0, separator);
         const key = fullKey.slice(separator + 1);
         if (namespace !== configNamespace) {
-            if (!providerNamespaces.has(namespace) && distance(namespace, configNamespace) <= 3) {
+            const provider = [...providerNamespaces].find(
+                (known) => known !== namespace && (known === namespace.toLowerCase() || distance(namespace, known) <= 2),
+            );
+            if (namespace === "azuread") {
+                problems.push(...azureadProblems(key, text));
+            } else if (!providerNamespaces.has(namespace) && distance(namespace, configNamespace) <= 3) {
                 problems.push(`${fullKey}: unknown namespace "${namespace}", so this key is ignored; did you mean ${configNamespace}:${key}?`);
+            } else if (!providerNamespaces.has(namespace) && provider !== undefined) {
+                problems.push(`${fullKey}: unknown namespace "${namespace}", so the provider never reads this key; did you mean ${provider}:${key}?`);
             }
             continue;
         }
+        // An empty value (a YAML key with nothing after it) is a key not set.
+        if (text === "") continue;
         values[key] = key === "displayName" || (secretKeys as readonly string[]).includes(key) ? text : parseRaw(text);
     }
     const result = stackConfigSchema.safeParse(values);
@@ -81,6 +109,11 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
         return { ok: false, problems };
     }
     const warnings: string[] = [];
+    if (result.data.credential !== "certificate" && result.data.secretWarnDays >= result.data.secretLifetimeDays) {
+        warnings.push(
+            `${configNamespace}:secretWarnDays: ${result.data.secretWarnDays} is not less than secretLifetimeDays (${result.data.secretLifetimeDays}): every update would warn that the secret expires soon, from the day it is created`,
+        );
+    }
     const organization = result.data.exchange?.organization;
     if (organization !== undefined && !organization.toLowerCase().endsWith(".onmicrosoft.com")) {
         warnings.push(
@@ -88,6 +121,22 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
         );
     }
     return { ok: true, settings: result.data, warnings };
+}
+
+/** The azuread provider's own config keys (its `config` module), so a misspelt one is not silently ignored. */
+const azureadKeys = Object.keys(azureadConfig).filter((key) => key !== "__esModule");
+
+function azureadProblems(key: string, text: string): string[] {
+    if (!azureadKeys.includes(key)) {
+        const near = nearestKey(key, azureadKeys);
+        return [
+            `azuread:${key}: not a setting of the azuread provider, so it is ignored${near ? `; did you mean azuread:${near}?` : ""} (a real pulumi up would deploy into whatever tenant the sign-in points at)`,
+        ];
+    }
+    if (key === "tenantId" && !guidPattern.test(text)) {
+        return [`azuread:tenantId: "${text}" is not a tenant ID; give the directory (tenant) ID GUID from Entra ID > Overview, not a domain`];
+    }
+    return [];
 }
 
 /** The error a program stops with on bad config: all problems, one per line. */

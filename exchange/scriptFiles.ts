@@ -7,6 +7,7 @@ import { projectRoot } from "../config/projectRoot";
 export const exchangeScripts = {
     sync: "exchange/scripts/Sync-ExchangeMailAccess.ps1",
     remove: "exchange/scripts/Remove-ExchangeMailAccess.ps1",
+    manifest: "exchange/scripts/ExchangeMailAccess.psd1",
     module: "exchange/scripts/ExchangeMailAccess.psm1",
     report: "exchange/scripts/MailAccess.Report.ps1",
     state: "exchange/scripts/MailAccess.State.ps1",
@@ -26,9 +27,10 @@ export function exchangeScriptsDigest(): string {
     if (cachedDigest === undefined) {
         const root = projectRoot();
         const hash = crypto.createHash("sha256");
-        for (const file of Object.values(exchangeScripts).sort()) {
+        for (const file of Object.values(exchangeScripts).sort((a, b) => path.basename(a).localeCompare(path.basename(b)))) {
             // Line endings are normalised so a Windows checkout (autocrlf) does not look like a new version.
-            hash.update(file)
+            // By name, not by path: moving the folder is not a new version of the scripts.
+            hash.update(path.basename(file))
                 .update("\0")
                 .update(fs.readFileSync(path.join(root, file), "utf8").replace(/\r\n/g, "\n"));
         }

@@ -59,6 +59,11 @@ export interface ExpiryNotice {
  * Warns when the current secret expires within `warnDays`, and fails when it has expired. The end date comes from
  * the current secret resource itself: a rotation makes a new current secret, whose date is not yet known.
  */
+/** The commands that rotate the secret one step: the next rotation number, then an update. */
+export function rotateCommand(nextRotation: number | string, stack: string): string {
+    return `pulumi config set ${configNamespace}:secretRotation ${nextRotation} --stack ${stack} && pulumi up --stack ${stack}`;
+}
+
 export function expiryNotice(expiresAt: string | undefined, now: Date, warnDays: number, rotation: number, stack: string): ExpiryNotice | undefined {
     if (expiresAt === undefined) {
         return undefined;
@@ -67,7 +72,7 @@ export function expiryNotice(expiresAt: string | undefined, now: Date, warnDays:
     if (Number.isNaN(expires)) {
         return undefined;
     }
-    const rotate = `pulumi config set ${configNamespace}:secretRotation ${rotation + 1} --stack ${stack} && pulumi up --stack ${stack}`;
+    const rotate = rotateCommand(rotation + 1, stack);
     if (expires <= now.getTime()) {
         return {
             level: "error",

@@ -11,7 +11,7 @@ import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { configNamespace, offlinePlanVariable, resourceTypes } from "../facts/project";
 
 export const tenant = {
-    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    tenantId: "7e57e57e-0000-4000-8000-00000000fa4e", // obviously fake: no real tenant has it
     deployerObjectId: "d0d0d0d0-0000-4000-8000-000000000001",
     exchangeSpObjectId: "e0e0e0e0-0000-4000-8000-00000000e0e0",
     graphSpObjectId: "a0a0a0a0-0000-4000-8000-00000000a0a0",

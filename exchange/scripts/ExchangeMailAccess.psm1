@@ -22,12 +22,5 @@ $ProgressPreference = 'SilentlyContinue'
 . (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.Resolve.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'MailAccess.Invoke.ps1')
 
-Export-ModuleMember -Function @(
-    'Write-Report', 'Write-ReportSummary', 'Write-StreamReport', 'Get-ChangeCount',
-    'Read-DesiredState', 'Read-RecordedState', 'Write-RecordedState',
-    'Import-ExchangeModule', 'Connect-MailAccessExchange', 'Disconnect-MailAccessExchange', 'Get-ExchangeModuleInstallCommand',
-    'Resolve-MailboxAccess', 'Resolve-OrganizationSmtpAuth', 'Resolve-TrusteeMove', 'Resolve-AppRbac', 'Complete-Operation',
-    'Test-AppRbacRecordEmpty', 'Get-ExchangeServicePrincipal', 'Get-MailboxAccess', 'Assert-SessionCmdlets',
-    'Test-MailboxRecordTrusted', 'Test-RecordEmpty', 'Test-RecordOwnsNothing', 'New-MailboxRecord',
-    'Invoke-MailAccessSync', 'Invoke-MailAccessRemoval', 'ConvertTo-RecordFromDesired', 'Invoke-ExchangeStep'
-)
+# What is public is listed once, in the manifest (ExchangeMailAccess.psd1): the functions the entry scripts call.
+# Everything else is private; the Pester tests reach it with InModuleScope.

@@ -583,10 +583,18 @@ function Invoke-MailAccessRemoval {
 }
 
 <#
-    One step of the command, as both entry scripts run it: the inputs, one Exchange session, and the step; every
-    stream but errors goes to the report (stdout is kept for the record). A step that throws changed nothing the
-    record would lose (or is a delete, which keeps no output): it is reported and the process exits 1, so the provider
-    keeps the previous record. Returns the new record for Sync, nothing for Remove.
+.SYNOPSIS
+    Runs one step of the Exchange command: create/update (Sync) or delete (Remove).
+.DESCRIPTION
+    The inputs, one Exchange session, and the step; every stream but errors goes to the report (stdout is kept for
+    the record). A step that throws changed nothing the record would lose (or is a delete, which keeps no output):
+    it is reported and the process exits 1, so the provider keeps the previous record.
+.PARAMETER Step
+    Sync (create and update) or Remove (delete).
+.OUTPUTS
+    The new record for Sync; nothing for Remove.
+.EXAMPLE
+    $record = Invoke-ExchangeStep -Step Sync
 #>
 function Invoke-ExchangeStep {
     [CmdletBinding()]

@@ -24,7 +24,14 @@ function Write-Report {
     [Console]::Error.WriteLine($Message)
 }
 
-<# Lines that must always be shown (the summary, the failures): outside the detail budget, and short. #>
+<#
+.SYNOPSIS
+    Writes a line of the report that is always shown (the summary, the failures).
+.DESCRIPTION
+    Outside the detail budget, and cut at 1 KiB; says first how many detail lines did not fit.
+.PARAMETER Message
+    The line.
+#>
 function Write-ReportSummary {
     [CmdletBinding()]
     param([Parameter(Mandatory)][string] $Message)
@@ -43,6 +50,12 @@ function Add-Change {
     Write-Report "changed: $Message"
 }
 
+<#
+.SYNOPSIS
+    How many changes this run made in Exchange Online.
+.OUTPUTS
+    System.Int32
+#>
 function Get-ChangeCount {
     [CmdletBinding()]
     [OutputType([int])]

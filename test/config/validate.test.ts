@@ -210,6 +210,43 @@ describe("stack config: what a new user gets wrong", () => {
         assert.ok(validateStackConfig(fine).ok);
     });
 
+    it("checks the azuread namespace against the provider's keys, and wants a GUID for azuread:tenantId", () => {
+        const config = stackConfig(base);
+        config["azuread:tennantId"] = "7a3c5e1f-0000-4000-8000-00000000aaaa";
+        config["azureAD:clientId"] = "x";
+        config["azuread:tenantId"] = "contoso.onmicrosoft.com";
+        const result = validateStackConfig(config);
+        const text = result.ok ? "" : result.problems.join("\n");
+        assert.match(text, /azuread:tennantId: not a setting of the azuread provider.*did you mean azuread:tenantId\?/);
+        assert.match(text, /azureAD:clientId: unknown namespace "azureAD".*did you mean azuread:clientId\?/);
+        assert.match(text, /azuread:tenantId: "contoso\.onmicrosoft\.com" is not a tenant ID/);
+        const fine = stackConfig(base);
+        fine["azuread:useCli"] = "true";
+        assert.ok(validateStackConfig(fine).ok);
+    });
+
+    it("says 'did you mean' for a misspelt key, at the top and in the exchange block, instead of listing them all", () => {
+        const config = stackConfig(base);
+        config["m365-mail-oauth:secretLifetimeDay"] = "90";
+        config["m365-mail-oauth:exchange"] = JSON.stringify({ ...exchange, smtpAuthorisation: "appRbac" });
+        const text = (validateStackConfig(config) as { problems: readonly string[] }).problems.join("\n");
+        assert.match(text, /m365-mail-oauth:secretLifetimeDay: unknown config key; did you mean secretLifetimeDays\?/);
+        assert.match(text, /m365-mail-oauth:exchange\.smtpAuthorisation: unknown config key; did you mean smtpAuthorization\?/);
+        assert.doesNotMatch(text, /expected one of/);
+    });
+
+    it('reads a key with an empty value as missing, never as the text "null"', () => {
+        const config = stackConfig(base);
+        config["m365-mail-oauth:displayName"] = "";
+        assertProblem((validateStackConfig(config) as { problems: readonly string[] }).problems, "displayName", "missing");
+    });
+
+    it("warns when secretWarnDays is not below secretLifetimeDays", () => {
+        const result = validateStackConfig(stackConfig({ ...base, secretLifetimeDays: 30, secretWarnDays: 30 }));
+        assert.ok(result.ok);
+        assert.match(result.warnings.join("\n"), /secretWarnDays: 30 is not less than secretLifetimeDays \(30\)/);
+    });
+
     it("wants a GUID for exchange.managedIdentityAccountId", () => {
         assertProblem(
             problems({ ...base, exchange: { ...exchange, auth: "managedIdentity", managedIdentityAccountId: "nope" } }),

@@ -221,9 +221,9 @@ describe("Exchange defects, each shown under PowerShell 7 against the stand-in",
 
         it("a 3.10 module is not chosen on a PowerShell older than 7.6; the install command caps at 3.9.2 there", () => {
             const script = [
-                "Import-Module (Join-Path $env:SCRIPTS 'ExchangeMailAccess.psm1')",
-                "Get-ExchangeModuleInstallCommand -PowerShellVersion 7.4.6",
-                "Get-ExchangeModuleInstallCommand -PowerShellVersion 7.6.0",
+                "$module = Import-Module (Join-Path $env:SCRIPTS 'ExchangeMailAccess.psd1') -PassThru",
+                "& $module { Get-ExchangeModuleInstallCommand -PowerShellVersion 7.4.6 }",
+                "& $module { Get-ExchangeModuleInstallCommand -PowerShellVersion 7.6.0 }",
             ].join("; ");
             const run = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-Command", script], {
                 env: { ...process.env, SCRIPTS: path.join(projectRoot(), "exchange", "scripts") },

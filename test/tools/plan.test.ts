@@ -20,9 +20,10 @@ describe("npm run plan", function () {
         const file = path.join(root, "bin", "Pulumi.readtest.yaml");
         fs.writeFileSync(
             file,
-            "config:\n  m365-mail-oauth:displayName: X\n  secretLifetimeDays: 30\n  m365-mail-oauth:exchangeCertificatePassword:\n    secure: AAABAxyz\n  m365-mail-oauth:mailboxes:\n    - address: a@contoso.com\n      protocols: [imap]\n",
+            "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:owners:\n  secretLifetimeDays: 30\n  m365-mail-oauth:exchangeCertificatePassword:\n    secure: AAABAxyz\n  m365-mail-oauth:mailboxes:\n    - address: a@contoso.com\n      protocols: [imap]\n",
         );
         try {
+            // owners has no value: not set (never the text "null").
             assert.deepStrictEqual(readStackFile(file), {
                 "m365-mail-oauth:displayName": "X",
                 "m365-mail-oauth:secretLifetimeDays": "30",

@@ -462,6 +462,12 @@ describe("verify: pure parts", () => {
         assert.throws(() => targetFromStack("dev", noPulumi), /needs the Pulumi CLI \(pulumi\)[\s\S]*--tenant, --client-id and --mailbox/);
     });
 
+    it("an expired secret: the fix is the project's rotate command, not a label", () => {
+        const fix = explainTokenError("AADSTS7000222: The provided client secret keys for app are expired.", "login.microsoftonline.com");
+        assert.match(fix, /pulumi config set m365-mail-oauth:secretRotation <the stack's secretRotation \+ 1> --stack <stack> && pulumi up --stack <stack>/);
+        assert.doesNotMatch(fix, /label/);
+    });
+
     it("names the token service's host and the cause when it cannot be reached", () => {
         const fix = explainTokenError(
             "ClientAuthError: network_error: Network request failed: getaddrinfo ENOTFOUND login.microsoftonline.com",

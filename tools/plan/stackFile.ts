@@ -28,6 +28,8 @@ export function readStackText(text: string, file: string, project = configNamesp
     const raw: Record<string, string> = {};
     for (const [key, value] of Object.entries(document?.config ?? {})) {
         const fullKey = key.includes(":") ? key : `${project}:${key}`;
+        // A key with no value (`displayName:`) is not set, as `pulumi config` reads it; never the text "null".
+        if (value === null || value === undefined) continue;
         if (typeof value === "object" && value !== null && "secure" in value) {
             raw[fullKey] = "[secret]";
         } else {

@@ -1,5 +1,6 @@
 /** What a failure means, and the setup step that fixes it. Exchange Online's own answers are recognised by text. */
 import { SmtpAuthorizationMode } from "../../config/schema";
+import { rotateCommand } from "../../plan/secretRotation";
 import { Protocol } from "./types";
 
 const networkCodes = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT|CERT_|network_error|fetch failed|timed out/i;
@@ -14,7 +15,8 @@ function networkCause(message: string): string {
 export function explainTokenError(message: string, tokenHost: string): string {
     if (/AADSTS7000215|invalid_client|Invalid client secret/i.test(message))
         return "the client secret is wrong: use clientSecret from `pulumi stack output --show-secrets` (M365_CLIENT_SECRET)";
-    if (/AADSTS7000222|expired/i.test(message)) return "the client secret has expired: rotate it (pulumi config set secretRotation <label>; pulumi up)";
+    if (/AADSTS7000222|expired/i.test(message))
+        return `the client secret has expired: rotate it (${rotateCommand("<the stack's secretRotation + 1>", "<stack>")}) and give the mail client the new clientSecret`;
     if (/AADSTS700016|unauthorized_client|not found in the directory/i.test(message))
         return "the client ID is not an app in this tenant: check --client-id / --tenant (stack outputs clientId, tenantId)";
     if (/AADSTS90002|tenant .* not found/i.test(message)) return "the tenant does not exist: check --tenant (stack output tenantId)";
