@@ -173,10 +173,30 @@ describe("npm run plan", function () {
             const result = await plan(["--stack", "plantest-yaml"]);
             assert.strictEqual(result.exitCode, 1);
             assert.match(result.output, /^Pulumi\.plantest-yaml\.yaml:\d+:\d+: /);
+            // The line the parser names and the one before it (where the bracket was left open).
+            assert.match(result.output, /\n {4}3: {3}m365-mail-oauth:mailboxes: \[a, b\n {4}4: /);
             assert.match(result.output, /m365-mail-oauth:/);
             assert.doesNotMatch(result.output, /YAMLParseError|\n\s+at /);
         } finally {
             fs.rmSync(file);
+        }
+    });
+
+    it("an empty file, a comment-only file and keys without config: say exactly that", async () => {
+        for (const [text, expected] of [
+            ["", /is empty \(or only comments\)/],
+            ["# nothing yet\n", /is empty \(or only comments\)/],
+            ["m365-mail-oauth:displayName: X\n", /m365-mail-oauth:displayName must be under config:/],
+        ] as const) {
+            const file = path.join(root, "Pulumi.plantest-empty.yaml");
+            fs.writeFileSync(file, text);
+            try {
+                const result = await plan(["--stack", "plantest-empty"]);
+                assert.strictEqual(result.exitCode, 1, JSON.stringify(text));
+                assert.match(result.output, expected);
+            } finally {
+                fs.rmSync(file);
+            }
         }
     });
 
@@ -198,9 +218,12 @@ describe("npm run plan", function () {
     });
 
     it("names an unknown stack and a bad flag, and prints full usage for --help", async () => {
-        assert.strictEqual((await plan(["--stack", "nope"])).exitCode, 2);
+        const unknown = await plan(["--stack", "nope"]);
+        assert.strictEqual(unknown.exitCode, 2);
+        assert.match(unknown.output, /no stack "nope" in this project; its stacks: dev, prod/);
         assert.match((await plan(["--stack", "dev", "--format", "html"])).output, /--format html/);
-        assert.match((await plan([])).output, /--stack is required[\s\S]*Usage: npm run -s plan/);
+        // A usage error is one line and says where the usage is.
+        assert.strictEqual((await plan([])).output, "--stack is required (see npm run -s plan -- --help)");
         assert.match((await plan(["--colour"])).output, /Unknown option '--colour'/);
         const help = await plan(["--help"]);
         assert.strictEqual(help.exitCode, 0);

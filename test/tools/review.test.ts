@@ -2,11 +2,13 @@
  * The offline change review (`npm run plan -- --compare <ref>`): what a config change does, for a reviewer.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { projectRoot } from "../../config/projectRoot";
-import { commentFor, commentLimit, compareStack, ChangeReview, reviewDocument } from "../../tools/plan/compare";
+import { commentFor, commentLimit, compareStack, ChangeReview, programChangesSince, reviewDocument } from "../../tools/plan/compare";
 import { plan } from "../../tools/plan/cli";
 import { renderDocument } from "../../tools/plan/render";
 import { readStackText } from "../../tools/plan/stackFile";
@@ -89,6 +91,30 @@ describe("offline change review", function () {
         assert.match(comment, /Mailboxes whose access changes \| 601/, "600 gained, and edi@ lost");
         const small = commentFor(r, "short", "x");
         assert.strictEqual(small, "short");
+    });
+
+    it("names program changes since the ref, so code-only changes are never 'nothing changes'", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-review-"));
+        try {
+            const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
+            git("init", "-q");
+            fs.mkdirSync(path.join(dir, "exchange", "scripts"), { recursive: true });
+            fs.writeFileSync(path.join(dir, "exchange", "scripts", "Sync.ps1"), "# v1\n");
+            fs.writeFileSync(path.join(dir, "notes.txt"), "not the program\n");
+            git("add", ".");
+            git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "v1");
+            fs.writeFileSync(path.join(dir, "exchange", "scripts", "Sync.ps1"), "# v2\n");
+            fs.writeFileSync(path.join(dir, "notes.txt"), "changed, but not the program\n");
+            assert.deepStrictEqual(programChangesSince("HEAD", dir), ["exchange/scripts/Sync.ps1"]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        const result = await compareStack("prod", "main", readStackText(stackText(base), "after"), stackText(base), ["exchange/scripts/MailAccess.Invoke.ps1"]);
+        const text = renderDocument(reviewDocument(result.review!), "text");
+        assert.doesNotMatch(text, /^Nothing changes\.$/m);
+        assert.match(text, /Nothing changes from the config; the program's code changed/);
+        assert.match(text, /The Exchange scripts changed: their digest is an input of the Exchange command/);
+        assert.match(text, /exchange\/scripts\/MailAccess\.Invoke\.ps1/);
     });
 
     it("runs against the repository's own history, writing the review and the comment", async () => {

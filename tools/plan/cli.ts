@@ -11,7 +11,7 @@ import { projectRoot } from "../../config/projectRoot";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { runProgram } from "../mockEngine";
 import { buildReport } from "./model";
-import { commentFor, compareStack, reviewDocument, stackFileAt } from "./compare";
+import { commentFor, compareStack, programChangesSince, reviewDocument, stackFileAt } from "./compare";
 import { PlanFormat, planFormats, render, renderDocument } from "./render";
 import { readStackFile, StackFileError } from "./stackFile";
 
@@ -40,13 +40,26 @@ export interface PlanResult {
     readonly stream: "stdout" | "stderr";
 }
 
+/** A usage error: one line, and where the full usage is. */
 function usageError(message: string): PlanResult {
-    return { exitCode: 2, output: `${message}\n\n${usage}`, stream: "stderr" };
+    return { exitCode: 2, output: `${message} (see npm run -s plan -- --help)`, stream: "stderr" };
+}
+
+/** The stacks this project has: its Pulumi.<stack>.yaml files. */
+function stacksHere(folder: string): string[] {
+    return fs
+        .readdirSync(folder)
+        .map((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
 }
 
 /** A stack file read into Pulumi's config map, or the result that says why it cannot be. */
 function readStack(stack: string, file = path.join(projectRoot(), `Pulumi.${stack}.yaml`)): { raw: Record<string, string> } | { failed: PlanResult } {
-    if (!fs.existsSync(file)) return { failed: usageError(`${path.basename(file)} not found: no stack "${stack}" in this project`) };
+    if (!fs.existsSync(file)) {
+        const known = stacksHere(path.dirname(file));
+        return { failed: usageError(`${path.basename(file)} not found: no stack "${stack}" in this project; its stacks: ${known.join(", ") || "none"}`) };
+    }
     try {
         return { raw: readStackFile(file) };
     } catch (error) {
@@ -79,7 +92,7 @@ export async function reviewStack(stack: string, ref: string, format: PlanFormat
     } catch (error) {
         return { exitCode: 1, output: (error as Error).message, stream: "stderr" };
     }
-    const { review, problem } = await compareStack(stack, ref, read.raw, baseText);
+    const { review, problem } = await compareStack(stack, ref, read.raw, baseText, programChangesSince(ref, projectRoot()));
     if (!review) return { exitCode: 1, output: problem ?? "no review", stream: "stderr" };
     const document = reviewDocument(review);
     const markdown = renderDocument(document, "markdown");

@@ -28,6 +28,32 @@ export interface ChangeReview {
     readonly mailboxes: { address: string; gained: string[]; lost: string[] }[];
     readonly organizationSmtpAuth?: { before: boolean; after: boolean };
     readonly smtpAuthorization?: { before: string; after: string };
+    /**
+     * Program files that differ from the ref. Both configs are evaluated with the working tree's code, so these are
+     * named: a real preview also applies them (the Exchange scripts' digest is an input of the Exchange command).
+     */
+    readonly programChanges?: readonly string[];
+}
+
+/** What the program is made of: a change here can change what a real `pulumi up` does with the same config. */
+export const programPaths = [
+    "index.ts",
+    "Pulumi.yaml",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "tsconfig.pulumi.json",
+    "config",
+    "exchange",
+    "facts",
+    "plan",
+    "resources",
+];
+
+/** The program files that differ between a git ref and the working tree. */
+export function programChangesSince(ref: string, cwd: string): string[] {
+    const output = execFileSync("git", ["diff", "--name-only", ref, "--", ...programPaths], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return output.split("\n").filter((line) => line.length > 0);
 }
 
 /** A stack file as it is at a git ref; undefined when the stack did not exist there. */
@@ -101,6 +127,7 @@ export async function compareStack(
     base: string,
     currentRaw: Record<string, string>,
     baseText: string | undefined,
+    programChanges: readonly string[] = [],
 ): Promise<{ review?: ChangeReview; problem?: string }> {
     const current = validateStackConfig(currentRaw);
     if (!current.ok) return { problem: formatProblems(current.problems) };
@@ -117,7 +144,8 @@ export async function compareStack(
     }
     const { run, steps } = await replay.up(currentRaw, true);
     if (run.error) return { problem: run.error.message };
-    return { review: reviewFrom(stack, base, steps, before, current.settings) };
+    const review = reviewFrom(stack, base, steps, before, current.settings);
+    return { review: programChanges.length > 0 ? { ...review, programChanges } : review };
 }
 
 export function reviewDocument(review: ChangeReview): { title: string; sections: Section[] } {
@@ -154,9 +182,23 @@ export function reviewDocument(review: ChangeReview): { title: string; sections:
     ];
     sections.push({
         title: "Resources",
-        paragraphs: rows.length > 0 ? [] : ["Nothing changes."],
+        paragraphs:
+            rows.length > 0 ? [] : [review.programChanges ? "Nothing changes from the config; the program's code changed (below)." : "Nothing changes."],
         ...(rows.length > 0 ? { table: { headers: ["Step", "Type", "Name", "Why"], rows } } : {}),
     });
+    if (review.programChanges) {
+        const scripts = review.programChanges.filter((file) => file.startsWith("exchange/scripts/"));
+        sections.push({
+            title: `Program code changed since ${review.base}`,
+            paragraphs: [
+                "This review evaluates both configs with the working tree's code; a real `pulumi preview --diff` also applies these changes:",
+                ...(scripts.length > 0
+                    ? ["The Exchange scripts changed: their digest is an input of the Exchange command, so `pulumi up` runs the Exchange step once."]
+                    : []),
+                review.programChanges.join(", "),
+            ],
+        });
+    }
     sections.push({
         title: "Exchange Online access",
         paragraphs: [
