@@ -45,7 +45,7 @@ export function exchangeInterpreter(pwsh: string): string[] {
 
 export class ExchangeMailboxAccess extends pulumi.ComponentResource {
     public readonly command: command.local.Command;
-    /** What the last run changed and now owns, read from the command's recorded state. */
+    /** The mailboxes for which Exchange accepted every configured grant and setting in the last run; a login may need minutes more. */
     public readonly mailboxesGranted: pulumi.Output<string[]>;
 
     constructor(name: string, args: ExchangeMailboxAccessArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -239,8 +239,8 @@ function Add-Failure {
     Write-Report "FAILED on ${Address}: $Message"
 }
 
-<# A mailbox that could not be read keeps the record it had (what the stack owns there), marked failed. #>
-function Set-MailboxUnread {
+<# A mailbox that could not be read or changed keeps the record it had (what the stack owns there), marked failed. #>
+function Set-MailboxRecordFailed {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][hashtable] $State,
@@ -287,12 +287,12 @@ function Sync-OneMailbox {
         }
     }
     catch {
-        Set-MailboxUnread -State $State -Key $Key -Record $Record -Address $address -Message $_.Exception.Message
+        Set-MailboxRecordFailed -State $State -Key $Key -Record $Record -Address $address -Message $_.Exception.Message
         return
     }
     if ($null -eq $current) {
         if ($null -ne $Desired) {
-            Set-MailboxUnread -State $State -Key $Key -Record $Record -Address $address -Message "the mailbox couldn't be found in Exchange Online; check the address in m365-mail-oauth:mailboxes"
+            Set-MailboxRecordFailed -State $State -Key $Key -Record $Record -Address $address -Message "the mailbox couldn't be found in Exchange Online; check the address in m365-mail-oauth:mailboxes"
         }
         else {
             Write-Report "mailbox $address no longer exists; nothing to revoke there"
@@ -494,7 +494,7 @@ function Invoke-MailAccessSync {
         }
         if (-not $rbacReady -and $null -ne $desiredMailbox -and $desiredMailbox.groupMember) {
             # Without the role assignment, membership authorises nothing, and SendAs must not go: try next run.
-            Set-MailboxUnread -State $state -Key $key -Record $record -Address $desiredMailbox.address -Message 'not changed: SMTP through RBAC for Applications is not in place (see the appRbac failure)'
+            Set-MailboxRecordFailed -State $state -Key $key -Record $record -Address $desiredMailbox.address -Message 'not changed: SMTP through RBAC for Applications is not in place (see the appRbac failure)'
             continue
         }
         $state.mailboxes.Remove($key)
