@@ -384,7 +384,7 @@ function Sync-AppRbac {
         return
     }
     $sameNames = ($null -ne $Record) -and ($null -ne $Record.names) -and ($Record.names.group -eq $Desired.names.group) -and ($Record.names.scope -eq $Desired.names.scope) -and ($Record.names.assignment -eq $Desired.names.assignment)
-    $complete = ($null -ne $Record) -and [bool] $Record.want -and $Record.owns.group -and $Record.owns.scope -and $Record.owns.assignment -and ($Record.app -eq $Desired.app)
+    $complete = (Test-AppRbacRecordComplete -Record $Record) -and [bool] $Record.want -and ($Record.app -eq $Desired.app)
     if ($wanted -and -not $ReconcileAll -and $sameNames -and $complete) {
         $State.rbac = $Record
         return
@@ -476,7 +476,7 @@ function Invoke-MailAccessSync {
     $rbacDesired = @{ wanted = $Desired.appRbac.wanted; names = $Desired.appRbac.names; app = $Desired.servicePrincipalId; trustee = $trustee }
     Sync-OrganizationSmtpAuth -State $state -Wanted $Desired.organizationSmtpAuth -Record $recordedOrganization -ReconcileAll $reconcileAll -Phase Enable
     Sync-AppRbac -State $state -Desired $rbacDesired -Record $recordedRbac -Trustee $trustee -ReconcileAll $reconcileAll -Phase Create
-    $rbacReady = (-not $Desired.appRbac.wanted) -or (($null -ne $state.rbac) -and $state.rbac.owns.group -and $state.rbac.owns.scope -and $state.rbac.owns.assignment)
+    $rbacReady = (-not $Desired.appRbac.wanted) -or (Test-AppRbacRecordComplete -Record $state.rbac)
     if ($null -ne $state.rbac -and $state.rbac.owns.group) {
         $state.run.group = [string] $state.rbac.names.group
     }

@@ -390,22 +390,29 @@ function Resolve-AppRbac {
     }
     else {
         # Removal, in reverse order of creation; the members left in the mailbox pass before this.
-        $recordedCurrent = $Current
-        if ($owns.assignment -and $null -ne $recordedCurrent.assignment) {
+        if ($owns.assignment -and $null -ne $Current.assignment) {
             $operations.Add(@{ kind = 'RemoveAssignment'; name = $recordedNames.assignment; effect = @{ rbac = 'assignment'; value = $false }; description = "removed the role assignment $($recordedNames.assignment)" })
         }
         elseif ($owns.assignment) { $next.owns.assignment = $false }
-        if ($owns.scope -and $null -ne $recordedCurrent.scope) {
+        if ($owns.scope -and $null -ne $Current.scope) {
             $operations.Add(@{ kind = 'RemoveScope'; name = $recordedNames.scope; effect = @{ rbac = 'scope'; value = $false }; description = "removed the management scope $($recordedNames.scope)" })
         }
         elseif ($owns.scope) { $next.owns.scope = $false }
-        if ($owns.group -and $null -ne $recordedCurrent.group) {
+        if ($owns.group -and $null -ne $Current.group) {
             $operations.Add(@{ kind = 'RemoveGroup'; name = $recordedNames.group; effect = @{ rbac = 'group'; value = $false }; description = "removed the group $($recordedNames.group)" })
         }
         elseif ($owns.group) { $next.owns.group = $false }
         $next.names = $recordedNames
     }
     return @{ record = $next; operations = $operations.ToArray(); conflicts = $conflicts.ToArray() }
+}
+
+<# Whether an rbac record says the stack made all three: group, scope and role assignment. #>
+function Test-AppRbacRecordComplete {
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([AllowNull()][hashtable] $Record)
+    return ($null -ne $Record) -and ($null -ne $Record.owns) -and [bool] $Record.owns.group -and [bool] $Record.owns.scope -and [bool] $Record.owns.assignment
 }
 
 <# Whether an rbac record holds nothing the stack made. #>

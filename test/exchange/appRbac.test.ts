@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { grantedMailboxes } from "../../exchange/exchangeEnvironment";
-import { requirePwsh, runCommand } from "./commandProvider";
+import { runCommand } from "./commandProvider";
 import { hasFullAccess, hasSendAs, names, ok, tenantsOf } from "./scenarioHelpers";
 import { commandInputs, mailbox, organization, StackShape, StandInTenant } from "./standInTenant";
 import { planAccess } from "../../plan/accessPlan";
@@ -32,11 +32,7 @@ function rbacObjects(tenant: StandInTenant) {
 
 describe("SMTP through RBAC for Applications (appRbac) under PowerShell 7 against the stand-in", function () {
     this.timeout(600_000);
-    const setUp = tenantsOf(this);
-    let pwsh = "";
-    before(function () {
-        pwsh = requirePwsh(this);
-    });
+    const { setUp, pwsh } = tenantsOf(this);
     const boxes = () => ({ [sender]: mailbox(sender), [reader]: mailbox(reader), [later]: mailbox(later) });
     const start: StackShape["mailboxes"] = [
         { address: sender, protocols: ["smtp"] },
@@ -104,7 +100,7 @@ describe("SMTP through RBAC for Applications (appRbac) under PowerShell 7 agains
         it("a rerun with nothing to do reads nothing and changes nothing", () => {
             assert.strictEqual(command.up(commandInputs(shape("appRbac", start))), undefined, "the engine sees no diff");
             tenant.clearLog();
-            const run = runCommand(pwsh, "update", commandInputs(shape("appRbac", start)), { stdout: command.stdout!, stderr: "" }, tenant.machine());
+            const run = runCommand(pwsh(), "update", commandInputs(shape("appRbac", start)), { stdout: command.stdout!, stderr: "" }, tenant.machine());
             ok(run);
             assert.deepStrictEqual(names(tenant), ["Connect-ExchangeOnline", "Get-ConnectionInformation", "Get-ServicePrincipal", "Disconnect-ExchangeOnline"]);
             assert.match(run.stderr, /nothing changed/);

@@ -5,13 +5,12 @@
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { grantedMailboxes } from "../../exchange/exchangeEnvironment";
 import { projectRoot } from "../../config/projectRoot";
-import { requirePwsh, runCommand } from "./commandProvider";
+import { runCommand } from "./commandProvider";
 import { hasFullAccess, hasSendAs, names, ok, smtpAuthEffective, tenantsOf } from "./scenarioHelpers";
-import { appId, commandInputs, mailbox, servicePrincipalObjectId, StackShape } from "./standInTenant";
+import { appId, commandInputs, mailbox, servicePrincipalObjectId, StackShape, standInModuleAt } from "./standInTenant";
 
 const edi = "edi@contoso.com";
 const invoices = "invoices@contoso.com";
@@ -24,11 +23,7 @@ const otherApp = {
 
 describe("Exchange defects, each shown under PowerShell 7 against the stand-in", function () {
     this.timeout(600_000);
-    const setUp = tenantsOf(this);
-    let pwsh = "";
-    before(function () {
-        pwsh = requirePwsh(this);
-    });
+    const { setUp, pwsh } = tenantsOf(this);
     const imap: StackShape = { mailboxes: [{ address: edi, protocols: ["imap"] }] };
 
     describe("1: another app's Exchange registration is never taken for the stack's", () => {
@@ -195,22 +190,11 @@ describe("Exchange defects, each shown under PowerShell 7 against the stand-in",
     });
 
     describe("7: module versions", () => {
-        function moduleAt(version: string, folder: string): void {
-            const source = path.join(projectRoot(), "test", "fixtures", "exchange-online", "ExchangeOnlineManagement", "3.9.0");
-            const target = path.join(folder, "ExchangeOnlineManagement", version);
-            fs.mkdirSync(target, { recursive: true });
-            fs.copyFileSync(path.join(source, "ExchangeOnlineManagement.psm1"), path.join(target, "ExchangeOnlineManagement.psm1"));
-            fs.writeFileSync(
-                path.join(target, "ExchangeOnlineManagement.psd1"),
-                fs.readFileSync(path.join(source, "ExchangeOnlineManagement.psd1"), "utf8").replace("'3.9.0'", `'${version}'`),
-            );
-        }
-
         it("-DisableWAM with a module older than 3.7.2 stops before signing in, saying so", () => {
             const { tenant } = setUp({ mailboxes: { [edi]: mailbox(edi) } });
             const folder = path.join(tenant.dir, "old-modules");
-            moduleAt("3.7.1", folder);
-            const run = runCommand(pwsh, "create", commandInputs({ ...imap, connection: { disableWam: true } }), undefined, {
+            standInModuleAt(folder, "3.7.1");
+            const run = runCommand(pwsh(), "create", commandInputs({ ...imap, connection: { disableWam: true } }), undefined, {
                 ...tenant.machine(),
                 PSModulePath: folder,
             });
@@ -225,7 +209,7 @@ describe("Exchange defects, each shown under PowerShell 7 against the stand-in",
                 "& $module { Get-ExchangeModuleInstallCommand -PowerShellVersion 7.4.6 }",
                 "& $module { Get-ExchangeModuleInstallCommand -PowerShellVersion 7.6.0 }",
             ].join("; ");
-            const run = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-Command", script], {
+            const run = spawnSync(pwsh(), ["-NoProfile", "-NonInteractive", "-Command", script], {
                 env: { ...process.env, SCRIPTS: path.join(projectRoot(), "exchange", "scripts") },
                 encoding: "utf8",
             });

@@ -41,10 +41,13 @@ export function smtpAuthEffective(tenant: StandInTenant, address: string): boole
     return own === null ? !state.organization.smtpClientAuthenticationDisabled : !own;
 }
 
-/** A mocha suite's tenants: each made with its command resource, all removed after the suite. */
-export function tenantsOf(suite: Mocha.Suite): (state: Partial<TenantState> & { mailboxes: TenantState["mailboxes"] }) => {
-    tenant: StandInTenant;
-    command: CommandResource;
+/**
+ * A mocha suite's tenants: `setUp` makes one with its command resource (all removed after the suite); `pwsh` is the
+ * PowerShell the suite found (it is skipped, or fails when required, without one).
+ */
+export function tenantsOf(suite: Mocha.Suite): {
+    setUp: (state: Partial<TenantState> & { mailboxes: TenantState["mailboxes"] }) => { tenant: StandInTenant; command: CommandResource };
+    pwsh: () => string;
 } {
     let pwsh = "";
     const tenants: StandInTenant[] = [];
@@ -52,9 +55,12 @@ export function tenantsOf(suite: Mocha.Suite): (state: Partial<TenantState> & { 
         pwsh = requirePwsh(this);
     });
     suite.afterAll(() => tenants.forEach((tenant) => tenant.dispose()));
-    return (state) => {
-        const tenant = new StandInTenant(state);
-        tenants.push(tenant);
-        return { tenant, command: new CommandResource(() => pwsh, tenant.machine()) };
+    return {
+        setUp: (state) => {
+            const tenant = new StandInTenant(state);
+            tenants.push(tenant);
+            return { tenant, command: new CommandResource(() => pwsh, tenant.machine()) };
+        },
+        pwsh: () => pwsh,
     };
 }

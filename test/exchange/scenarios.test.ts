@@ -6,18 +6,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { failureMessage } from "../../exchange/exchangeEnvironment";
-import { projectRoot } from "../../config/projectRoot";
-import { CommandRun, requirePwsh, runCommand } from "./commandProvider";
+import { CommandRun, runCommand } from "./commandProvider";
 import { hasFullAccess, hasSendAs, names, ok, tenantsOf } from "./scenarioHelpers";
-import { appId, commandInputs, mailbox, StackShape } from "./standInTenant";
+import { appId, commandInputs, mailbox, StackShape, standInModuleAt } from "./standInTenant";
 
 describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Online", function () {
     this.timeout(600_000);
-    const setUp = tenantsOf(this);
-    let pwsh = "";
-    before(function () {
-        pwsh = requirePwsh(this);
-    });
+    const { setUp, pwsh } = tenantsOf(this);
 
     const edi = "edi@contoso.com";
     const invoices = "invoices@contoso.com";
@@ -66,7 +61,7 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             assert.strictEqual(command.up(commandInputs(both)), undefined, "the engine sees no diff");
             tenant.clearLog();
             const previous = { stdout: command.stdout!, stderr: "" };
-            const run = runCommand(pwsh, "update", commandInputs(both), previous, tenant.machine());
+            const run = runCommand(pwsh(), "update", commandInputs(both), previous, tenant.machine());
             ok(run);
             assert.deepStrictEqual(names(tenant), ["Connect-ExchangeOnline", "Get-ConnectionInformation", "Get-ServicePrincipal", "Disconnect-ExchangeOnline"]);
             assert.match(run.stderr, /nothing changed/);
@@ -389,25 +384,15 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
         it("picks the newest module this PowerShell can load, and says so when none can", () => {
             const { tenant } = setUp({ mailboxes: { [edi]: mailbox(edi) } });
             const newer = path.join(tenant.dir, "modules");
-            const source = path.join(projectRoot(), "test", "fixtures", "exchange-online", "ExchangeOnlineManagement", "3.9.0");
-            const target = path.join(newer, "ExchangeOnlineManagement", "3.99.0");
-            fs.mkdirSync(target, { recursive: true });
-            fs.copyFileSync(path.join(source, "ExchangeOnlineManagement.psm1"), path.join(target, "ExchangeOnlineManagement.psm1"));
-            fs.writeFileSync(
-                path.join(target, "ExchangeOnlineManagement.psd1"),
-                fs
-                    .readFileSync(path.join(source, "ExchangeOnlineManagement.psd1"), "utf8")
-                    .replace("'3.9.0'", "'3.99.0'")
-                    .replace("PowerShellVersion = '7.0'", "PowerShellVersion = '99.0'"),
-            );
+            standInModuleAt(newer, "3.99.0", "99.0");
             tenant.modulePaths = [newer];
             const inputs = commandInputs({ mailboxes: [{ address: edi, protocols: ["imap"] }] });
-            const run = runCommand(pwsh, "create", inputs, undefined, tenant.machine());
+            const run = runCommand(pwsh(), "create", inputs, undefined, tenant.machine());
             ok(run);
             assert.match(run.stderr, /Using ExchangeOnlineManagement 3\.9\.0/);
 
             const machine = { ...tenant.machine(), PSModulePath: newer };
-            const refused = runCommand(pwsh, "create", inputs, undefined, machine);
+            const refused = runCommand(pwsh(), "create", inputs, undefined, machine);
             assert.strictEqual(refused.code, 1);
             assert.match(refused.stderr, /No installed ExchangeOnlineManagement can be loaded.*3\.99\.0.*does not load on PowerShell/);
         });

@@ -106,6 +106,20 @@ export function mailbox(address: string, settings: Partial<StandInMailbox> = {})
     };
 }
 
+/**
+ * A copy of the stand-in module as another version under `folder` (a PSModulePath entry), optionally declaring that
+ * it needs a newer PowerShell, as Microsoft's newer versions do.
+ */
+export function standInModuleAt(folder: string, version: string, powerShellVersion?: string): void {
+    const source = path.join(projectRoot(), "test", "fixtures", "exchange-online", "ExchangeOnlineManagement", "3.9.0");
+    const target = path.join(folder, "ExchangeOnlineManagement", version);
+    fs.mkdirSync(target, { recursive: true });
+    fs.copyFileSync(path.join(source, "ExchangeOnlineManagement.psm1"), path.join(target, "ExchangeOnlineManagement.psm1"));
+    let manifest = fs.readFileSync(path.join(source, "ExchangeOnlineManagement.psd1"), "utf8").replace("'3.9.0'", `'${version}'`);
+    if (powerShellVersion !== undefined) manifest = manifest.replace("PowerShellVersion = '7.0'", `PowerShellVersion = '${powerShellVersion}'`);
+    fs.writeFileSync(path.join(target, "ExchangeOnlineManagement.psd1"), manifest);
+}
+
 export class StandInTenant {
     readonly dir: string;
     readonly statePath: string;
