@@ -28,6 +28,22 @@ export const resourceTypes = {
     azureNativeProvider: "pulumi:providers:azure-native",
 } as const;
 
+/** Each resource type in an admin's words, for the plan's resource counts. */
+export const resourceTypeWords: Record<string, string> = {
+    [resourceTypes.application]: "app registration",
+    [resourceTypes.servicePrincipal]: "enterprise application (service principal)",
+    [resourceTypes.appRoleAssignment]: "admin consent to an application permission",
+    [resourceTypes.delegatedGrant]: "admin consent to delegated permissions",
+    [resourceTypes.password]: "client secret",
+    [resourceTypes.certificate]: "certificate credential",
+    [resourceTypes.command]: "Exchange Online step (PowerShell)",
+    [resourceTypes.keyVaultSecret]: "Key Vault secret",
+    [resourceTypes.secretExpiry]: "secret end date (fixed at creation)",
+    [resourceTypes.rotationGuard]: "rotation guard (refuses a rotation jump)",
+    [resourceTypes.destroyGuard]: "destroy guard (protect: true)",
+    [resourceTypes.azureNativeProvider]: "Azure provider for the Key Vault's subscription",
+};
+
 /** The project's ComponentResource types (`<package>:<module>:<type>`). */
 export const componentTypes = {
     mailApplication: `${configNamespace}:entra:MailApplication`,

@@ -4,6 +4,7 @@
  */
 import * as assert from "assert";
 import { EngineProject, requireEngine, urnName } from "./engine";
+import { deployedSecret } from "../../tools/plan/deployedState";
 
 const stack = "e2e";
 
@@ -25,6 +26,8 @@ describe("secrets under the real engine", function () {
         project.initStack(stack, { rotation: "0", lifetimeDays: "90" });
         project.ok(["up", "--stack", stack, "--yes"]);
         const before = project.resources(stack).find((r) => urnName(r.urn) === "mail-app-secret-a")!.outputs.endDate;
+        // The offline plan reads the deployed secret's end date from the state file the real engine wrote.
+        assert.deepStrictEqual(deployedSecret(project.backendUrl, "m365-mail-oauth-credentials", stack), { rotation: 0, expiresAt: before });
         project.writeConfig(stack, { rotation: "0", lifetimeDays: "180" });
         const preview = project.previewJson(stack);
         assert.strictEqual(preview.code, 0, preview.output);

@@ -61,6 +61,8 @@ export class EngineProject {
     public readonly root: string;
     /** Where the program runs: the copy's root, or a program folder inside it. */
     public readonly dir: string;
+    /** The local file backend the project's stacks live in. */
+    public readonly backendUrl: string;
     private readonly base: string;
     private readonly env: NodeJS.ProcessEnv;
 
@@ -85,11 +87,12 @@ export class EngineProject {
         for (const folder of ["home", "state"]) {
             fs.mkdirSync(path.join(this.base, folder));
         }
+        this.backendUrl = `file://${path.join(this.base, "state")}`;
         this.env = {
             ...process.env,
             PATH: `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`,
             PULUMI_HOME: path.join(this.base, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(this.base, "state")}`,
+            PULUMI_BACKEND_URL: this.backendUrl,
             PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

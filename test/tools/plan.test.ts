@@ -48,21 +48,37 @@ describe("npm run plan", function () {
             ],
         );
         assert.match(report.permissions[0].consent, /app role assignment/);
-        assert.deepStrictEqual(report.mailboxes, [
-            {
-                address: "edi-dev@contoso.com",
-                protocols: ["imap", "smtp"],
-                operations: [
-                    "Add-MailboxPermission FullAccess (no auto-mapping): the app may use the mailbox",
-                    "Add-RecipientPermission SendAs: send as the mailbox",
-                    "Set-CASMailbox -SmtpClientAuthenticationDisabled $false: SMTP AUTH on",
-                    "Set-CASMailbox -ImapEnabled $true",
+        // Structured fields a tool can filter on, each with its reason in words.
+        assert.deepStrictEqual(
+            report.mailboxes.map((m) => [m.mailbox, m.protocols, m.operations.map((o) => [o.cmdlet, o.right])]),
+            [
+                [
+                    "edi-dev@contoso.com",
+                    ["imap", "smtp"],
+                    [
+                        ["Add-MailboxPermission", "FullAccess"],
+                        ["Add-RecipientPermission", "SendAs"],
+                        ["Set-CASMailbox", "SmtpClientAuthenticationDisabled $false"],
+                        ["Set-CASMailbox", "ImapEnabled $true"],
+                    ],
                 ],
-            },
-        ]);
+            ],
+        );
+        assert.match(report.mailboxes[0].operations[0].reason, /read and delete every item of the mailbox/);
+        assert.ok(report.mailboxes[0].operations.every((o) => o.reason.length > 0));
+        assert.strictEqual(report.application.owners, "the deploying identity, at creation");
+        assert.strictEqual(report.exchange?.interactiveSignIn, true);
+        // Only the protocols in use (dev: IMAP and SMTP), each with who signs in there.
+        assert.deepStrictEqual(
+            report.clientSettings.servers.map((s) => [s.protocol, s.host, s.port, s.usernames]),
+            [
+                ["imap", "outlook.office365.com", 993, ["edi-dev@contoso.com"]],
+                ["smtp", "smtp.office365.com", 587, ["edi-dev@contoso.com"]],
+            ],
+        );
         assert.strictEqual(report.exchange?.sessionsPerUpdate, 1);
         assert.strictEqual(report.credential.secret?.lifetimeDays, 90);
-        assert.strictEqual((report.clientSettings as any).tokenUrl, "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token");
+        assert.strictEqual(report.clientSettings.tokenUrl, "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token");
         assert.ok(report.resources.some((r) => r.type === "command:local:Command"));
     });
 
@@ -95,9 +111,9 @@ describe("npm run plan", function () {
             assert.strictEqual(report.exchange?.smtpAuthorization, "appRbac");
             assert.deepStrictEqual(report.exchange?.appRbac?.members, ["edi@contoso.com", "out@contoso.com"]);
             assert.strictEqual(report.exchange?.appRbac?.group, "edi-smtp-senders");
-            assert.ok(report.mailboxes.every((m) => !m.operations.some((o) => /SendAs: send as/.test(o))));
+            assert.ok(report.mailboxes.every((m) => !m.operations.some((o) => o.right === "SendAs")));
             assert.deepStrictEqual(
-                report.mailboxes[1].operations.filter((o) => /FullAccess/.test(o)),
+                report.mailboxes[1].operations.filter((o) => o.right === "FullAccess"),
                 [],
                 "smtp only: no FullAccess",
             );
@@ -109,14 +125,65 @@ describe("npm run plan", function () {
         }
     });
 
+    it("where the stack is deployed (local file backend), the current secret's end date itself; after a rotation, how it is set", async () => {
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "m365-plan-backend-"));
+        const saved = process.env.PULUMI_BACKEND_URL;
+        try {
+            // The checkpoint as the real engine writes it (its reading is checked against one in test/e2e).
+            const stateFile = path.join(backend, ".pulumi", "stacks", "m365-mail-oauth", "dev.json");
+            fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+            const stackResource = {
+                urn: "urn:pulumi:dev::m365-mail-oauth::pulumi:pulumi:Stack::m365-mail-oauth-dev",
+                custom: false,
+                type: "pulumi:pulumi:Stack",
+            };
+            const writeState = (outputs: Record<string, unknown>) =>
+                fs.writeFileSync(
+                    stateFile,
+                    JSON.stringify({
+                        version: 3,
+                        checkpoint: { stack: "organization/m365-mail-oauth/dev", latest: { resources: [{ ...stackResource, outputs }] } },
+                    }),
+                );
+            writeState({ secretRotation: 0, clientSecretExpiresAt: "2027-03-02T10:00:00Z" });
+            process.env.PULUMI_BACKEND_URL = `file://${backend}`;
+            const report = JSON.parse((await plan(["--stack", "dev", "--format", "json"])).output) as PlanReport;
+            assert.strictEqual(report.credential.secret?.expiresAt, "2027-03-02T10:00:00Z");
+            assert.match((await plan(["--stack", "dev"])).output, /expires 2027-03-02T10:00:00Z \(the deployed secret's end date\)/);
+            // The deployed secret is of another rotation: the config's secret is yet to be made.
+            writeState({ secretRotation: 1, clientSecretExpiresAt: "2027-03-02T10:00:00Z" });
+            const other = JSON.parse((await plan(["--stack", "dev", "--format", "json"])).output) as PlanReport;
+            assert.strictEqual(other.credential.secret?.expiresAt, undefined);
+            assert.match(other.credential.secret!.expires, /^90 days after it is created/);
+        } finally {
+            process.env.PULUMI_BACKEND_URL = saved;
+            fs.rmSync(backend, { recursive: true, force: true });
+        }
+    });
+
+    it("the offline plan prints no engine warnings (undefined outputs are left out)", () => {
+        const run = spawnSync(process.execPath, [path.join(root, "bin", "tools", "plan.js"), "--stack", "prod"], { cwd: root, encoding: "utf8" });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(run.stderr, "");
+        assert.doesNotMatch(run.stdout, /will not show as a stack output|warning:/i);
+    });
+
     it("text and markdown say the same in words", async () => {
         const text = await plan(["--stack", "prod"]);
         assert.strictEqual(text.exitCode, 0, text.output);
         assert.match(text.output, /App registration:\n {2}Mail OAuth \(prod\)/);
         assert.match(text.output, /Permission: POP\.AccessAsApp\n {6}ID: cb842b43-da6e-4506-86fe-bb12199c656d\n {6}Kind: application permission/);
         assert.match(text.output, /- invoices@contoso\.com\n {6}Protocols: imap\n {6}Operations:\n {8}- Add-MailboxPermission FullAccess/);
-        assert.match(text.output, /SMTP: smtp\.office365\.com:587 \(STARTTLS\)/);
+        assert.match(text.output, /SMTP: smtp\.office365\.com:587 \(STARTTLS\), user name: edi@contoso\.com\n/);
+        assert.match(text.output, /IMAP: outlook\.office365\.com:993 \(implicit TLS\), user name: invoices@contoso\.com\n/);
+        assert.match(text.output, /POP3: outlook\.office365\.com:995 \(implicit TLS\), user name: edi@contoso\.com\n/);
         assert.match(text.output, /protected from destroy/);
+        assert.match(text.output, /Owners: the deploying identity, at creation/);
+        assert.doesNotMatch(text.output, /opens a browser/, "prod signs in to Exchange with a certificate");
+        // Resource counts by kind in words, not type tokens.
+        assert.match(text.output, /\n {2}client secret: 1\n/);
+        assert.match(text.output, /\n {2}admin consent to an application permission: 3\n/);
+        assert.doesNotMatch(text.output.slice(text.output.indexOf("Resources:")), /azuread:index/);
         const markdown = await plan(["--stack=prod", "--format=markdown"]);
         assert.match(markdown.output, /^## Plan for stack "prod"/);
         assert.match(markdown.output, /\| edi@contoso\.com \| pop, smtp \| Add-MailboxPermission FullAccess/);
@@ -149,16 +216,18 @@ describe("npm run plan", function () {
             for (const shown of [
                 "New-ServicePrincipal -AppId",
                 "Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
-                (report.clientSettings as any).userSignIn.authorizeUrl,
-                (report.clientSettings as any).userSignIn.scope,
-                "azuread:index/appRoleAssignment:AppRoleAssignment",
+                report.clientSettings.userSignIn!.authorizeUrl,
+                report.clientSettings.userSignIn!.scope,
+                "admin consent to delegated permissions",
+                "users signing in themselves",
             ]) {
                 assert.ok(text.includes(shown), `text lacks ${shown}`);
                 assert.ok(markdown.includes(shown.replace(/\|/g, "\\|")), `markdown lacks ${shown}`);
             }
             // Counts per type add up to the total.
             const total = Number(/### Resources: (\d+)/.exec(markdown)?.[1]);
-            const counted = [...markdown.matchAll(/^\| [a-z-]+:[^|]+ \| (\d+) \|$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+            const resourceTable = markdown.slice(markdown.indexOf("### Resources:"));
+            const counted = [...resourceTable.matchAll(/^\| [^|-][^|]* \| (\d+) \|$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
             assert.strictEqual(counted, total);
             assert.strictEqual(total, report.resources.length);
         } finally {

@@ -50,7 +50,7 @@ describe("offline change review", function () {
         assert.deepStrictEqual(r.resources.deleted, []);
         assert.ok(r.resources.updated.some((u) => u.name === "mail-app" && u.changed.includes("displayName")));
         assert.deepStrictEqual(
-            r.mailboxes.map((m) => [m.address, m.gained.length > 0, m.lost]),
+            r.mailboxes.map((m) => [m.mailbox, m.gained.length > 0, m.lost]),
             [["invoices@contoso.com", true, []]],
         );
         assert.ok(
@@ -73,10 +73,10 @@ describe("offline change review", function () {
     it("a protocol removed: the access lost is listed per mailbox", async () => {
         const r = await review(base, { ...base, "m365-mail-oauth:mailboxes": [{ address: "edi@contoso.com", protocols: ["pop"] }] });
         assert.deepStrictEqual(
-            r.mailboxes.map((m) => m.address),
+            r.mailboxes.map((m) => m.mailbox),
             ["edi@contoso.com"],
         );
-        assert.ok(r.mailboxes[0].lost.some((op) => /SendAs/.test(op)));
+        assert.ok(r.mailboxes[0].lost.some((op) => op.cmdlet === "Add-RecipientPermission" && op.right === "SendAs"));
         assert.deepStrictEqual(r.mailboxes[0].gained, []);
     });
 
@@ -91,6 +91,31 @@ describe("offline change review", function () {
         assert.match(comment, /Mailboxes whose access changes \| 601/, "600 gained, and edi@ lost");
         const small = commentFor(r, "short", "x");
         assert.strictEqual(small, "short");
+    });
+
+    it("a rotation jump: the project's message first, without the engine's prefix", async () => {
+        const result = await compareStack("prod", "main", readStackText(stackText({ ...base, "m365-mail-oauth:secretRotation": 2 }), "after"), stackText(base));
+        assert.strictEqual(result.review, undefined);
+        assert.match(result.problem ?? "", /^m365-mail-oauth:secretRotation: 2 skips 1 rotation\(s\) after 0; rotate one step at a time/);
+        assert.doesNotMatch(result.problem ?? "", /failed to register|SecretRotationGuard/);
+    });
+
+    it("the shortened comment is rendered by the same Markdown renderer as the full review (same cell escaping)", async () => {
+        const many = Array.from({ length: 600 }, (_, i) => ({ address: `box-${i}@contoso.com`, protocols: ["imap", "pop", "smtp"] }));
+        const r = await review(base, { ...base, "m365-mail-oauth:mailboxes": many });
+        const document = reviewDocument(r);
+        const summary = { title: document.title, sections: document.sections.filter((s) => s.title === "Summary" || s.title === "Client secrets") };
+        const [title, ...rest] = renderDocument(summary, "markdown").split("\n");
+        const comment = commentFor(r, renderDocument(document, "markdown"), "see the job summary");
+        assert.strictEqual(
+            comment,
+            [
+                title,
+                "",
+                `The full review is ${renderDocument(document, "markdown").length} characters, more than a comment holds: see the job summary.`,
+                ...rest,
+            ].join("\n"),
+        );
     });
 
     it("names program changes since the ref, so code-only changes are never 'nothing changes'", async () => {

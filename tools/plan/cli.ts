@@ -10,6 +10,8 @@ import { parseArgs } from "util";
 import { projectRoot } from "../../config/projectRoot";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { runProgram } from "../mockEngine";
+import { configNamespace } from "../../facts/project";
+import { backendUrl, deployedSecret } from "./deployedState";
 import { buildReport } from "./model";
 import { commentFor, compareStack, programChangesSince, reviewDocument, stackFileAt } from "./compare";
 import { PlanFormat, planFormats, render, renderDocument } from "./render";
@@ -79,7 +81,8 @@ export async function evaluateStack(stack: string, format: PlanFormat, file?: st
     // A preview: nothing needs PowerShell, and nothing runs.
     const run = await runProgram(raw, { preview: true, tenantId, stack, offlinePlan: true });
     if (run.error) return { exitCode: 1, output: run.error.message, stream: "stderr" };
-    return { exitCode: 0, output: render(buildReport(stack, validation.settings, run.resources, run.outputs), format), stream: "stdout" };
+    const deployed = deployedSecret(backendUrl(projectRoot()), configNamespace, stack);
+    return { exitCode: 0, output: render(buildReport(stack, validation.settings, run.resources, run.outputs, deployed), format), stream: "stdout" };
 }
 
 /** The change review of one stack against a git ref (see compare.ts). */

@@ -10,9 +10,11 @@ import { StackSettings } from "../../config/schema";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { resourceTypes } from "../../facts/project";
 import { planAccess } from "../../plan/accessPlan";
+import { rotationStepProblem } from "../../plan/secretRotation";
 import { EngineReplay, Step } from "../engineReplay";
 import { Section } from "./document";
-import { mailboxOperations } from "./model";
+import { describeOperation, MailboxOperation, mailboxOperations } from "./model";
+import { renderDocument } from "./render";
 import { readStackText } from "./stackFile";
 
 export interface ChangeReview {
@@ -25,7 +27,7 @@ export interface ChangeReview {
         readonly deleted: { type: string; name: string }[];
     };
     readonly secrets: { readonly created: number[]; readonly retired: number[] };
-    readonly mailboxes: { address: string; gained: string[]; lost: string[] }[];
+    readonly mailboxes: { mailbox: string; gained: MailboxOperation[]; lost: MailboxOperation[] }[];
     readonly organizationSmtpAuth?: { before: boolean; after: boolean };
     readonly smtpAuthorization?: { before: string; after: string };
     /**
@@ -87,10 +89,12 @@ function mailboxChanges(before: StackSettings | undefined, after: StackSettings)
     for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
         const was = old.get(key)?.operations ?? [];
         const will = now.get(key)?.operations ?? [];
-        const gained = will.filter((operation) => !was.includes(operation));
-        const lost = was.filter((operation) => !will.includes(operation));
+        const absentFrom = (list: readonly MailboxOperation[]) => (operation: MailboxOperation) =>
+            !list.some((other) => describeOperation(other) === describeOperation(operation));
+        const gained = will.filter(absentFrom(was));
+        const lost = was.filter(absentFrom(will));
         if (gained.length > 0 || lost.length > 0) {
-            changes.push({ address: (now.get(key) ?? old.get(key))!.address, gained, lost });
+            changes.push({ mailbox: (now.get(key) ?? old.get(key))!.address, gained, lost });
         }
     }
     return changes;
@@ -139,6 +143,11 @@ export async function compareStack(
         if (!validation.ok)
             return { problem: `The config at ${base} is invalid, so there is nothing deployed to compare with:\n${formatProblems(validation.problems)}` };
         before = validation.settings;
+        // The rotation guard refuses this in any preview or update: say so in the project's words, first.
+        const jump = rotationStepProblem(before.credential === "certificate" ? undefined : before.secretRotation, current.settings.secretRotation);
+        if (jump && current.settings.credential !== "certificate") {
+            return { problem: `${jump}.\n(The rotation guard refuses this in pulumi preview and pulumi up before any secret changes.)` };
+        }
         const deployed = await replay.up(baseRaw, true, true);
         if (deployed.run.error) return { problem: `The program fails for the config at ${base}: ${deployed.run.error.message}` };
     }
@@ -212,7 +221,11 @@ export function reviewDocument(review: ChangeReview): { title: string; sections:
             ? {
                   table: {
                       headers: ["Mailbox", "Gained", "Lost"],
-                      rows: review.mailboxes.map((m) => [m.address, m.gained.join("; ") || "-", m.lost.join("; ") || "-"]),
+                      rows: review.mailboxes.map((m) => [
+                          m.mailbox,
+                          m.gained.map(describeOperation).join("; ") || "-",
+                          m.lost.map(describeOperation).join("; ") || "-",
+                      ]),
                   },
               }
             : {}),
@@ -230,17 +243,7 @@ export function commentFor(review: ChangeReview, markdown: string, fullReportWhe
     }
     const document = reviewDocument(review);
     const summary = document.sections.filter((section) => section.title === "Summary" || section.title === "Client secrets");
-    const lines = [`## ${document.title}`, "", `The full review is ${markdown.length} characters, more than a comment holds: ${fullReportWhere}.`, ""];
-    for (const section of summary) {
-        lines.push(`### ${section.title}`, "", ...section.paragraphs.flatMap((p) => [p, ""]));
-        if (section.table) {
-            lines.push(
-                `| ${section.table.headers.join(" | ")} |`,
-                `| ${section.table.headers.map(() => "---").join(" | ")} |`,
-                ...section.table.rows.map((row) => `| ${row.join(" | ")} |`),
-                "",
-            );
-        }
-    }
-    return lines.join("\n").trimEnd();
+    // Rendered as the full review is (its table cells escaped the same way), with a note after the title.
+    const [title, ...rest] = renderDocument({ title: document.title, sections: summary }, "markdown").split("\n");
+    return [title, "", `The full review is ${markdown.length} characters, more than a comment holds: ${fullReportWhere}.`, ...rest].join("\n");
 }

@@ -2,8 +2,9 @@
  * The plan as a document of sections: the one shape text and Markdown are both rendered from, so neither can show
  * what the other leaves out.
  */
-import { PlanReport } from "./model";
+import { describeOperation, PlanReport, ServerInUse } from "./model";
 import { placeholderTenant } from "../../config/validate";
+import { resourceTypeWords } from "../../facts/project";
 
 export interface Section {
     readonly title: string;
@@ -11,14 +12,24 @@ export interface Section {
     readonly table?: { readonly headers: readonly string[]; readonly rows: readonly (readonly string[])[] };
 }
 
-function server(value: { host: string; port: number; tls: string } | undefined): string {
-    return value ? `${value.host}:${value.port} (${value.tls === "implicit" ? "implicit TLS" : "STARTTLS"})` : "-";
+const protocolNames = { imap: "IMAP", pop: "POP3", smtp: "SMTP" } as const;
+
+/** A server in use: where to connect, and who signs in there. */
+function server(value: ServerInUse): [string, string] {
+    const who = [...value.usernames, ...(value.userSignIn ? ["users signing in themselves"] : [])];
+    return [
+        protocolNames[value.protocol],
+        `${value.host}:${value.port} (${value.tls === "implicit" ? "implicit TLS" : "STARTTLS"}), user name: ${who.join(", ")}`,
+    ];
 }
 
-/** How many resources of each type: a count per type, so the total can be checked by eye. */
+/** How many resources of each kind, in words (the type token where the project has no words for it). */
 export function resourceCounts(report: PlanReport): [string, number][] {
     const counts = new Map<string, number>();
-    report.resources.forEach((resource) => counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1));
+    report.resources.forEach((resource) => {
+        const kind = resourceTypeWords[resource.type] ?? resource.type;
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    });
     return [...counts.entries()];
 }
 
@@ -32,6 +43,7 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
             ...(report.tenantId === placeholderTenant
                 ? ["This is the example's placeholder tenant: pulumi preview and pulumi up refuse it until `pulumi config set azuread:tenantId <tenant-id>`."]
                 : []),
+            `Owners: ${typeof app.owners === "string" ? app.owners : app.owners.join(", ")}`,
             ...(app.redirectUris.length > 0 ? [`Web redirect URIs: ${app.redirectUris.join(", ")}`] : []),
         ],
     });
@@ -47,6 +59,9 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
             paragraphs: exchange
                 ? [
                       `Organization ${exchange.organization}, ${exchange.auth} sign-in, ${exchange.sessionsPerUpdate} session per update`,
+                      ...(exchange.interactiveSignIn
+                          ? ["Interactive sign-in: `pulumi up` opens a browser for the Exchange administrator's sign-in when it reaches this step (not in CI)"]
+                          : []),
                       "New-ServicePrincipal -AppId <client ID> -ObjectId <enterprise application object ID> (once; the first grant naming it waits while Entra ID replicates)",
                       ...(exchange.organizationSmtpAuth
                           ? ["Set-TransportConfig -SmtpClientAuthenticationDisabled $false: SMTP AUTH for the whole organization"]
@@ -64,7 +79,7 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
                 : [],
             table: {
                 headers: ["Mailbox", "Protocols", "Operations"],
-                rows: report.mailboxes.map((m) => [m.address, m.protocols.join(", "), m.operations.join("; ")]),
+                rows: report.mailboxes.map((m) => [m.mailbox, m.protocols.join(", "), m.operations.map(describeOperation).join("; ")]),
             },
         });
     }
@@ -87,14 +102,11 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
                 : []),
         ],
     });
-    const c = report.clientSettings as Record<string, any>;
+    const c = report.clientSettings;
     const settings: string[][] = [
         ["Token URL", c.tokenUrl],
         ["Scope", c.scope],
-        ["IMAP", server(c.imap)],
-        ["POP3", server(c.pop)],
-        ["SMTP", server(c.smtp)],
-        ...(c.usernames.length > 0 ? [["Usernames", c.usernames.join(", ")]] : []),
+        ...c.servers.map(server),
         ...(c.userSignIn
             ? [
                   ["User sign-in authorize URL", c.userSignIn.authorizeUrl],
@@ -108,7 +120,7 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
     sections.push({
         title: `Resources: ${report.resources.length}`,
         paragraphs: [],
-        table: { headers: ["Type", "Count"], rows: counts.map(([type, count]) => [type, String(count)]) },
+        table: { headers: ["Kind", "Count"], rows: counts.map(([type, count]) => [type, String(count)]) },
     });
     return { title: `Plan for stack "${report.stack}"`, sections };
 }

@@ -2,15 +2,44 @@
  * The offline plan as data: what `pulumi up` would declare for a stack, in the words of the mail admin who approves
  * it. JSON is this model as it is; text and Markdown render one document made from it (document.ts).
  */
-import { StackSettings } from "../../config/schema";
+import { configDocs, MailProtocol, StackSettings } from "../../config/schema";
 import { isComponentType, resourceTypes } from "../../facts/project";
 import { AccessPlan, MailboxAccess, planAccess } from "../../plan/accessPlan";
 import { DeclaredResource } from "../mockEngine";
+import { DeployedSecret } from "./deployedState";
+
+/** One Exchange change for one mailbox, as fields: what a tool filters on, and the plain words an admin reads. */
+export interface MailboxOperation {
+    readonly cmdlet: string;
+    /** The permission granted, or the setting and the value it gets. */
+    readonly right: string;
+    /** What it lets the app do, in plain words. */
+    readonly reason: string;
+}
+
+/** A server the mail client connects to, for one protocol in use, and who signs in there. */
+export interface ServerInUse {
+    readonly protocol: MailProtocol;
+    readonly host: string;
+    readonly port: number;
+    readonly tls: "implicit" | "starttls";
+    /** The mailboxes that sign in over this protocol (their address is the user name). */
+    readonly usernames: readonly string[];
+    /** Whether users also sign in over this protocol themselves (user sign-in). */
+    readonly userSignIn: boolean;
+}
 
 export interface PlanReport {
     readonly stack: string;
     readonly tenantId: string;
-    readonly application: { displayName: string; signInAudience: string; redirectUris: readonly string[]; protect: boolean };
+    readonly application: {
+        displayName: string;
+        signInAudience: string;
+        redirectUris: readonly string[];
+        protect: boolean;
+        /** The configured owners' object IDs, or in words who becomes owner. */
+        owners: readonly string[] | string;
+    };
     readonly permissions: {
         api: string;
         name: string;
@@ -21,35 +50,67 @@ export interface PlanReport {
     readonly exchange?: {
         organization: string;
         auth: string;
+        /** An interactive sign-in opens a browser during `pulumi up`: someone must be there to sign in. */
+        interactiveSignIn: boolean;
         sessionsPerUpdate: number;
         organizationSmtpAuth: boolean;
         /** How app-only SMTP is authorised, and with appRbac what the stack makes for it. */
         smtpAuthorization: string;
         appRbac?: { group: string; scope: string; assignment: string; role: string; members: readonly string[] };
     };
-    readonly mailboxes: { address: string; protocols: readonly string[]; operations: string[] }[];
+    readonly mailboxes: { mailbox: string; protocols: readonly string[]; operations: MailboxOperation[] }[];
     readonly credential: {
         kind: string;
-        secret?: { lifetimeDays: number; expires: string; rotation: number; previousRotation?: number; warnDays: number };
+        secret?: {
+            lifetimeDays: number;
+            /** The deployed current secret's end date, when the stack's state has this rotation's secret. */
+            expiresAt?: string;
+            /** The end date in words: the date, or how it is set when the secret is created. */
+            expires: string;
+            rotation: number;
+            previousRotation?: number;
+            warnDays: number;
+        };
         certificate?: { path: string; thumbprint?: string; expiresAt?: string };
         keyVault?: { vaultName: string; secretName: string; resourceGroupName: string };
     };
-    readonly clientSettings: Record<string, unknown>;
+    readonly clientSettings: {
+        tokenUrl: string;
+        scope: string;
+        /** Only the protocols some mailbox or the user sign-in uses. */
+        servers: ServerInUse[];
+        userSignIn?: { authorizeUrl: string; tokenUrl: string; scope: string };
+    };
     readonly resources: { type: string; name: string }[];
 }
 
-export function mailboxOperations(mailbox: MailboxAccess): string[] {
-    const operations: string[] = [];
-    if (mailbox.fullAccess) operations.push("Add-MailboxPermission FullAccess (no auto-mapping): the app may use the mailbox");
-    if (mailbox.sendAs) operations.push("Add-RecipientPermission SendAs: send as the mailbox");
-    if (mailbox.groupMember) operations.push("Add-DistributionGroupMember to the appRbac group: send as the mailbox through RBAC for Applications");
-    if (mailbox.smtpClientAuth) operations.push("Set-CASMailbox -SmtpClientAuthenticationDisabled $false: SMTP AUTH on");
+export function mailboxOperations(mailbox: MailboxAccess): MailboxOperation[] {
+    const operations: MailboxOperation[] = [];
+    const add = (cmdlet: string, right: string, reason: string) => operations.push({ cmdlet, right, reason });
+    if (mailbox.fullAccess)
+        add(
+            "Add-MailboxPermission",
+            "FullAccess",
+            "the app can read and delete every item of the mailbox (no auto-mapping: it does not appear in anyone's Outlook)",
+        );
+    if (mailbox.sendAs) add("Add-RecipientPermission", "SendAs", "the app can send mail as the mailbox");
+    if (mailbox.groupMember)
+        add("Add-DistributionGroupMember", "member of the appRbac group", "the app can send mail as the mailbox through RBAC for Applications");
+    if (mailbox.smtpClientAuth) add("Set-CASMailbox", "SmtpClientAuthenticationDisabled $false", "SMTP AUTH on for this mailbox");
     if (mailbox.smtpClientAuthOrganization)
-        operations.push("Set-CASMailbox -SmtpClientAuthenticationDisabled $null if it is $true: SMTP AUTH from the organization");
-    if (mailbox.imapEnabled) operations.push("Set-CASMailbox -ImapEnabled $true");
-    if (mailbox.popEnabled) operations.push("Set-CASMailbox -PopEnabled $true");
+        add("Set-CASMailbox", "SmtpClientAuthenticationDisabled $null (if it is $true)", "the mailbox follows the organization's SMTP AUTH setting");
+    if (mailbox.imapEnabled) add("Set-CASMailbox", "ImapEnabled $true", "IMAP on for this mailbox");
+    if (mailbox.popEnabled) add("Set-CASMailbox", "PopEnabled $true", "POP3 on for this mailbox");
     return operations;
 }
+
+/** One operation as a line: cmdlet, right, and why. */
+export function describeOperation(operation: MailboxOperation): string {
+    return `${operation.cmdlet} ${operation.right}: ${operation.reason}`;
+}
+
+/** Who owns the app when `owners` is unset: the config's own documented default, so the two never differ. */
+export const defaultOwners = configDocs.find((doc) => doc.key === "owners")!.default;
 
 function consentOf(plan: AccessPlan, type: "Role" | "Scope"): string {
     return type === "Role"
@@ -57,7 +118,35 @@ function consentOf(plan: AccessPlan, type: "Role" | "Scope"): string {
         : `admin consent for all users: one delegated grant on Microsoft Graph (${plan.delegatedScopes.map((s) => s.name).join(" ")})`;
 }
 
-export function buildReport(stack: string, settings: StackSettings, resources: DeclaredResource[], outputs: Record<string, any>): PlanReport {
+/** The servers of the protocols in use, each with the mailboxes that sign in there. */
+function serversInUse(plan: AccessPlan, settings: StackSettings, outputs: Record<string, any>): ServerInUse[] {
+    const userProtocols: readonly MailProtocol[] = settings.userSignIn?.protocols ?? [];
+    const protocols: MailProtocol[] = ["imap", "pop", "smtp"];
+    return protocols.flatMap((protocol) => {
+        const usernames = plan.mailboxes.filter((mailbox) => mailbox.protocols.includes(protocol)).map((mailbox) => mailbox.address);
+        const userSignIn = userProtocols.includes(protocol);
+        const server = outputs[protocol] as { host: string; port: number; tls: "implicit" | "starttls" } | undefined;
+        return server && (usernames.length > 0 || userSignIn)
+            ? [{ protocol, host: server.host, port: server.port, tls: server.tls, usernames, userSignIn }]
+            : [];
+    });
+}
+
+/** When the current secret ends: its date if the deployed stack already holds this rotation's secret. */
+function secretEnd(lifetimeDays: number, rotation: number, deployed: DeployedSecret | undefined): { expiresAt?: string; expires: string } {
+    if (deployed && deployed.rotation === rotation) {
+        return { expiresAt: deployed.expiresAt, expires: `${deployed.expiresAt} (the deployed secret's end date)` };
+    }
+    return { expires: `${lifetimeDays} days after it is created (fixed then; not moved by later updates)` };
+}
+
+export function buildReport(
+    stack: string,
+    settings: StackSettings,
+    resources: DeclaredResource[],
+    outputs: Record<string, any>,
+    deployed?: DeployedSecret,
+): PlanReport {
     const plan = planAccess(settings);
     const certificateResource = resources.find((r) => r.type === resourceTypes.certificate);
     return {
@@ -68,6 +157,7 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
             signInAudience: settings.signInAudience,
             redirectUris: plan.redirectUris,
             protect: settings.protect,
+            owners: settings.owners ?? defaultOwners,
         },
         permissions: [...plan.appRoles, ...plan.delegatedScopes].map((permission) => ({
             api: permission.resourceName,
@@ -80,6 +170,7 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
             ? {
                   organization: settings.exchange.organization,
                   auth: settings.exchange.auth,
+                  interactiveSignIn: settings.exchange.auth === "interactive",
                   sessionsPerUpdate: resources.filter((r) => r.type === resourceTypes.command).length,
                   organizationSmtpAuth: plan.organizationSmtpAuth,
                   smtpAuthorization: plan.smtpAuthorization,
@@ -96,7 +187,7 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
                       : {}),
               }
             : undefined,
-        mailboxes: plan.mailboxes.map((mailbox) => ({ address: mailbox.address, protocols: mailbox.protocols, operations: mailboxOperations(mailbox) })),
+        mailboxes: plan.mailboxes.map((mailbox) => ({ mailbox: mailbox.address, protocols: mailbox.protocols, operations: mailboxOperations(mailbox) })),
         credential: {
             kind: settings.credential,
             secret:
@@ -104,7 +195,7 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
                     ? undefined
                     : {
                           lifetimeDays: settings.secretLifetimeDays,
-                          expires: `${settings.secretLifetimeDays} days after it is created (fixed then; not moved by later updates)`,
+                          ...secretEnd(settings.secretLifetimeDays, settings.secretRotation, deployed),
                           rotation: settings.secretRotation,
                           ...(settings.secretRotation > 0 ? { previousRotation: settings.secretRotation - 1 } : {}),
                           warnDays: settings.secretWarnDays,
@@ -117,11 +208,10 @@ export function buildReport(stack: string, settings: StackSettings, resources: D
         clientSettings: {
             tokenUrl: outputs.tokenUrl,
             scope: outputs.scope,
-            imap: outputs.imap,
-            pop: outputs.pop,
-            smtp: outputs.smtp,
-            usernames: (outputs.mailboxes ?? []).map((m: { username: string }) => m.username),
-            ...(outputs.userSignIn ? { userSignIn: outputs.userSignIn } : {}),
+            servers: serversInUse(plan, settings, outputs),
+            ...(outputs.userSignIn
+                ? { userSignIn: { authorizeUrl: outputs.userSignIn.authorizeUrl, tokenUrl: outputs.userSignIn.tokenUrl, scope: outputs.userSignIn.scope } }
+                : {}),
         },
         resources: resources.filter((r) => !isComponentType(r.type)).map((r) => ({ type: r.type, name: r.name })),
     };
