@@ -22,7 +22,7 @@ export default tseslint.config(
         rules: {
             "no-restricted-imports": [
                 "error",
-                { patterns: [{ group: ["@pulumi/*"], message: "plan/ is pure: resources are declared in resources/, from what plan/ decides." }] },
+                { patterns: [{ group: ["@pulumi/*"], message: "plan/ is pure: resources are declared in components/, from what plan/ decides." }] },
             ],
         },
     },

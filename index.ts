@@ -6,14 +6,15 @@
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./config/readStackConfig";
-import { findExecutable, missingPwshMessage, noHeadlessSignInMessage } from "./exchange/preflight";
+import { findExecutable, missingPwshMessage, noHeadlessSignInMessage } from "./components/exchangeMailboxAccess/preflight";
 import { planAccess } from "./plan/accessPlan";
 import { clientSettings } from "./plan/clientSettings";
 import { expiryNotice, secretSlots } from "./plan/secretRotation";
-import { DestroyGuard } from "./resources/destroyGuard";
-import { EntraMailApplication } from "./resources/entraMailApplication";
-import { ExchangeMailboxAccess } from "./resources/exchangeMailboxAccess";
-import { KeyVaultSecretDelivery } from "./resources/keyVaultSecretDelivery";
+import { StackOutputName, StackOutputs } from "./plan/stackOutputs";
+import { DestroyGuard } from "./components/destroyGuard";
+import { EntraMailApplication } from "./components/entraApplication/entraMailApplication";
+import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess/exchangeMailboxAccess";
+import { KeyVaultSecretDelivery } from "./components/keyVaultDelivery/keyVaultSecretDelivery";
 
 export = async () => {
     const { settings, certificatePassword, certificate } = readStackConfig();
@@ -88,14 +89,15 @@ export = async () => {
             : undefined;
 
     // protect: true stops `pulumi destroy` before it deletes anything, without blocking the updates that must replace
-    // or delete resources (a rotation, a dropped protocol, a renewed certificate): see resources/destroyGuard.ts.
+    // or delete resources (a rotation, a dropped protocol, a renewed certificate): see components/destroyGuard.ts.
     if (settings.protect) {
         new DestroyGuard("destroy-guard", { dependsOn: [app, ...(exchange ? [exchange] : []), ...(vault ? [vault] : [])] });
     }
 
     const forClient = client.tenantId.apply((tenant) => clientSettings(plan, tenant, settings.signInAudience, settings.userSignIn?.protocols));
 
-    const outputs = {
+    // Every output named, each either given or left out (undefined) for this config.
+    const outputs: { [Name in StackOutputName]: pulumi.Input<StackOutputs[Name]> | undefined } = {
         tenantId: client.tenantId,
         clientId: app.clientId,
         servicePrincipalObjectId: app.servicePrincipalObjectId,

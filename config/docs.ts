@@ -2,6 +2,7 @@
  * The README's config table, generated from the schema's documented keys, between two marker comments. `npm run
  * generate` rewrites it; a test fails when the README and the schema differ.
  */
+import { markdownTable } from "../tools/markdownTable";
 import { configDocs } from "./schema";
 
 export const tableStart = "<!-- config-table:start (generated from config/schema.ts by npm run generate) -->";
@@ -11,8 +12,8 @@ export function configTable(): string {
     // The top-level keys first, then the exchange block's, each in the order the schema declares them.
     const nested = (doc: { key: string }) => doc.key.includes(".");
     const ordered = [...configDocs.filter((doc) => !nested(doc)), ...configDocs.filter(nested)];
-    const rows = ordered.filter((doc) => doc.key !== "exchange").map((doc) => `| \`${doc.key}\` | ${doc.values} | ${doc.default} | ${doc.meaning} |`);
-    return ["| Key | Type / values | Default | Meaning |", "| --- | --- | --- | --- |", ...rows].join("\n");
+    const rows = ordered.filter((doc) => doc.key !== "exchange").map((doc) => [`\`${doc.key}\``, doc.values, doc.default, doc.meaning]);
+    return markdownTable(["Key", "Type / values", "Default", "Meaning"], rows).join("\n");
 }
 
 /** The README with its config table replaced by the generated one. */

@@ -45,12 +45,22 @@ export const mailEndpoints = {
     smtp: { host: "smtp.office365.com", port: 587, tls: "starttls" },
 } as const;
 
-/** Microsoft Graph's delegated endpoint for user sign-in and its token endpoint, per tenant (or `organizations`). */
-export function authorizeUrl(authority: string, tenant: string): string {
+/** The application permission a client-credentials token needs for each mail protocol, as Exchange checks it. */
+export const appRoleForProtocol: Readonly<Record<keyof typeof mailEndpoints, ExchangeAppRoleName>> = {
+    imap: "IMAP.AccessAsApp",
+    pop: "POP.AccessAsApp",
+    smtp: "SMTP.SendAsApp",
+};
+
+/**
+ * Entra ID's v2.0 endpoints of a tenant (a tenant ID, or `organizations` for a multi-tenant app's user sign-in):
+ * where a user signs in, and where tokens are issued. `authority` is the public cloud's unless a stand-in serves them.
+ */
+export function authorizeUrl(tenant: string, authority: string = loginAuthority): string {
     return `${authority}/${tenant}/oauth2/v2.0/authorize`;
 }
 
-export function tokenUrl(authority: string, tenant: string): string {
+export function tokenUrl(tenant: string, authority: string = loginAuthority): string {
     return `${authority}/${tenant}/oauth2/v2.0/token`;
 }
 
@@ -67,7 +77,7 @@ export const appRbacSmtpRole = "Application SMTP.SendAsApp";
 /**
  * ExchangeOnlineManagement versions that matter here (PowerShell Gallery release notes): 3.10.0 and later need
  * PowerShell 7.6, so 3.9.2 is the newest for 7.4 and 7.5; `Connect-ExchangeOnline -DisableWAM` exists from 3.7.2.
- * exchange/scripts/MailAccess.Connection.ps1 holds the same three numbers (a test keeps them equal).
+ * scripts/MailAccess.Connection.ps1 holds the same three numbers (a test keeps them equal).
  */
 export const exchangeModule = {
     needsPowerShell76From: "3.10.0",

@@ -55,3 +55,21 @@ export const componentTypes = {
 export function isComponentType(type: string): boolean {
     return type.startsWith(`${configNamespace}:`);
 }
+
+/**
+ * What the program is made of: a change here can change what a real `pulumi up` does with the same config (the
+ * change review names such changes; the end-to-end tests copy these into each temporary project).
+ */
+export const programPaths = [
+    "index.ts",
+    "Pulumi.yaml",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "tsconfig.pulumi.json",
+    "components",
+    "config",
+    "facts",
+    "plan",
+    "scripts",
+];

@@ -9,6 +9,16 @@
  */
 import { resourceTypes } from "./project";
 
+/**
+ * The provider packages this table was read against. When the lock file moves one past its version, a test fails
+ * until someone re-reads that provider's replace-forcing inputs and updates the table and this record.
+ */
+export const replacementReadFrom: Readonly<Record<string, string>> = {
+    "@pulumi/azuread": "6.9.1",
+    "@pulumi/command": "1.2.1",
+    "@pulumi/azure-native": "3.28.0",
+};
+
 export const replacingInputs: Readonly<Record<string, readonly string[]>> = {
     [resourceTypes.application]: ["templateId"],
     [resourceTypes.servicePrincipal]: ["clientId"],

@@ -7,7 +7,7 @@
  */
 import { ExchangeAppRoleName, GraphDelegatedScopeName, exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { defaults, MailProtocol, mailProtocols, SmtpAuthorizationMode, StackSettings } from "../config/schema";
-import { appRbacSmtpRole } from "../facts/microsoft";
+import { appRbacSmtpRole, appRoleForProtocol } from "../facts/microsoft";
 
 export interface Permission {
     /** The API that defines the permission, by its well-known app ID. */
@@ -85,12 +85,6 @@ export interface AppRbacPlan {
     readonly members: readonly string[];
 }
 
-const appRoleByProtocol: Record<MailProtocol, ExchangeAppRoleName> = {
-    imap: "IMAP.AccessAsApp",
-    pop: "POP.AccessAsApp",
-    smtp: "SMTP.SendAsApp",
-};
-
 const delegatedScopeByProtocol: Record<MailProtocol, GraphDelegatedScopeName> = {
     imap: "IMAP.AccessAsUser.All",
     pop: "POP.AccessAsUser.All",
@@ -162,7 +156,7 @@ export function planAccess(settings: PlanInput): AccessPlan {
     // mailbox-permission check that RBAC for Applications replaces.
     const appRoles = mailProtocols
         .filter((protocol) => appProtocols.has(protocol) && !(protocol === "smtp" && smtpAuthorization === "appRbac"))
-        .map((protocol) => exchangeRole(appRoleByProtocol[protocol]));
+        .map((protocol) => exchangeRole(appRoleForProtocol[protocol]));
 
     const delegatedScopes = settings.userSignIn
         ? [...baseDelegatedScopes.map(graphScope), ...settings.userSignIn.protocols.map((protocol) => graphScope(delegatedScopeByProtocol[protocol]))]

@@ -3,7 +3,7 @@
  * by hand, derived from the plan and the tenant so that they cannot disagree with what was deployed.
  */
 import { AccessPlan } from "./accessPlan";
-import { clientCredentialsScope, delegatedMailResource, loginAuthority, mailEndpoints } from "../facts/microsoft";
+import { authorizeUrl, clientCredentialsScope, delegatedMailResource, mailEndpoints, tokenUrl } from "../facts/microsoft";
 import { MailProtocol, SignInAudience } from "../config/schema";
 
 export interface ServerSettings {
@@ -37,11 +37,6 @@ export interface ClientSettings {
     readonly userSignIn?: UserSignInClientSettings;
 }
 
-/** The token endpoint of the tenant, as the eBiss guide's "Server URL". */
-export function tokenUrl(tenantId: string): string {
-    return `${loginAuthority}/${tenantId}/oauth2/v2.0/token`;
-}
-
 /** Delegated IMAP/POP/SMTP scopes are requested against Exchange's resource URI, not Graph's. */
 const outlookScopeByProtocol: Record<MailProtocol, string> = {
     imap: `${delegatedMailResource}/IMAP.AccessAsUser.All`,
@@ -58,15 +53,16 @@ export function clientSettings(
     let userSignIn: UserSignInClientSettings | undefined;
     if (userSignInProtocols !== undefined) {
         // A multi-tenant app signs users in through the shared "organizations" endpoint.
-        const authority = `${loginAuthority}/${signInAudience === "AzureADMyOrg" ? tenantId : "organizations"}/oauth2/v2.0`;
+        const tenant = signInAudience === "AzureADMyOrg" ? tenantId : "organizations";
         userSignIn = {
-            authorizeUrl: `${authority}/authorize`,
-            tokenUrl: `${authority}/token`,
+            authorizeUrl: authorizeUrl(tenant),
+            tokenUrl: tokenUrl(tenant),
             scope: ["offline_access", ...userSignInProtocols.map((protocol) => outlookScopeByProtocol[protocol])].join(" "),
             redirectUris: plan.redirectUris,
         };
     }
     return {
+        // The tenant's token endpoint, as the eBiss guide's "Server URL".
         tokenUrl: tokenUrl(tenantId),
         scope: clientCredentialsScope,
         imap: { ...mailEndpoints.imap },

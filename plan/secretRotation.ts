@@ -6,7 +6,7 @@
  * replaces only the slot that held n - 1: the secret clients use now stays valid until the rotation after. Each
  * slot is keyed by the rotation it holds and nothing else, so no other config change (a new name, a new lifetime,
  * a mailbox) touches a secret. A jump of more than one would replace both slots at once: the rotation guard
- * (resources/secretRotationGuard.ts) refuses it before anything changes.
+ * (components/entraApplication/secretRotationGuard.ts) refuses it before anything changes.
  */
 import { configNamespace } from "../facts/project";
 import { dayMs } from "./rfc3339";

@@ -3,6 +3,7 @@
  * without the policy engine. index.ts wires them into the pack that `pulumi preview --policy-pack policy` runs.
  */
 import { configNamespace, resourceTypes } from "../facts/project";
+import { dayMs } from "../plan/rfc3339";
 
 export interface ResourceUnderReview {
     readonly type: string;
@@ -46,8 +47,6 @@ export const noTenantWideMailPermissions: Rule = ({ type, props }) => {
                 `${tenantWideMailRoles[id]} (${id}) gives access to every mailbox in the tenant; use IMAP.AccessAsApp / POP.AccessAsApp / SMTP.SendAsApp with per-mailbox grants`,
         );
 };
-
-const dayMs = 24 * 60 * 60 * 1000;
 
 export const secretLifetimeAtMost: Rule = ({ type, props }, { maxSecretLifetimeDays }) => {
     const max = maxSecretLifetimeDays;

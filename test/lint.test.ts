@@ -3,12 +3,12 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { projectRoot } from "../config/projectRoot";
+import { projectRoot } from "../facts/projectRoot";
 
 describe("lint rules", function () {
     this.timeout(60_000);
 
-    it("plan/ may not import @pulumi/*; resources/ may", async () => {
+    it("plan/ may not import @pulumi/*; components/ may", async () => {
         const { ESLint } = require("eslint") as typeof import("eslint");
         const eslint = new ESLint({ cwd: projectRoot() });
         const probe = 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack;\n';
@@ -17,9 +17,9 @@ describe("lint rules", function () {
             inPlan.messages.some((m) => m.ruleId === "no-restricted-imports" && /plan\/ is pure/.test(m.message)),
             JSON.stringify(inPlan.messages),
         );
-        const [inResources] = await eslint.lintText(probe, { filePath: path.join(projectRoot(), "resources", "probe.ts") });
+        const [inComponents] = await eslint.lintText(probe, { filePath: path.join(projectRoot(), "components", "probe.ts") });
         assert.deepStrictEqual(
-            inResources.messages.filter((m) => m.ruleId === "no-restricted-imports"),
+            inComponents.messages.filter((m) => m.ruleId === "no-restricted-imports"),
             [],
         );
     });

@@ -1,13 +1,14 @@
 /**
  * The real program under Pulumi's mock engine: what `pulumi up` would declare for typical configs.
  */
+import { stackOutputNames } from "../plan/stackOutputs";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { projectRoot } from "../config/projectRoot";
-import { encodeStateText, stateMarker } from "../exchange/exchangeEnvironment";
+import { projectRoot } from "../facts/projectRoot";
+import { encodeStateText, stateMarker } from "../components/exchangeMailboxAccess/exchangeEnvironment";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 
@@ -122,6 +123,13 @@ describe("program under the mock engine", function () {
             assert.match(o.clientId, /^[0-9a-f-]{36}$/);
             assert.match(o.servicePrincipalObjectId, /^[0-9a-f-]{36}$/);
         });
+
+        it("exports only outputs the StackOutputs type names, which plan and verify read", () => {
+            assert.deepStrictEqual(
+                Object.keys(run.outputs).filter((name) => !(stackOutputNames as string[]).includes(name)),
+                [],
+            );
+        });
     });
 
     describe("IMAP, POP and SMTP on several mailboxes", () => {
@@ -205,9 +213,9 @@ describe("program under the mock engine", function () {
         it("runs one Exchange command for all mailboxes, from static scripts", () => {
             const cmd = single(run, types.command);
             assert.deepStrictEqual(cmd.inputs.interpreter, ["pwsh", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"]);
-            assert.strictEqual(cmd.inputs.create, "exchange/scripts/Sync-ExchangeMailAccess.ps1");
-            assert.strictEqual(cmd.inputs.update, "exchange/scripts/Sync-ExchangeMailAccess.ps1");
-            assert.strictEqual(cmd.inputs.delete, "exchange/scripts/Remove-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.create, "scripts/Sync-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.update, "scripts/Sync-ExchangeMailAccess.ps1");
+            assert.strictEqual(cmd.inputs.delete, "scripts/Remove-ExchangeMailAccess.ps1");
             assert.strictEqual(cmd.inputs.addPreviousOutputInEnv, true);
             assert.strictEqual(cmd.inputs.logging, "stderr", "stdout (the recorded state) is not logged");
             // A replacement deletes the old command (revoking its recorded grants) before the new one grants again,

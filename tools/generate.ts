@@ -7,7 +7,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { withConfigTable } from "../config/docs";
 import { stackFileJsonSchema, stackFileSchemaPath } from "../config/jsonSchema";
-import { projectRoot } from "../config/projectRoot";
+import { projectRoot } from "../facts/projectRoot";
 
 export function generatedFiles(): { file: string; content: string }[] {
     const root = projectRoot();

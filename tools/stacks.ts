@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { projectRoot } from "../config/projectRoot";
+import { projectRoot } from "../facts/projectRoot";
 import { validateStackConfig } from "../config/validate";
 import { readStackFile } from "./plan/stackFile";
 

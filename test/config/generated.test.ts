@@ -7,7 +7,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { configTable } from "../../config/docs";
 import { stackFileJsonSchema, stackFileSchemaPath } from "../../config/jsonSchema";
-import { projectRoot } from "../../config/projectRoot";
+import { projectRoot } from "../../facts/projectRoot";
 import { configShape, exchangeKeys } from "../../config/schema";
 import { configNamespace } from "../../facts/project";
 import { generatedFiles } from "../../tools/generate";

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { projectRoot } from "../../config/projectRoot";
+import { projectRoot } from "../../facts/projectRoot";
 
 /** The README's lines outside fenced code blocks, with their line numbers. */
 export function proseLines(markdown: string): { line: number; text: string }[] {

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { projectRoot } from "../../config/projectRoot";
+import { projectRoot } from "../../facts/projectRoot";
 import { documentProblems } from "./readme.test";
 
 const root = projectRoot();

@@ -8,8 +8,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectRoot } from "../../config/projectRoot";
-import { findExecutable } from "../../exchange/preflight";
+import { programPaths } from "../../facts/project";
+import { projectRoot } from "../../facts/projectRoot";
+import { findExecutable } from "../../components/exchangeMailboxAccess/preflight";
 import { foundOrSkip } from "../realProgram";
 
 export const engineMissingMessage =
@@ -39,22 +40,7 @@ export interface CliRun {
 }
 
 /** Source folders copied into each temporary project (what the program and its tests import). */
-const sourceEntries = [
-    "Pulumi.yaml",
-    "Pulumi.dev.yaml",
-    "Pulumi.prod.yaml",
-    "package.json",
-    "tsconfig.json",
-    "tsconfig.pulumi.json",
-    "index.ts",
-    "config",
-    "plan",
-    "resources",
-    "exchange",
-    "facts",
-    "policy",
-    "test",
-];
+const sourceEntries = [...programPaths, "Pulumi.dev.yaml", "Pulumi.prod.yaml", "policy", "test"];
 
 export class EngineProject {
     /** The temporary copy of the project. */

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { exchangeOnline } from "../../facts/microsoft";
-import { projectRoot } from "../../config/projectRoot";
+import { projectRoot } from "../../facts/projectRoot";
 import { PlanReport, plan, readStackFile } from "../../tools/plan";
 import { evaluateStack } from "../../tools/plan/cli";
 

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { projectRoot } from "../../config/projectRoot";
+import { projectRoot } from "../../facts/projectRoot";
 import { commentFor, commentLimit, compareStack, ChangeReview, programChangesSince, reviewDocument } from "../../tools/plan/compare";
 import { plan } from "../../tools/plan/cli";
 import { renderDocument } from "../../tools/plan/render";
@@ -123,23 +123,23 @@ describe("offline change review", function () {
         try {
             const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
             git("init", "-q");
-            fs.mkdirSync(path.join(dir, "exchange", "scripts"), { recursive: true });
-            fs.writeFileSync(path.join(dir, "exchange", "scripts", "Sync.ps1"), "# v1\n");
+            fs.mkdirSync(path.join(dir, "scripts"), { recursive: true });
+            fs.writeFileSync(path.join(dir, "scripts", "Sync.ps1"), "# v1\n");
             fs.writeFileSync(path.join(dir, "notes.txt"), "not the program\n");
             git("add", ".");
             git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "v1");
-            fs.writeFileSync(path.join(dir, "exchange", "scripts", "Sync.ps1"), "# v2\n");
+            fs.writeFileSync(path.join(dir, "scripts", "Sync.ps1"), "# v2\n");
             fs.writeFileSync(path.join(dir, "notes.txt"), "changed, but not the program\n");
-            assert.deepStrictEqual(programChangesSince("HEAD", dir), ["exchange/scripts/Sync.ps1"]);
+            assert.deepStrictEqual(programChangesSince("HEAD", dir), ["scripts/Sync.ps1"]);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
-        const result = await compareStack("prod", "main", readStackText(stackText(base), "after"), stackText(base), ["exchange/scripts/MailAccess.Invoke.ps1"]);
+        const result = await compareStack("prod", "main", readStackText(stackText(base), "after"), stackText(base), ["scripts/MailAccess.Invoke.ps1"]);
         const text = renderDocument(reviewDocument(result.review!), "text");
         assert.doesNotMatch(text, /^Nothing changes\.$/m);
         assert.match(text, /Nothing changes from the config; the program's code changed/);
         assert.match(text, /The Exchange scripts changed: their digest is an input of the Exchange command/);
-        assert.match(text, /exchange\/scripts\/MailAccess\.Invoke\.ps1/);
+        assert.match(text, /scripts\/MailAccess\.Invoke\.ps1/);
     });
 
     it("runs against the repository's own history, writing the review and the comment", async () => {

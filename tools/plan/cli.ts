@@ -4,10 +4,11 @@
  * Evaluates the real program against Pulumi.<stack>.yaml with the engine mocked (no cloud, no Pulumi CLI, no
  * credentials) and prints what `pulumi up` would declare. Bad config prints the validation errors and exits 1.
  */
+import { StackOutputs } from "../../plan/stackOutputs";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { projectRoot } from "../../config/projectRoot";
+import { projectRoot } from "../../facts/projectRoot";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { runProgram } from "../mockEngine";
 import { configNamespace } from "../../facts/project";
@@ -82,7 +83,11 @@ export async function evaluateStack(stack: string, format: PlanFormat, file?: st
     const run = await runProgram(raw, { preview: true, tenantId, stack, offlinePlan: true });
     if (run.error) return { exitCode: 1, output: run.error.message, stream: "stderr" };
     const deployed = deployedSecret(backendUrl(projectRoot()), configNamespace, stack);
-    return { exitCode: 0, output: render(buildReport(stack, validation.settings, run.resources, run.outputs, deployed), format), stream: "stdout" };
+    return {
+        exitCode: 0,
+        output: render(buildReport(stack, validation.settings, run.resources, run.outputs as StackOutputs, deployed), format),
+        stream: "stdout",
+    };
 }
 
 /** The change review of one stack against a git ref (see compare.ts). */

@@ -6,9 +6,11 @@
  * created and retired; per mailbox the Exchange access gained and lost.
  */
 import { execFileSync } from "child_process";
+import * as path from "path";
+import { exchangeScripts } from "../../components/exchangeMailboxAccess/scriptFiles";
 import { StackSettings } from "../../config/schema";
 import { formatProblems, validateStackConfig } from "../../config/validate";
-import { resourceTypes } from "../../facts/project";
+import { programPaths, resourceTypes } from "../../facts/project";
 import { planAccess } from "../../plan/accessPlan";
 import { rotationStepProblem } from "../../plan/secretRotation";
 import { EngineReplay, Step } from "../engineReplay";
@@ -36,21 +38,6 @@ export interface ChangeReview {
      */
     readonly programChanges?: readonly string[];
 }
-
-/** What the program is made of: a change here can change what a real `pulumi up` does with the same config. */
-export const programPaths = [
-    "index.ts",
-    "Pulumi.yaml",
-    "package.json",
-    "package-lock.json",
-    "tsconfig.json",
-    "tsconfig.pulumi.json",
-    "config",
-    "exchange",
-    "facts",
-    "plan",
-    "resources",
-];
 
 /** The program files that differ between a git ref and the working tree. */
 export function programChangesSince(ref: string, cwd: string): string[] {
@@ -196,7 +183,7 @@ export function reviewDocument(review: ChangeReview): { title: string; sections:
         ...(rows.length > 0 ? { table: { headers: ["Step", "Type", "Name", "Why"], rows } } : {}),
     });
     if (review.programChanges) {
-        const scripts = review.programChanges.filter((file) => file.startsWith("exchange/scripts/"));
+        const scripts = review.programChanges.filter((file) => file.startsWith(`${path.posix.dirname(exchangeScripts.sync)}/`));
         sections.push({
             title: `Program code changed since ${review.base}`,
             paragraphs: [

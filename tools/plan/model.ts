@@ -2,6 +2,7 @@
  * The offline plan as data: what `pulumi up` would declare for a stack, in the words of the mail admin who approves
  * it. JSON is this model as it is; text and Markdown render one document made from it (document.ts).
  */
+import { StackOutputs } from "../../plan/stackOutputs";
 import { configDocs, MailProtocol, StackSettings } from "../../config/schema";
 import { isComponentType, resourceTypes } from "../../facts/project";
 import { AccessPlan, MailboxAccess, planAccess } from "../../plan/accessPlan";
@@ -119,7 +120,7 @@ function consentOf(plan: AccessPlan, type: "Role" | "Scope"): string {
 }
 
 /** The servers of the protocols in use, each with the mailboxes that sign in there. */
-function serversInUse(plan: AccessPlan, settings: StackSettings, outputs: Record<string, any>): ServerInUse[] {
+function serversInUse(plan: AccessPlan, settings: StackSettings, outputs: StackOutputs): ServerInUse[] {
     const userProtocols: readonly MailProtocol[] = settings.userSignIn?.protocols ?? [];
     const protocols: MailProtocol[] = ["imap", "pop", "smtp"];
     return protocols.flatMap((protocol) => {
@@ -144,7 +145,7 @@ export function buildReport(
     stack: string,
     settings: StackSettings,
     resources: DeclaredResource[],
-    outputs: Record<string, any>,
+    outputs: StackOutputs,
     deployed?: DeployedSecret,
 ): PlanReport {
     const plan = planAccess(settings);

@@ -1,4 +1,5 @@
 /** Text for a terminal, Markdown for a pull-request comment, JSON for tools: one model, one document. */
+import { markdownTable } from "../markdownTable";
 import { planDocument, Section } from "./document";
 import { PlanReport } from "./model";
 
@@ -31,9 +32,13 @@ function cell(text: string): string {
 function markdownSection(section: Section): string[] {
     const lines = [`### ${section.title}`, "", ...section.paragraphs.flatMap((paragraph) => [paragraph, ""])];
     if (section.table) {
-        lines.push(`| ${section.table.headers.join(" | ")} |`, `| ${section.table.headers.map(() => "---").join(" | ")} |`);
-        section.table.rows.forEach((row) => lines.push(`| ${row.map(cell).join(" | ")} |`));
-        lines.push("");
+        lines.push(
+            ...markdownTable(
+                section.table.headers,
+                section.table.rows.map((row) => row.map(cell)),
+            ),
+            "",
+        );
     }
     return lines;
 }

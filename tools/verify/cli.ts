@@ -2,6 +2,7 @@
  * The command line of `npm run verify`: flags through Node's util.parseArgs, the target from the flags or from the
  * stack's outputs, the secret only from the environment.
  */
+import { StackOutputs } from "../../plan/stackOutputs";
 import { spawnSync } from "child_process";
 import { parseArgs as parseNodeArgs } from "util";
 import { renderTable, verify } from "./run";
@@ -70,15 +71,17 @@ export function targetFromStack(stack: string, run = spawnSync): Omit<VerifyTarg
     if (result.error || result.status !== 0) {
         throw new UsageError(`pulumi stack output --stack ${stack} failed: ${String(result.error?.message ?? result.stderr).trim()}`);
     }
-    const outputs = JSON.parse(String(result.stdout)) as Record<string, any>;
+    const outputs = JSON.parse(String(result.stdout)) as Partial<StackOutputs>;
     if (!outputs.clientSecret) throw new UsageError(`stack ${stack} has no clientSecret output (credential certificate?)`);
+    const { tenantId, clientId } = outputs;
+    if (!tenantId || !clientId) throw new UsageError(`stack ${stack} has no ${tenantId ? "clientId" : "tenantId"} output: has pulumi up completed for it?`);
     return {
-        tenant: outputs.tenantId,
-        clientId: outputs.clientId,
+        tenant: tenantId,
+        clientId,
         clientSecret: outputs.clientSecret,
         scope: outputs.scope ?? defaults.scope,
         smtpAuthorization: outputs.smtpAuthorization === "appRbac" ? "appRbac" : "mailboxPermission",
-        mailboxes: (outputs.mailboxes ?? []).map((m: { username: string; protocols: Protocol[] }) => ({ address: m.username, protocols: m.protocols })),
+        mailboxes: (outputs.mailboxes ?? []).map((m) => ({ address: m.username, protocols: [...m.protocols] })),
         servers: { imap: outputs.imap ?? defaults.servers.imap, pop: outputs.pop ?? defaults.servers.pop, smtp: outputs.smtp ?? defaults.servers.smtp },
     };
 }

@@ -1,13 +1,13 @@
 /** What `npm run verify` checks, with what, and what it reports. */
-import { clientCredentialsScope, loginAuthority, mailEndpoints } from "../../facts/microsoft";
-import { SmtpAuthorizationMode, smtpAuthorizationModes } from "../../config/schema";
+import { appRoleForProtocol, clientCredentialsScope, loginAuthority, mailEndpoints } from "../../facts/microsoft";
+import { MailProtocol, mailProtocols, SmtpAuthorizationMode, smtpAuthorizationModes } from "../../config/schema";
 
 export { smtpAuthorizationModes };
 
-export type Protocol = "imap" | "pop" | "smtp";
-export const protocols: readonly Protocol[] = ["imap", "pop", "smtp"];
+export type Protocol = MailProtocol;
+export const protocols: readonly Protocol[] = mailProtocols;
 /** The application permission a client-credentials token needs for each protocol. */
-export const requiredRole: Record<Protocol, string> = { imap: "IMAP.AccessAsApp", pop: "POP.AccessAsApp", smtp: "SMTP.SendAsApp" };
+export const requiredRole: Readonly<Record<Protocol, string>> = appRoleForProtocol;
 
 export interface Server {
     host: string;

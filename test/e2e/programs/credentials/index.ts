@@ -9,10 +9,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { replacingInputs } from "../../../../facts/replacement";
 import { resourceTypes } from "../../../../facts/project";
 import { secretSlots } from "../../../../plan/secretRotation";
-import { SecretExpiry } from "../../../../resources/secretExpiry";
-import { SecretRotationGuard } from "../../../../resources/secretRotationGuard";
-import { DestroyGuard } from "../../../../resources/destroyGuard";
-import { secretDisplayName } from "../../../../resources/entraMailApplication";
+import { SecretExpiry } from "../../../../components/entraApplication/secretExpiry";
+import { SecretRotationGuard } from "../../../../components/entraApplication/secretRotationGuard";
+import { DestroyGuard } from "../../../../components/destroyGuard";
+import { secretDisplayName } from "../../../../components/entraApplication/entraMailApplication";
 
 const config = new pulumi.Config();
 const rotation = Number(config.require("rotation"));

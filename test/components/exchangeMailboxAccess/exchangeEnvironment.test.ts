@@ -1,0 +1,78 @@
+import * as assert from "assert";
+import { planAccess } from "../../../plan/accessPlan";
+import {
+    encodeStateText,
+    mailboxVariableName,
+    mailboxVariableValue,
+    parseRecordedState,
+    stateMarker,
+    staticExchangeEnvironment,
+} from "../../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { StackSettings } from "../../../config/schema";
+
+const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
+
+describe("Exchange environment", () => {
+    it("names one variable per mailbox, readable, portable and distinct for look-alike addresses", () => {
+        const names = ["o'brien@contoso.com", "o_brien@contoso.com", "O'Brien@Contoso.com", "$x@contoso.com"].map(mailboxVariableName);
+        for (const name of names) {
+            assert.match(name, /^M365_MAILBOX_[A-Z0-9_]+_[0-9A-F]{8}$/);
+        }
+        assert.match(names[0], /^M365_MAILBOX_O_BRIEN_CONTOSO_COM_/);
+        assert.notStrictEqual(names[0], names[1]);
+        assert.strictEqual(names[0], names[2], "addresses compare case-insensitively, so do their variables");
+    });
+
+    it("carries the address byte for byte through JSON", () => {
+        const address = `o'brien"$(rm -rf)\`@contoso.com`;
+        const plan = planAccess({ ...base, mailboxes: [{ address, protocols: ["imap"] }] });
+        assert.strictEqual(JSON.parse(mailboxVariableValue(plan.mailboxes[0])).address, address);
+    });
+
+    it("is sorted and identical for the same plan", () => {
+        const settings = {
+            ...base,
+            mailboxes: [
+                { address: "b@contoso.com", protocols: ["imap" as const] },
+                { address: "a@contoso.com", protocols: ["pop" as const] },
+            ],
+        };
+        const connection = {
+            organization: "contoso.onmicrosoft.com",
+            auth: "interactive" as const,
+            certificatePasswordEnv: "P",
+            pwsh: "pwsh",
+            disableWam: false,
+            reconcile: "changed" as const,
+            reconcileRun: "",
+            smtpAuthorization: "mailboxPermission" as const,
+        };
+        const first = staticExchangeEnvironment(planAccess(settings), connection, "d");
+        const keys = Object.keys(first);
+        assert.deepStrictEqual(keys, [...keys].sort());
+        assert.deepStrictEqual(staticExchangeEnvironment(planAccess(settings), connection, "d"), first);
+        assert.strictEqual(first.M365_EXO_APP_ID, undefined, "no certificate settings for interactive sign-in");
+    });
+
+    it("reads the recorded state from the last marker line of stdout", () => {
+        assert.strictEqual(parseRecordedState(undefined), undefined);
+        assert.strictEqual(parseRecordedState("noise\nmore"), undefined);
+        const state = parseRecordedState(
+            `${stateMarker}{"mailboxes":{},"organization":null}\nnoise\n${stateMarker}{"mailboxes":{"a@contoso.com":{"address":"a@contoso.com","fullAccess":true,"sendAs":false,"before":{}}},"organization":null}\n`,
+        );
+        assert.deepStrictEqual(Object.keys(state?.mailboxes ?? {}), ["a@contoso.com"]);
+    });
+
+    it("reads the gzip form the scripts print, which keeps 1000 mailboxes under Windows' 32 Ki limit", () => {
+        const mailboxes: Record<string, unknown> = {};
+        for (let i = 0; i < 1000; i++) {
+            const address = `mailbox-${i}@contoso.com`;
+            mailboxes[address] = { address, fullAccess: true, sendAs: i % 2 === 0, before: { ImapEnabled: false, SmtpClientAuthenticationDisabled: null } };
+        }
+        const json = JSON.stringify({ version: 1, appId: "a", servicePrincipalId: "b", mailboxes, organization: null });
+        const line = stateMarker + encodeStateText(json);
+        assert.ok(json.length > 128 * 1024, "plain JSON would not fit in one Linux environment variable");
+        assert.ok(line.length < 32 * 1024, `the encoded state is ${line.length} characters`);
+        assert.strictEqual(Object.keys(parseRecordedState(`progress\n${line}\n`)?.mailboxes ?? {}).length, 1000);
+    });
+});

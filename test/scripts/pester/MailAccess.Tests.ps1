@@ -1,0 +1,136 @@
+#Requires -Version 7.0
+<#
+    Pester 5 unit tests of the Exchange module's Get, Resolve and Invoke steps, with the Exchange cmdlets mocked, as
+    Microsoft365DSC and dsccommunity test theirs. The scenario suites (test/scripts/*.test.ts) run the same module
+    against the stand-in Exchange Online; these pin single functions and their calls.
+#>
+BeforeAll {
+    # The Exchange cmdlets do not exist without a session: stubs with the documented parameters, for Mock to replace.
+    function global:Get-ServicePrincipal { param($Identity) }
+    function global:Add-MailboxPermission { param($Identity, $User, $AccessRights, $AutoMapping, [switch] $Confirm) }
+    function global:Add-RecipientPermission { param($Identity, $Trustee, $AccessRights, [switch] $Confirm) }
+    function global:Remove-MailboxPermission { param($Identity, $User, $AccessRights, [switch] $Confirm) }
+    function global:Set-CASMailbox { param($Identity, $SmtpClientAuthenticationDisabled, $ImapEnabled, $PopEnabled, [switch] $Confirm) }
+    function global:Get-CASMailbox { param($Identity) }
+    function global:Get-MailboxPermission { param($Identity, $User) }
+    function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights) }
+    $script:module = Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../../scripts/ExchangeMailAccess.psd1') -Force -PassThru
+}
+
+Describe 'the manifest' {
+    It 'exports only what the entry scripts call' {
+        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
+    }
+
+    It 'gives each exported function comment-based help that Get-Help reads' {
+        foreach ($name in $script:module.ExportedFunctions.Keys) {
+            $help = Get-Help -Name $name -Full
+            "$($help.Synopsis)".Trim() | Should -Not -BeLike "$name*" -Because "$name needs a .SYNOPSIS"
+            "$($help.Synopsis)".Length | Should -BeGreaterThan 20
+        }
+        (Get-Help -Name Invoke-ExchangeStep -Full).parameters.parameter.name | Should -Contain 'Step'
+    }
+}
+
+Describe 'Get-ExchangeServicePrincipal' {
+    It 'ignores other apps when Exchange answers an unknown Identity with every registration' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-ServicePrincipal { @([pscustomobject]@{ Identity = 'other'; AppId = 'b'; ObjectId = 'ob' }) }
+            Get-ExchangeServicePrincipal -AppId 'a' | Should -BeNullOrEmpty
+            Should -Invoke Get-ServicePrincipal -Times 1 -Exactly -ParameterFilter { $Identity -eq 'a' }
+        }
+    }
+
+    It 'refuses two registrations of the app, naming both' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-ServicePrincipal { @([pscustomobject]@{ Identity = 'one'; AppId = 'a'; ObjectId = 'o' }, [pscustomobject]@{ Identity = 'two'; AppId = 'a'; ObjectId = 'o' }) }
+            { Get-ExchangeServicePrincipal -AppId 'a' } | Should -Throw '*2 service principal registrations for app a*Identity one*Identity two*'
+        }
+    }
+}
+
+Describe 'Get-MailboxAccess' {
+    It 'returns an explicit Deny apart and does not count it as the grant' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-CASMailbox { [pscustomobject]@{ ImapEnabled = $true; PopEnabled = $false; SmtpClientAuthenticationDisabled = $null } }
+            Mock Get-MailboxPermission { [pscustomobject]@{ User = 'T'; AccessRights = @('FullAccess'); IsInherited = $false; Deny = $true } }
+            # Get-RecipientPermission's output is not documented: an entry without IsInherited is read all the same.
+            Mock Get-RecipientPermission { [pscustomobject]@{ Trustee = 'T'; AccessControlType = 'Allow' } }
+            $access = Get-MailboxAccess -Address 'm@contoso.com' -Trustee 'T'
+            $access.fullAccess | Should -BeFalse
+            $access.denied | Should -Be @('FullAccess')
+            $access.sendAs | Should -BeTrue
+        }
+    }
+}
+
+Describe 'Resolve-MailboxAccess' {
+    It 'never revokes a grant the record does not own' {
+        InModuleScope ExchangeMailAccess {
+            $current = @{ fullAccess = $true; sendAs = $true; groupMember = $false; denied = @(); settings = @{ SmtpClientAuthenticationDisabled = $null; ImapEnabled = $true; PopEnabled = $false } }
+            $resolved = Resolve-MailboxAccess -Address 'm@contoso.com' -Desired $null -Record $null -Current $current -Trustee 'T'
+            @($resolved.operations).Count | Should -Be 0
+        }
+    }
+
+    It 'puts grants before revokes' {
+        InModuleScope ExchangeMailAccess {
+            $desired = @{ address = 'm@contoso.com'; fullAccess = $false; sendAs = $false; groupMember = $true; smtpClientAuth = $false; smtpClientAuthOrganization = $false; imapEnabled = $false; popEnabled = $false }
+            $record = @{ address = 'm@contoso.com'; want = $null; owns = @{ fullAccess = $true; sendAs = $true; groupMember = $false }; before = @{}; failed = $null }
+            $current = @{ fullAccess = $true; sendAs = $true; groupMember = $false; denied = @(); settings = @{ SmtpClientAuthenticationDisabled = $null; ImapEnabled = $false; PopEnabled = $false } }
+            $kinds = @((Resolve-MailboxAccess -Address 'm@contoso.com' -Desired $desired -Record $record -Current $current -Trustee 'T' -Group 'G').operations | ForEach-Object { $_.kind })
+            $kinds | Should -Be @('Grant', 'CheckRbac', 'Revoke', 'Revoke')
+        }
+    }
+}
+
+Describe 'Invoke-MailAccessOperation' {
+    BeforeEach {
+        $env:M365_EXO_REGISTRATION_DELAY_SECONDS = '0.01'
+    }
+
+    It 'grants FullAccess without auto-mapping and without a prompt' {
+        InModuleScope ExchangeMailAccess {
+            Mock Add-MailboxPermission { }
+            Invoke-MailAccessOperation -Operation @{ kind = 'Grant'; right = 'FullAccess'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' }
+            Should -Invoke Add-MailboxPermission -Times 1 -Exactly -ParameterFilter { $Identity -eq 'm@contoso.com' -and $User -eq 'T' -and $AutoMapping -eq $false -and $Confirm -eq $false }
+        }
+    }
+
+    It 'retries a grant while Exchange does not know the new service principal, then goes on' {
+        InModuleScope ExchangeMailAccess {
+            $script:attempts = 0
+            Mock Add-RecipientPermission {
+                $script:attempts++
+                if ($script:attempts -le 2) { throw [System.Exception]::new("|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'T' couldn't be found.") }
+            }
+            Invoke-MailAccessOperation -Operation @{ kind = 'Grant'; right = 'SendAs'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' }
+            Should -Invoke Add-RecipientPermission -Times 3 -Exactly
+        }
+    }
+
+    It 'does not retry when the mailbox is what is not found' {
+        InModuleScope ExchangeMailAccess {
+            Mock Add-RecipientPermission { throw [System.Exception]::new("The operation couldn't be performed because object 'm@contoso.com' couldn't be found.") }
+            { Invoke-MailAccessOperation -Operation @{ kind = 'Grant'; right = 'SendAs'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' } } | Should -Throw
+            Should -Invoke Add-RecipientPermission -Times 1 -Exactly
+        }
+    }
+
+    It 'does not read a cmdlet missing from the session as "nothing to revoke"' {
+        InModuleScope ExchangeMailAccess {
+            Mock Remove-MailboxPermission { throw [System.Management.Automation.CommandNotFoundException]::new("The term 'Remove-MailboxPermission' is not recognized") }
+            { Invoke-MailAccessOperation -Operation @{ kind = 'Revoke'; right = 'FullAccess'; address = 'm@contoso.com'; trustee = 'T'; ignoreNotFound = $true; description = 'revoked' } } | Should -Throw '*not recognized*'
+        }
+    }
+}
+
+Describe 'Assert-SessionCmdlets' {
+    It 'names the cmdlets the session lacks before any change' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-Command { if ($Name -ne 'Set-TransportConfig') { [pscustomobject]@{ Name = $Name } } }
+            { Assert-SessionCmdlets -Step Sync -OrganizationSmtpAuth $true -AppRbac $false } | Should -Throw '*lacks Set-TransportConfig*Get-ManagementRole -Cmdlet*'
+            { Assert-SessionCmdlets -Step Sync -OrganizationSmtpAuth $false -AppRbac $false } | Should -Not -Throw
+        }
+    }
+}
