@@ -5,6 +5,7 @@
  * benchmark read it directly. Least privilege lives here: a permission, consent or mailbox grant that no
  * configured protocol needs is never in the plan.
  */
+import { MailboxSettingFlags } from "./mailboxSettings";
 import { ExchangeAppRoleName, GraphDelegatedScopeName, exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { defaults, MailProtocol, mailProtocols, SmtpAuthorizationMode, StackSettings } from "../config/schema";
 import { appRbacSmtpRole, appRoleForProtocol } from "../facts/microsoft";
@@ -19,31 +20,13 @@ export interface Permission {
     readonly type: "Role" | "Scope";
 }
 
-/** What one mailbox needs in Exchange Online for the protocols configured on it. */
-export interface MailboxAccess {
+/**
+ * What one mailbox needs in Exchange Online for the protocols configured on it: which of the settings of
+ * plan/mailboxSettings.ts it gets (how each is decided: mailboxAccess below).
+ */
+export interface MailboxAccess extends MailboxSettingFlags {
     readonly address: string;
     readonly protocols: readonly MailProtocol[];
-    /**
-     * `Add-MailboxPermission -AccessRights FullAccess`: every app-only IMAP or POP mailbox, and with
-     * `mailboxPermission` every SMTP one too (Microsoft's procedure grants it for IMAP, POP and SMTP alike). With
-     * `appRbac` an smtp-only mailbox gets none: RBAC for Applications needs no mailbox permission.
-     */
-    readonly fullAccess: boolean;
-    /** `Add-RecipientPermission -AccessRights SendAs`: sending as the mailbox over SMTP (`mailboxPermission`). */
-    readonly sendAs: boolean;
-    /** Member of the stack's appRbac group (`Add-DistributionGroupMember`): SMTP through RBAC for Applications. */
-    readonly groupMember: boolean;
-    /** `Set-CASMailbox -SmtpClientAuthenticationDisabled $false` on this mailbox (`smtpAuth: mailbox`). */
-    readonly smtpClientAuth: boolean;
-    /**
-     * `smtpAuth: organization`: SMTP AUTH comes from the organisation, and the mailbox's own setting must not be
-     * `$true` (it wins over the organisation's): a `$true` becomes `$null`.
-     */
-    readonly smtpClientAuthOrganization: boolean;
-    /** `Set-CASMailbox -ImapEnabled $true`. */
-    readonly imapEnabled: boolean;
-    /** `Set-CASMailbox -PopEnabled $true`. */
-    readonly popEnabled: boolean;
 }
 
 export interface RequiredResourceAccess {
@@ -125,10 +108,16 @@ export function mailboxAccess(
     return {
         address,
         protocols,
+        // Every app-only IMAP or POP mailbox, and with mailboxPermission every SMTP one too (Microsoft's procedure
+        // grants it for IMAP, POP and SMTP alike). With appRbac an smtp-only mailbox gets none: RBAC for
+        // Applications needs no mailbox permission.
         fullAccess: has("imap") || has("pop") || (has("smtp") && !byRbac),
+        // Sending as the mailbox over SMTP: SendAs with mailboxPermission, the stack's group with appRbac.
         sendAs: has("smtp") && !byRbac,
         groupMember: has("smtp") && byRbac,
         smtpClientAuth: has("smtp") && smtpAuth === "mailbox",
+        // smtpAuth organization: SMTP AUTH comes from the organisation, and the mailbox's own setting must not be
+        // $true (it wins over the organisation's): a $true becomes $null.
         smtpClientAuthOrganization: has("smtp") && smtpAuth === "organization",
         imapEnabled: has("imap"),
         popEnabled: has("pop"),

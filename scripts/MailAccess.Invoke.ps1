@@ -58,12 +58,11 @@ function Invoke-ExchangeCall {
             }
         }
         'SetMailbox' {
-            switch ($op.setting) {
-                'SmtpClientAuthenticationDisabled' { Set-CASMailbox -Identity $op.address -SmtpClientAuthenticationDisabled $op.value -Confirm:$false -ErrorAction Stop | Out-Null }
-                'ImapEnabled' { Set-CASMailbox -Identity $op.address -ImapEnabled $op.value -Confirm:$false -ErrorAction Stop | Out-Null }
-                'PopEnabled' { Set-CASMailbox -Identity $op.address -PopEnabled $op.value -Confirm:$false -ErrorAction Stop | Out-Null }
-                default { throw "unknown mailbox setting $($op.setting)" }
-            }
+            # The setting is a Set-CASMailbox parameter of the one table ($script:MailboxSettingNames), splatted by
+            # name: a new setting is added to that table, not here.
+            if ($script:MailboxSettingNames -notcontains $op.setting) { throw "unknown mailbox setting $($op.setting)" }
+            $setting = @{ Identity = $op.address; $op.setting = $op.value }
+            Set-CASMailbox @setting -Confirm:$false -ErrorAction Stop | Out-Null
         }
         'SetOrganization' { Set-TransportConfig -SmtpClientAuthenticationDisabled $op.value -Confirm:$false -ErrorAction Stop | Out-Null }
         'NewGroup' { return New-DistributionGroup -Name $op.name -Alias $op.name -Type Security -ErrorAction Stop }
@@ -588,7 +587,7 @@ function Invoke-MailAccessRemoval {
 .DESCRIPTION
     The inputs, one Exchange session, and the step; every stream but errors goes to the report (stdout is kept for
     the record). A step that throws changed nothing the record would lose (or is a delete, which keeps no output):
-    it is reported and the process exits 1, so the provider keeps the previous record.
+    it is reported here, then thrown on; the entry script exits 1 for it, so the provider keeps the previous record.
 .PARAMETER Step
     Sync (create and update) or Remove (delete).
 .OUTPUTS
@@ -632,7 +631,8 @@ function Invoke-ExchangeStep {
     }
     catch {
         Write-ReportSummary "error: $($_.Exception.Message)"
-        exit 1
+        # Only the entry scripts end the process: a function that exits would end the caller's session too.
+        throw
     }
     return $result.record
 }

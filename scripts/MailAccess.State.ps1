@@ -21,7 +21,8 @@
 $script:StateMarker = 'M365_MAIL_OAUTH_STATE='
 $script:StateVersion = 2
 $script:MailboxSettingNames = @('SmtpClientAuthenticationDisabled', 'ImapEnabled', 'PopEnabled')
-# What one M365_MAILBOX_* variable says about a mailbox (components/exchangeMailboxAccess/exchangeEnvironment.ts writes the same names).
+# What one M365_MAILBOX_* variable says about a mailbox: the keys of plan/mailboxSettings.ts, in its order (a test
+# keeps the two lists equal).
 $script:DesiredMailboxFlags = @('fullAccess', 'sendAs', 'groupMember', 'smtpClientAuth', 'smtpClientAuthOrganization', 'imapEnabled', 'popEnabled')
 
 function Get-RequiredSetting {

@@ -14,6 +14,12 @@ $PSStyle.OutputRendering = 'PlainText'
 
 Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ExchangeMailAccess.psd1') -Force
 
-Invoke-ExchangeStep -Step Remove
+try {
+    Invoke-ExchangeStep -Step Remove
+}
+catch {
+    # Already reported by Invoke-ExchangeStep; the exit code fails the delete, and the resource stays in the state.
+    exit 1
+}
 
 Write-ReportSummary "Exchange Online: $(Get-ChangeCount) change(s) made to remove the stack's access."

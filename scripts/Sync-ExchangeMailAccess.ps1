@@ -17,7 +17,13 @@ $PSStyle.OutputRendering = 'PlainText'
 
 Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ExchangeMailAccess.psd1') -Force
 
-$record = Invoke-ExchangeStep -Step Sync
+try {
+    $record = Invoke-ExchangeStep -Step Sync
+}
+catch {
+    # Already reported by Invoke-ExchangeStep; the exit code tells the provider nothing was changed.
+    exit 1
+}
 
 $failures = @($record.failures)
 $summary = "Exchange Online: $(Get-ChangeCount) change(s) made"

@@ -8,6 +8,7 @@
 import * as crypto from "crypto";
 import * as zlib from "zlib";
 import { AccessPlan, MailboxAccess } from "../../plan/accessPlan";
+import { MailboxSettingFlags, settingFlags } from "../../plan/mailboxSettings";
 import { ExchangeConnectionConfig } from "../../config/schema";
 import { configNamespace } from "../../facts/project";
 
@@ -30,16 +31,7 @@ export function mailboxVariableName(address: string): string {
 
 /** The JSON one mailbox variable holds: the address as written and the operations it needs. */
 export function mailboxVariableValue(mailbox: MailboxAccess): string {
-    return JSON.stringify({
-        address: mailbox.address,
-        fullAccess: mailbox.fullAccess,
-        sendAs: mailbox.sendAs,
-        groupMember: mailbox.groupMember,
-        smtpClientAuth: mailbox.smtpClientAuth,
-        smtpClientAuthOrganization: mailbox.smtpClientAuthOrganization,
-        imapEnabled: mailbox.imapEnabled,
-        popEnabled: mailbox.popEnabled,
-    });
+    return JSON.stringify({ address: mailbox.address, ...settingFlags(mailbox) });
 }
 
 /**
@@ -115,15 +107,12 @@ export const passwordOnStdinVariable = "M365_EXO_CERTIFICATE_PASSWORD_STDIN";
 /** What a run left behind, as the scripts print it on stdout (see scripts/MailAccess.State.ps1). */
 export const stateMarker = "M365_MAIL_OAUTH_STATE=";
 
-export interface DesiredMailboxRecord {
+/** The access a record was made for: the mailbox variable as it was (records of older versions lack the newer flags). */
+export interface DesiredMailboxRecord
+    extends
+        Omit<MailboxSettingFlags, "groupMember" | "smtpClientAuthOrganization">,
+        Partial<Pick<MailboxSettingFlags, "groupMember" | "smtpClientAuthOrganization">> {
     readonly address: string;
-    readonly fullAccess: boolean;
-    readonly sendAs: boolean;
-    readonly groupMember?: boolean;
-    readonly smtpClientAuth: boolean;
-    readonly smtpClientAuthOrganization?: boolean;
-    readonly imapEnabled: boolean;
-    readonly popEnabled: boolean;
 }
 
 export interface MailboxRecord {

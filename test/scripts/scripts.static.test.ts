@@ -83,6 +83,14 @@ function exchangeCalls(): { script: ParsedScript; call: CommandCall; cmdlet: str
     );
 }
 
+/** The Set-CASMailbox parameters the Exchange scripts may set on a mailbox: their one table. */
+function mailboxSettingNames(): string[] {
+    const state = fs.readFileSync(path.join(projectRoot(), exchangeScripts.state), "utf8");
+    const list = /^\$script:MailboxSettingNames = @\(([^)]*)\)/m.exec(state);
+    assert.ok(list, "MailAccess.State.ps1 defines $script:MailboxSettingNames");
+    return [...list[1].matchAll(/'([^']+)'/g)].map((match) => match[1]);
+}
+
 describe("Exchange PowerShell scripts", () => {
     before(async () => {
         scripts = await Promise.all(scriptFiles.map((file) => parseScript(path.join(root, file))));
@@ -146,7 +154,11 @@ describe("Exchange PowerShell scripts", () => {
         let checked = 0;
         for (const { script, call, cmdlet, ref } of exchangeCalls()) {
             const where = `${script.file}:${call.line} ${cmdlet}`;
-            const used = [...call.parameters, ...call.splats.flatMap((variable) => splatKeys(script, variable))];
+            // Invoke splats a mailbox setting by name (`$op.setting`), refusing any name outside the one table
+            // $script:MailboxSettingNames: that key stands for each name of the table.
+            const used = [...call.parameters, ...call.splats.flatMap((variable) => splatKeys(script, variable))].flatMap((parameter) =>
+                parameter === "$op.setting" ? mailboxSettingNames() : [parameter],
+            );
             for (const variable of call.splats) {
                 assert.ok(splatKeys(script, variable).length > 0, `${where}: splatted @${variable} has no keys the test can see`);
             }
@@ -177,6 +189,19 @@ describe("Exchange PowerShell scripts", () => {
             checked++;
         }
         assert.ok(checked >= 15, `only ${checked} Exchange cmdlet calls found`);
+    });
+
+    it("end the process only in the entry scripts: the module's functions throw, the entry scripts exit", () => {
+        const entries = new Set([exchangeScripts.sync, exchangeScripts.remove].map((file) => path.basename(file)));
+        const exits = (file: string) =>
+            fs
+                .readFileSync(path.join(projectRoot(), file), "utf8")
+                .split("\n")
+                .filter((line) => /^\s*exit\b/.test(line)).length;
+        for (const file of Object.values(exchangeScripts)) {
+            if (entries.has(path.basename(file))) assert.ok(exits(file) > 0, `${file} sets the exit code`);
+            else assert.strictEqual(exits(file), 0, `${file} ends the process; throw instead`);
+        }
     });
 
     it("stop on every Exchange error: each Exchange cmdlet call passes -ErrorAction Stop", () => {

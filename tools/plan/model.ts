@@ -6,6 +6,7 @@ import { StackOutputs } from "../../plan/stackOutputs";
 import { configDocs, MailProtocol, StackSettings } from "../../config/schema";
 import { isComponentType, resourceTypes } from "../../facts/project";
 import { AccessPlan, MailboxAccess, planAccess } from "../../plan/accessPlan";
+import { mailboxSettings } from "../../plan/mailboxSettings";
 import { DeclaredResource } from "../mockEngine";
 import { DeployedSecret } from "./deployedState";
 
@@ -86,23 +87,7 @@ export interface PlanReport {
 }
 
 export function mailboxOperations(mailbox: MailboxAccess): MailboxOperation[] {
-    const operations: MailboxOperation[] = [];
-    const add = (cmdlet: string, right: string, reason: string) => operations.push({ cmdlet, right, reason });
-    if (mailbox.fullAccess)
-        add(
-            "Add-MailboxPermission",
-            "FullAccess",
-            "the app can read and delete every item of the mailbox (no auto-mapping: it does not appear in anyone's Outlook)",
-        );
-    if (mailbox.sendAs) add("Add-RecipientPermission", "SendAs", "the app can send mail as the mailbox");
-    if (mailbox.groupMember)
-        add("Add-DistributionGroupMember", "member of the appRbac group", "the app can send mail as the mailbox through RBAC for Applications");
-    if (mailbox.smtpClientAuth) add("Set-CASMailbox", "SmtpClientAuthenticationDisabled $false", "SMTP AUTH on for this mailbox");
-    if (mailbox.smtpClientAuthOrganization)
-        add("Set-CASMailbox", "SmtpClientAuthenticationDisabled $null (if it is $true)", "the mailbox follows the organization's SMTP AUTH setting");
-    if (mailbox.imapEnabled) add("Set-CASMailbox", "ImapEnabled $true", "IMAP on for this mailbox");
-    if (mailbox.popEnabled) add("Set-CASMailbox", "PopEnabled $true", "POP3 on for this mailbox");
-    return operations;
+    return mailboxSettings.filter((setting) => mailbox[setting.key]).map(({ cmdlet, right, reason }) => ({ cmdlet, right, reason }));
 }
 
 /** One operation as a line: cmdlet, right, and why. */
