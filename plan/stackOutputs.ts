@@ -4,9 +4,10 @@
  * Outputs that do not apply to a stack's config are left out, hence the optional fields.
  */
 import { SmtpAuthorizationMode } from "../config/schema";
-import { MailboxClientSettings, ServerSettings, UserSignInClientSettings } from "./clientSettings";
+import { ClientSettings } from "./clientSettings";
 
-export interface StackOutputs {
+/** The client settings (token URL, scope, servers, mailboxes, user sign-in) are outputs as they are. */
+export interface StackOutputs extends ClientSettings {
     readonly tenantId: string;
     readonly clientId: string;
     readonly servicePrincipalObjectId: string;
@@ -21,13 +22,6 @@ export interface StackOutputs {
     readonly certificateThumbprint?: string;
     readonly certificateExpiresAt?: string;
     readonly keyVaultSecretUri?: string;
-    readonly tokenUrl: string;
-    readonly scope: string;
-    readonly imap: ServerSettings;
-    readonly pop: ServerSettings;
-    readonly smtp: ServerSettings;
-    readonly mailboxes: readonly MailboxClientSettings[];
-    readonly userSignIn?: UserSignInClientSettings;
     /** The mailboxes Exchange accepted every change for in the last run. */
     readonly exchangeMailboxesGranted: readonly string[];
     readonly smtpAuthorization?: SmtpAuthorizationMode;
