@@ -4,12 +4,12 @@
  * Evaluates the real program against Pulumi.<stack>.yaml with the engine mocked (no cloud, no Pulumi CLI, no
  * credentials) and prints what `pulumi up` would declare. Bad config prints the validation errors and exits 1.
  */
-import { StackOutputs } from "../../plan/stackOutputs";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { projectRoot } from "../../facts/projectRoot";
 import { formatProblems, validateStackConfig } from "../../config/validate";
+import { StackOutputs } from "../../plan/stackOutputs";
 import { runProgram } from "../mockEngine";
 import { configNamespace } from "../../facts/project";
 import { backendUrl, deployedSecret } from "./deployedState";

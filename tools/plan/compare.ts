@@ -62,6 +62,11 @@ function rotationOf(inputs: Record<string, unknown> | undefined): number {
     return Number((inputs?.rotateWhenChanged as { rotation?: string } | undefined)?.rotation);
 }
 
+/** The operations of one list that the other lacks (operations are equal when their cmdlet, right and reason are). */
+function absentFrom(list: readonly MailboxOperation[]): (operation: MailboxOperation) => boolean {
+    return (operation) => !list.some((other) => describeOperation(other) === describeOperation(operation));
+}
+
 function mailboxChanges(before: StackSettings | undefined, after: StackSettings): ChangeReview["mailboxes"] {
     const operations = (settings: StackSettings | undefined) =>
         new Map(
@@ -76,8 +81,6 @@ function mailboxChanges(before: StackSettings | undefined, after: StackSettings)
     for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
         const was = old.get(key)?.operations ?? [];
         const will = now.get(key)?.operations ?? [];
-        const absentFrom = (list: readonly MailboxOperation[]) => (operation: MailboxOperation) =>
-            !list.some((other) => describeOperation(other) === describeOperation(operation));
         const gained = will.filter(absentFrom(was));
         const lost = was.filter(absentFrom(will));
         if (gained.length > 0 || lost.length > 0) {

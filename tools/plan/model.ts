@@ -2,11 +2,11 @@
  * The offline plan as data: what `pulumi up` would declare for a stack, in the words of the mail admin who approves
  * it. JSON is this model as it is; text and Markdown render one document made from it (document.ts).
  */
-import { StackOutputs } from "../../plan/stackOutputs";
-import { configDocs, MailProtocol, StackSettings } from "../../config/schema";
+import { configDocs, MailProtocol, mailProtocols, StackSettings } from "../../config/schema";
 import { isComponentType, resourceTypes } from "../../facts/project";
 import { AccessPlan, MailboxAccess, planAccess } from "../../plan/accessPlan";
 import { mailboxSettings } from "../../plan/mailboxSettings";
+import { StackOutputs } from "../../plan/stackOutputs";
 import { DeclaredResource } from "../mockEngine";
 import { DeployedSecret } from "./deployedState";
 
@@ -107,14 +107,11 @@ function consentOf(plan: AccessPlan, type: "Role" | "Scope"): string {
 /** The servers of the protocols in use, each with the mailboxes that sign in there. */
 function serversInUse(plan: AccessPlan, settings: StackSettings, outputs: StackOutputs): ServerInUse[] {
     const userProtocols: readonly MailProtocol[] = settings.userSignIn?.protocols ?? [];
-    const protocols: MailProtocol[] = ["imap", "pop", "smtp"];
-    return protocols.flatMap((protocol) => {
+    return mailProtocols.flatMap((protocol) => {
         const usernames = plan.mailboxes.filter((mailbox) => mailbox.protocols.includes(protocol)).map((mailbox) => mailbox.address);
         const userSignIn = userProtocols.includes(protocol);
-        const server = outputs[protocol] as { host: string; port: number; tls: "implicit" | "starttls" } | undefined;
-        return server && (usernames.length > 0 || userSignIn)
-            ? [{ protocol, host: server.host, port: server.port, tls: server.tls, usernames, userSignIn }]
-            : [];
+        const server = outputs[protocol];
+        return usernames.length > 0 || userSignIn ? [{ protocol, host: server.host, port: server.port, tls: server.tls, usernames, userSignIn }] : [];
     });
 }
 

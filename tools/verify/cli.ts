@@ -2,9 +2,9 @@
  * The command line of `npm run verify`: flags through Node's util.parseArgs, the target from the flags or from the
  * stack's outputs, the secret only from the environment.
  */
-import { StackOutputs } from "../../plan/stackOutputs";
 import { spawnSync } from "child_process";
 import { parseArgs as parseNodeArgs } from "util";
+import { StackOutputs } from "../../plan/stackOutputs";
 import { renderTable, verify } from "./run";
 import { defaults, Protocol, protocols, smtpAuthorizationModes, UsageError, VerifyOptions, VerifyTarget } from "./types";
 
