@@ -3,7 +3,7 @@
  * generate` rewrites it; a test fails when the README and the schema differ.
  */
 import { markdownTable } from "../tools/markdownTable";
-import { configDocs } from "./schema";
+import { configDocs } from "./schemaHelpers";
 
 export const tableStart = "<!-- config-table:start (generated from config/schema.ts by npm run generate) -->";
 export const tableEnd = "<!-- config-table:end -->";

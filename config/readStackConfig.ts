@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PublicCertificate, loadPublicCertificate } from "./certificateCredential";
-import { StackSettings } from "./schema";
+import { StackSettings } from "./settings";
 import { formatProblems, placeholderTenantProblem, validateStackConfig } from "./validate";
 import { configNamespace, offlinePlanVariable } from "../facts/project";
 

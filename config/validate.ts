@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 import { configNamespace } from "../facts/project";
-import { exchangeKeys, StackSettings, stackConfigInput, stackConfigSchema } from "./schema";
+import { exchangeKeys } from "./exchangeSchema";
+import { stackConfigInput } from "./schema";
+import { stackConfigSchema, StackSettings } from "./settings";
 import * as azureadConfig from "@pulumi/azuread/config";
 import { guidPattern } from "./formats";
 

@@ -7,7 +7,8 @@
  */
 import { MailboxSettingFlags } from "./mailboxSettings";
 import { ExchangeAppRoleName, GraphDelegatedScopeName, exchangeOnline, microsoftGraph } from "../facts/microsoft";
-import { defaults, MailProtocol, mailProtocols, SmtpAuthorizationMode, StackSettings } from "../config/schema";
+import { defaults, MailProtocol, mailProtocols, SmtpAuthorizationMode } from "../config/choices";
+import { StackSettings } from "../config/settings";
 import { appRbacSmtpRole, appRoleForProtocol } from "../facts/microsoft";
 
 export interface Permission {

@@ -4,7 +4,7 @@
  */
 import { AccessPlan } from "./accessPlan";
 import { authorizeUrl, clientCredentialsScope, delegatedMailResource, mailEndpoints, tokenUrl } from "../facts/microsoft";
-import { MailProtocol, SignInAudience } from "../config/schema";
+import { MailProtocol, SignInAudience } from "../config/choices";
 
 export interface ServerSettings {
     readonly host: string;

@@ -3,7 +3,7 @@
  * mock engine and what `npm run verify --stack` reads back. One type, so the three cannot disagree on a name.
  * Outputs that do not apply to a stack's config are left out, hence the optional fields.
  */
-import { SmtpAuthorizationMode } from "../config/schema";
+import { SmtpAuthorizationMode } from "../config/choices";
 import { ClientSettings } from "./clientSettings";
 
 /** The client settings (token URL, scope, servers, mailboxes, user sign-in) are outputs as they are. */

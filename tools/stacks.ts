@@ -35,9 +35,7 @@ export function exchangeCertificate(stack: string, root = projectRoot()): { path
         throw new Error(`Pulumi.${stack}.yaml is invalid; npm run -s plan -- --stack ${stack} lists its problems`);
     }
     const exchange = validation.settings.exchange;
-    return exchange?.auth === "certificate" && exchange.certificatePath !== undefined
-        ? { path: exchange.certificatePath, passwordEnv: exchange.certificatePasswordEnv }
-        : undefined;
+    return exchange?.auth === "certificate" ? { path: exchange.certificatePath, passwordEnv: exchange.certificatePasswordEnv } : undefined;
 }
 
 /**

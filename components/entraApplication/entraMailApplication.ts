@@ -10,7 +10,7 @@ import { PublicCertificate } from "../../config/certificateCredential";
 import { SecretExpiry } from "./secretExpiry";
 import { SecretSlot, SecretSlots, SlotName } from "../../plan/secretRotation";
 import { SecretRotationGuard } from "./secretRotationGuard";
-import { SignInAudience } from "../../config/schema";
+import { SignInAudience } from "../../config/choices";
 import { componentTypes } from "../../facts/project";
 
 export interface EntraMailApplicationArgs {

@@ -9,7 +9,7 @@ import * as crypto from "crypto";
 import * as zlib from "zlib";
 import { AccessPlan, MailboxAccess } from "../../plan/accessPlan";
 import { MailboxSettingFlags, settingFlags } from "../../plan/mailboxSettings";
-import { ExchangeConnectionConfig } from "../../config/schema";
+import { ExchangeConnectionConfig } from "../../config/settings";
 import { configNamespace } from "../../facts/project";
 
 export const mailboxVariablePrefix = "M365_MAILBOX_";
@@ -55,8 +55,8 @@ export function staticExchangeEnvironment(
         M365_EXO_RBAC_ASSIGNMENT: plan.appRbac.assignment,
     };
     if (connection.auth === "certificate") {
-        environment.M365_EXO_APP_ID = connection.appId ?? "";
-        environment.M365_EXO_CERTIFICATE_PATH = connection.certificatePath ?? "";
+        environment.M365_EXO_APP_ID = connection.appId;
+        environment.M365_EXO_CERTIFICATE_PATH = connection.certificatePath;
         environment.M365_EXO_CERTIFICATE_PASSWORD_ENV = connection.certificatePasswordEnv;
     }
     if (connection.auth === "managedIdentity" && connection.managedIdentityAccountId) {

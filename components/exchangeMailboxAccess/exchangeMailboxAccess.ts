@@ -20,7 +20,7 @@ import {
     staticExchangeEnvironment,
 } from "./exchangeEnvironment";
 import { exchangeScripts, exchangeScriptsDigest } from "./scriptFiles";
-import { ExchangeConnectionConfig } from "../../config/schema";
+import { ExchangeConnectionConfig } from "../../config/settings";
 import { componentTypes } from "../../facts/project";
 
 export interface ExchangeMailboxAccessArgs {

@@ -6,7 +6,7 @@
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { Provider as AzureNativeProvider } from "@pulumi/azure-native/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { KeyVaultConfig } from "../../config/schema";
+import { KeyVaultConfig } from "../../config/settings";
 import { componentTypes, configNamespace } from "../../facts/project";
 
 export interface KeyVaultSecretDeliveryArgs {

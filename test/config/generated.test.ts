@@ -8,7 +8,8 @@ import { parse } from "yaml";
 import { configTable } from "../../config/docs";
 import { stackFileJsonSchema, stackFileSchemaPath } from "../../config/jsonSchema";
 import { projectRoot } from "../../facts/projectRoot";
-import { configShape, exchangeKeys } from "../../config/schema";
+import { exchangeKeys } from "../../config/exchangeSchema";
+import { configShape } from "../../config/schema";
 import { configNamespace } from "../../facts/project";
 import { generatedFiles } from "../../tools/generate";
 

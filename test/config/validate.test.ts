@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { isMailAddress } from "../../config/formats";
-import { StackSettings } from "../../config/schema";
+import { StackSettings } from "../../config/settings";
 import { placeholderTenantProblem, validateStackConfig, ValidationResult } from "../../config/validate";
 import { stackConfig } from "../harness";
 
@@ -93,13 +93,44 @@ describe("stack config validation", () => {
                 certificatePath: "/secure/exo.pfx",
             },
         });
-        assert.strictEqual(cert.exchange?.certificatePasswordEnv, "M365_EXO_CERTIFICATE_PASSWORD");
+        assert.deepStrictEqual(
+            cert.exchange && { ...cert.exchange },
+            {
+                organization: "contoso.onmicrosoft.com",
+                auth: "certificate",
+                appId: "11111111-2222-3333-4444-555555555555",
+                certificatePath: "/secure/exo.pfx",
+                certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
+                pwsh: "pwsh",
+                reconcile: "changed",
+                reconcileRun: "",
+                smtpAuthorization: "mailboxPermission",
+            },
+            "a certificate connection carries exactly its own keys",
+        );
         const mi = valid({
             displayName: "EDI",
             mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }],
             exchange: { organization: "contoso.onmicrosoft.com", auth: "managedIdentity", pwsh: "/opt/microsoft/powershell/7/pwsh" },
         });
         assert.strictEqual(mi.exchange?.pwsh, "/opt/microsoft/powershell/7/pwsh");
+    });
+
+    it("keeps only the sign-in mode's own keys of the exchange block", () => {
+        const connection = (exchange: Record<string, unknown>) =>
+            valid({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange }).exchange;
+        const everything = {
+            organization: "contoso.onmicrosoft.com",
+            appId: "11111111-2222-3333-4444-555555555555",
+            certificatePath: "/secure/exo.pfx",
+            managedIdentityAccountId: "22222222-2222-3333-4444-555555555555",
+            userPrincipalName: "admin@contoso.com",
+            disableWam: true,
+        };
+        const keysOf = (auth: string) => Object.keys(connection({ ...everything, auth }) ?? {}).filter((key) => key in everything);
+        assert.deepStrictEqual(keysOf("interactive").sort(), ["disableWam", "organization", "userPrincipalName"]);
+        assert.deepStrictEqual(keysOf("certificate").sort(), ["appId", "certificatePath", "organization"]);
+        assert.deepStrictEqual(keysOf("managedIdentity").sort(), ["managedIdentityAccountId", "organization"]);
     });
 
     it("reports every problem at once, each naming the key and the bad value", () => {

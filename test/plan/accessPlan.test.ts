@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { planAccess } from "../../plan/accessPlan";
 import { exchangeOnline } from "../../facts/microsoft";
-import { StackSettings } from "../../config/schema";
+import { StackSettings } from "../../config/settings";
 
 const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
 

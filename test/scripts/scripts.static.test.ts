@@ -10,7 +10,8 @@ import { planAccess } from "../../plan/accessPlan";
 import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
 import { exchangeScripts } from "../../components/exchangeMailboxAccess/scriptFiles";
 import { projectRoot } from "../../facts/projectRoot";
-import { ExchangeConnectionConfig } from "../../config/schema";
+import { ExchangeAuthMode } from "../../config/choices";
+import { ExchangeConnectionConfig, exchangeConnectionFrom } from "../../config/settings";
 import { CommandCall, ParsedScript, descendants, parseScript, splatKeys } from "./powershellParser";
 
 interface CmdletReference {
@@ -260,20 +261,22 @@ describe("Exchange PowerShell scripts", () => {
     });
 
     it("read exactly the environment the program sets, and nothing else from outside", () => {
-        const connection = (auth: ExchangeConnectionConfig["auth"]): ExchangeConnectionConfig => ({
-            organization: "contoso.onmicrosoft.com",
-            auth,
-            appId: "11111111-2222-3333-4444-555555555555",
-            certificatePath: "/x.pfx",
-            certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
-            managedIdentityAccountId: "22222222-2222-3333-4444-555555555555",
-            userPrincipalName: "admin@contoso.com",
-            pwsh: "pwsh",
-            disableWam: true,
-            reconcile: "all",
-            reconcileRun: "run-1",
-            smtpAuthorization: "appRbac",
-        });
+        // Every key set: the narrowing keeps those of each sign-in mode, as it does for a stack file.
+        const connection = (auth: ExchangeAuthMode): ExchangeConnectionConfig =>
+            exchangeConnectionFrom({
+                organization: "contoso.onmicrosoft.com",
+                auth,
+                appId: "11111111-2222-3333-4444-555555555555",
+                certificatePath: "/x.pfx",
+                certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
+                managedIdentityAccountId: "22222222-2222-3333-4444-555555555555",
+                userPrincipalName: "admin@contoso.com",
+                pwsh: "pwsh",
+                disableWam: true,
+                reconcile: "all",
+                reconcileRun: "run-1",
+                smtpAuthorization: "appRbac",
+            });
         const set = new Set<string>([
             ...Object.keys(identityEnvironment({ tenantId: "", appId: "", servicePrincipalObjectId: "", displayName: "" })),
             passwordOnStdinVariable,

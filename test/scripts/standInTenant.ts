@@ -9,7 +9,9 @@ import { planAccess } from "../../plan/accessPlan";
 import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
 import { exchangeScriptsDigest } from "../../components/exchangeMailboxAccess/scriptFiles";
 import { projectRoot } from "../../facts/projectRoot";
-import { ExchangeConnectionConfig, MailProtocol, SmtpAuthMode } from "../../config/schema";
+import { MailProtocol, SmtpAuthMode } from "../../config/choices";
+import { ExchangeBlock } from "../../config/exchangeSchema";
+import { exchangeConnectionFrom } from "../../config/settings";
 import { CommandInputs } from "./commandProvider";
 
 export const tenantId = "7a3c5e1f-0000-4000-8000-00000000aaaa";
@@ -212,7 +214,8 @@ export interface StackShape {
     smtpAuth?: SmtpAuthMode;
     /** User sign-in protocols; with smtpAuth organization and smtp here, SMTP AUTH is enabled org-wide. */
     userSignInProtocols?: MailProtocol[];
-    connection?: Partial<ExchangeConnectionConfig>;
+    /** The exchange block as a stack file would give it, over an interactive sign-in. */
+    connection?: Partial<ExchangeBlock>;
     servicePrincipalObjectId?: string;
     appId?: string;
     stdin?: string;
@@ -227,7 +230,7 @@ export function commandInputs(shape: StackShape): CommandInputs {
         smtpAuth: shape.smtpAuth ?? "mailbox",
         userSignIn: shape.userSignInProtocols ? { redirectUris: ["https://localhost/callback"], protocols: shape.userSignInProtocols } : undefined,
     });
-    const connection: ExchangeConnectionConfig = {
+    const connection = exchangeConnectionFrom({
         organization,
         auth: "interactive",
         certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
@@ -237,7 +240,7 @@ export function commandInputs(shape: StackShape): CommandInputs {
         reconcileRun: "",
         smtpAuthorization: "mailboxPermission",
         ...shape.connection,
-    };
+    });
     const environment = {
         ...staticExchangeEnvironment(plan, connection, exchangeScriptsDigest()),
         ...identityEnvironment({

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { MailProtocol } from "../../config/schema";
+import { MailProtocol } from "../../config/choices";
 import { runProgram, stackConfig, types } from "../mockEngine";
 import { CommandResource, findPwsh, pwshMissingMessage } from "../../test/scripts/commandProvider";
 import { commandInputs, mailbox, StandInTenant } from "../../test/scripts/standInTenant";

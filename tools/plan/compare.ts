@@ -8,7 +8,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { exchangeScripts } from "../../components/exchangeMailboxAccess/scriptFiles";
-import { StackSettings } from "../../config/schema";
+import { StackSettings } from "../../config/settings";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { programPaths, resourceTypes } from "../../facts/project";
 import { planAccess } from "../../plan/accessPlan";

@@ -2,7 +2,9 @@
  * The offline plan as data: what `pulumi up` would declare for a stack, in the words of the mail admin who approves
  * it. JSON is this model as it is; text and Markdown render one document made from it (document.ts).
  */
-import { configDocs, MailProtocol, mailProtocols, StackSettings } from "../../config/schema";
+import { MailProtocol, mailProtocols } from "../../config/choices";
+import { configDocs } from "../../config/schemaHelpers";
+import { StackSettings } from "../../config/settings";
 import { isComponentType, resourceTypes } from "../../facts/project";
 import { AccessPlan, MailboxAccess, planAccess } from "../../plan/accessPlan";
 import { mailboxSettings } from "../../plan/mailboxSettings";

@@ -1,5 +1,5 @@
 /** What a failure means, and the setup step that fixes it. Exchange Online's own answers are recognised by text. */
-import { SmtpAuthorizationMode } from "../../config/schema";
+import { SmtpAuthorizationMode } from "../../config/choices";
 import { rotateCommand } from "../../plan/secretRotation";
 import { Protocol } from "./types";
 

@@ -1,6 +1,6 @@
 /** What `npm run verify` checks, with what, and what it reports. */
 import { appRoleForProtocol, clientCredentialsScope, loginAuthority, mailEndpoints } from "../../facts/microsoft";
-import { MailProtocol, mailProtocols, SmtpAuthorizationMode, smtpAuthorizationModes } from "../../config/schema";
+import { MailProtocol, mailProtocols, SmtpAuthorizationMode, smtpAuthorizationModes } from "../../config/choices";
 
 export { smtpAuthorizationModes };
 

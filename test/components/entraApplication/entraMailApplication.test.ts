@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { planAccess } from "../../../plan/accessPlan";
 import { publishedIdsProblem } from "../../../components/entraApplication/entraMailApplication";
 import { exchangeOnline } from "../../../facts/microsoft";
-import { StackSettings } from "../../../config/schema";
+import { StackSettings } from "../../../config/settings";
 
 const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
 

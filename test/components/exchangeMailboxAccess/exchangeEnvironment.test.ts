@@ -8,7 +8,7 @@ import {
     stateMarker,
     staticExchangeEnvironment,
 } from "../../../components/exchangeMailboxAccess/exchangeEnvironment";
-import { StackSettings } from "../../../config/schema";
+import { StackSettings } from "../../../config/settings";
 
 const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
 
@@ -40,7 +40,6 @@ describe("Exchange environment", () => {
         const connection = {
             organization: "contoso.onmicrosoft.com",
             auth: "interactive" as const,
-            certificatePasswordEnv: "P",
             pwsh: "pwsh",
             disableWam: false,
             reconcile: "changed" as const,

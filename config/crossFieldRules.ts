@@ -1,0 +1,56 @@
+/**
+ * Rules between config keys (a key that another key's value makes required or meaningless). They run on the values
+ * as given, even when other keys failed, so every problem is reported in one go; each reads defensively.
+ */
+import { z } from "zod";
+import { credentialKinds, defaults } from "./choices";
+import { organizationMissing } from "./exchangeSchema";
+import { show } from "./formats";
+
+/** Exchange has work when there are mailboxes, or organisation-wide SMTP AUTH for signed-in users. */
+export function exchangeNeeded(config: { mailboxes?: unknown; smtpAuth?: unknown; userSignIn?: unknown }): boolean {
+    const mailboxList = config.mailboxes;
+    const signInProtocols = (config.userSignIn as { protocols?: unknown } | undefined)?.protocols;
+    return (
+        (Array.isArray(mailboxList) && mailboxList.length > 0) ||
+        (config.smtpAuth === "organization" && Array.isArray(signInProtocols) && signInProtocols.includes("smtp"))
+    );
+}
+
+export function crossFieldRules(raw: Record<string, unknown>, context: z.RefinementCtx): void {
+    const add = (path: (string | number)[], message: string) => context.addIssue({ code: "custom", path, message, input: undefined });
+    const credential = raw.credential ?? defaults.credential;
+    const certificateBlock = raw.certificate as { publicCertPath?: unknown } | undefined;
+    if (credential !== "secret" && (credentialKinds as readonly unknown[]).includes(credential)) {
+        if (certificateBlock === undefined) {
+            add(["certificate", "publicCertPath"], `missing; credential is ${show(credential)}, which needs the public certificate (PEM or DER) to upload`);
+        } else if (typeof certificateBlock === "object" && certificateBlock !== null && certificateBlock.publicCertPath === undefined) {
+            add(["certificate", "publicCertPath"], "missing; give the path of the public certificate (PEM or DER)");
+        }
+    }
+    if (credential === "secret" && certificateBlock !== undefined) {
+        add(["certificate"], `set, but credential is "secret"; set credential to certificate or both to use it`);
+    }
+    if (credential === "certificate" && raw.keyVault !== undefined) {
+        add(["keyVault"], 'set, but credential is "certificate": there is no client secret to deliver');
+    }
+    const exchangeBlock = raw.exchange as Record<string, unknown> | undefined;
+    if (exchangeNeeded(raw)) {
+        if (exchangeBlock === undefined || (typeof exchangeBlock === "object" && exchangeBlock !== null && exchangeBlock.organization === undefined)) {
+            add(["exchange", "organization"], organizationMissing);
+        }
+    }
+    if (typeof exchangeBlock === "object" && exchangeBlock !== null && exchangeBlock.auth === "certificate") {
+        if (exchangeBlock.certificatePath === undefined) {
+            add(["exchange", "certificatePath"], 'missing; exchange.auth is "certificate", which needs the path of the PFX file');
+        }
+        if (exchangeBlock.appId === undefined) {
+            add(["exchange", "appId"], 'missing; exchange.auth is "certificate", which needs the client ID of the app that owns the certificate');
+        }
+    }
+    // A mailbox list of the wrong type is reported once, as what it is, not also as "nothing to set up".
+    const noMailboxes = raw.mailboxes === undefined || (Array.isArray(raw.mailboxes) && raw.mailboxes.length === 0);
+    if (noMailboxes && raw.userSignIn === undefined) {
+        add(["mailboxes"], "nothing to set up: give mailboxes (app-only access) or userSignIn (user sign-in), or both");
+    }
+}
