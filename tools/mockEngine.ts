@@ -97,68 +97,71 @@ export function stackConfig(values: Record<string, unknown>, tenantId = tenant.t
     return config;
 }
 
-export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
-    const resources: DeclaredResource[] = [];
-    const resourceOptions = new Map<string, DeclaredOptions>();
-    const calls: { token: string; inputs: Record<string, any> }[] = [];
-    /** What the mocks answer by default: IDs and outputs as Entra ID would give them, stable per name. */
-    const defaultResource = (args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } => {
-        const id = stableId(args.name);
-        switch (args.type) {
-            case "azuread:index/application:Application":
-                return { id: `/applications/${id}`, state: { ...args.inputs, clientId: stableId(`${args.name}-client`), objectId: id } };
-            case "azuread:index/servicePrincipal:ServicePrincipal":
-                return { id, state: { ...args.inputs, objectId: id } };
-            case "azuread:index/applicationPassword:ApplicationPassword":
-                return { id: `${id}/password/${id}`, state: { ...args.inputs, keyId: stableId(`${args.name}-key`), value: mockSecretValue } };
-            case types.secretExpiry:
-                return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
-            case "command:local:Command":
-                return { id, state: { ...args.inputs, stdout: options.commandStdout ?? "", stderr: "" } };
-            default:
-                return { id, state: args.inputs };
-        }
-    };
+type MockResult = { id: string; state: Record<string, any> };
+
+/** What the mocks answer by default: IDs and outputs as Entra ID would give them, stable per name. */
+function defaultResource(args: pulumi.runtime.MockResourceArgs, options: RunOptions): MockResult {
+    const id = stableId(args.name);
+    switch (args.type) {
+        case "azuread:index/application:Application":
+            return { id: `/applications/${id}`, state: { ...args.inputs, clientId: stableId(`${args.name}-client`), objectId: id } };
+        case "azuread:index/servicePrincipal:ServicePrincipal":
+            return { id, state: { ...args.inputs, objectId: id } };
+        case "azuread:index/applicationPassword:ApplicationPassword":
+            return { id: `${id}/password/${id}`, state: { ...args.inputs, keyId: stableId(`${args.name}-key`), value: mockSecretValue } };
+        case types.secretExpiry:
+            return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
+        case "command:local:Command":
+            return { id, state: { ...args.inputs, stdout: options.commandStdout ?? "", stderr: "" } };
+        default:
+            return { id, state: args.inputs };
+    }
+}
+
+/** The provider functions the program calls, answered as the test tenant's Entra ID would. */
+function answerCall(args: pulumi.runtime.MockCallArgs, options: RunOptions): Record<string, any> {
+    switch (args.token) {
+        case "azuread:index/getClientConfig:getClientConfig":
+            return {
+                tenantId: options.tenantId ?? tenant.tenantId,
+                clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+                objectId: tenant.deployerObjectId,
+            };
+        case "azuread:index/getServicePrincipal:getServicePrincipal":
+            if (args.inputs.clientId === exchangeOnline.appId) {
+                return {
+                    objectId: tenant.exchangeSpObjectId,
+                    clientId: exchangeOnline.appId,
+                    appRoleIds: options.exchangeAppRoleIds ?? { ...exchangeOnline.appRoles, full_access_as_app: "dc890d15-9560-4a4c-9b7f-a736ec74ec40" },
+                    oauth2PermissionScopeIds: {},
+                };
+            }
+            if (args.inputs.clientId === microsoftGraph.appId) {
+                return {
+                    objectId: tenant.graphSpObjectId,
+                    clientId: microsoftGraph.appId,
+                    appRoleIds: {},
+                    oauth2PermissionScopeIds: { ...microsoftGraph.delegatedScopes },
+                };
+            }
+            throw new Error(`no such service principal ${args.inputs.clientId}`);
+        default:
+            throw new Error(`unexpected call ${args.token}`);
+    }
+}
+
+/** Installs Pulumi's mock engine, recording every registration and call into `run`. */
+async function installMocks(run: Pick<ProgramRun, "resources" | "calls">, config: Record<string, string>, options: RunOptions): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             async newResource(args: pulumi.runtime.MockResourceArgs) {
-                resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-                const fallback = defaultResource(args);
+                run.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const fallback = defaultResource(args, options);
                 return options.engine ? options.engine(args, fallback) : fallback;
             },
             call(args: pulumi.runtime.MockCallArgs) {
-                calls.push({ token: args.token, inputs: args.inputs });
-                switch (args.token) {
-                    case "azuread:index/getClientConfig:getClientConfig":
-                        return {
-                            tenantId: options.tenantId ?? tenant.tenantId,
-                            clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-                            objectId: tenant.deployerObjectId,
-                        };
-                    case "azuread:index/getServicePrincipal:getServicePrincipal":
-                        if (args.inputs.clientId === exchangeOnline.appId) {
-                            return {
-                                objectId: tenant.exchangeSpObjectId,
-                                clientId: exchangeOnline.appId,
-                                appRoleIds: options.exchangeAppRoleIds ?? {
-                                    ...exchangeOnline.appRoles,
-                                    full_access_as_app: "dc890d15-9560-4a4c-9b7f-a736ec74ec40",
-                                },
-                                oauth2PermissionScopeIds: {},
-                            };
-                        }
-                        if (args.inputs.clientId === microsoftGraph.appId) {
-                            return {
-                                objectId: tenant.graphSpObjectId,
-                                clientId: microsoftGraph.appId,
-                                appRoleIds: {},
-                                oauth2PermissionScopeIds: { ...microsoftGraph.delegatedScopes },
-                            };
-                        }
-                        throw new Error(`no such service principal ${args.inputs.clientId}`);
-                    default:
-                        throw new Error(`unexpected call ${args.token}`);
-                }
+                run.calls.push({ token: args.token, inputs: args.inputs });
+                return answerCall(args, options);
             },
         },
         configNamespace,
@@ -168,6 +171,57 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         "organization",
     );
     pulumi.runtime.setAllConfig(config);
+}
+
+/**
+ * The mock engine does not see resource options; a stack transformation does. Records, per `type::name`, the
+ * options the engine would act on.
+ */
+function captureOptions(into: Map<string, DeclaredOptions>): void {
+    pulumi.runtime.registerStackTransformation((declared) => {
+        const parent = declared.opts.parent as (pulumi.Resource & { __protect?: boolean }) | undefined;
+        into.set(`${declared.type}::${declared.name}`, {
+            // As the SDK resolves it after the transformations: unset, a resource takes its parent's.
+            protect: declared.opts.protect ?? parent?.__protect,
+            deleteBeforeReplace: (declared.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
+            ignoreChanges: declared.opts.ignoreChanges,
+            aliases: declared.opts.aliases,
+            dependsOn: declared.opts.dependsOn,
+        });
+        return undefined;
+    });
+}
+
+/**
+ * Runs `body` with the environment the program reads set as the run asks (CI, and the offline plan's variable),
+ * and puts the caller's environment back afterwards: tests and the offline plan see no CI unless they ask.
+ */
+async function inProgramEnvironment<T>(options: RunOptions, body: () => Promise<T>): Promise<T> {
+    const savedCi = process.env.CI;
+    if (options.offlinePlan) {
+        process.env[offlinePlanVariable] = "1";
+    }
+    if (options.ci) {
+        process.env.CI = "true";
+    } else {
+        delete process.env.CI;
+    }
+    try {
+        return await body();
+    } finally {
+        delete process.env[offlinePlanVariable];
+        if (savedCi === undefined) {
+            delete process.env.CI;
+        } else {
+            process.env.CI = savedCi;
+        }
+    }
+}
+
+export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
+    const recorded: Pick<ProgramRun, "resources" | "calls"> = { resources: [], calls: [] };
+    const resourceOptions = new Map<string, DeclaredOptions>();
+    await installMocks(recorded, config, options);
 
     let outputs: Record<string, any> = {};
     let programExports: Record<string, pulumi.Output<any>> = {};
@@ -182,60 +236,35 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
         };
     });
     const onRejection = (reason: unknown) => failed(reason instanceof Error ? reason : new Error(String(reason)));
-    const savedCi = process.env.CI;
-    if (options.offlinePlan) {
-        process.env[offlinePlanVariable] = "1";
-    }
-    if (options.ci) {
-        process.env.CI = "true";
-    } else {
-        delete process.env.CI;
-    }
     process.on("unhandledRejection", onRejection);
     try {
-        const result = await Promise.race([
-            pulumi.runtime.runInPulumiStack(async () => {
-                // The mock engine does not see resource options; a stack transformation does.
-                pulumi.runtime.registerStackTransformation((declared) => {
-                    const parent = declared.opts.parent as (pulumi.Resource & { __protect?: boolean }) | undefined;
-                    resourceOptions.set(`${declared.type}::${declared.name}`, {
-                        // As the SDK resolves it after the transformations: unset, a resource takes its parent's.
-                        protect: declared.opts.protect ?? parent?.__protect,
-                        deleteBeforeReplace: (declared.opts as pulumi.CustomResourceOptions).deleteBeforeReplace,
-                        ignoreChanges: declared.opts.ignoreChanges,
-                        aliases: declared.opts.aliases,
-                        dependsOn: declared.opts.dependsOn,
-                    });
-                    return undefined;
-                });
-                delete require.cache[require.resolve(indexPath)];
-                const program = require(indexPath) as () => Promise<Record<string, pulumi.Output<any>>>;
-                programExports = await program();
-                return programExports;
-            }),
-            failure,
-        ]);
-        if (result !== "failed") {
-            outputs = result as Record<string, any>;
-            // Every registration, including resources no output depends on, has reached the mocks after this.
-            await pulumi.runtime.disconnect();
-        }
+        await inProgramEnvironment(options, async () => {
+            const result = await Promise.race([
+                pulumi.runtime.runInPulumiStack(async () => {
+                    captureOptions(resourceOptions);
+                    delete require.cache[require.resolve(indexPath)];
+                    const program = require(indexPath) as () => Promise<Record<string, pulumi.Output<any>>>;
+                    programExports = await program();
+                    return programExports;
+                }),
+                failure,
+            ]);
+            if (result !== "failed") {
+                outputs = result as Record<string, any>;
+                // Every registration, including resources no output depends on, has reached the mocks after this.
+                await pulumi.runtime.disconnect();
+            }
+        });
     } catch (caught) {
         error = caught as Error;
         await pulumi.runtime.disconnect();
     } finally {
         process.off("unhandledRejection", onRejection);
-        delete process.env[offlinePlanVariable];
-        if (savedCi === undefined) {
-            delete process.env.CI;
-        } else {
-            process.env.CI = savedCi;
-        }
     }
-    const declared = resources
+    const declared = recorded.resources
         .map((resource) => ({ ...resource, options: resourceOptions.get(`${resource.type}::${resource.name}`) }))
         .filter((resource) => resource.type !== "pulumi:pulumi:Stack");
-    return { resources: declared, calls, outputs, exports: programExports, error };
+    return { resources: declared, calls: recorded.calls, outputs, exports: programExports, error };
 }
 
 /** Resolves an output's value and whether it is secret. */

@@ -81,13 +81,41 @@ export class EntraMailApplication extends pulumi.ComponentResource {
 
     constructor(name: string, args: EntraMailApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentTypes.mailApplication, name, {}, opts);
-        const { plan } = args;
         const owners = args.owners ? [...args.owners] : [args.deployerObjectId];
         // Without configured owners the deployer becomes owner once; later deployers never churn the list.
         const ownerOptions: pulumi.CustomResourceOptions = args.owners ? {} : { ignoreChanges: ["owners"] };
         const neverReplaced: pulumi.CustomResourceOptions = { parent: this, protect: args.protect === true, ...ownerOptions };
 
-        this.application = new azuread.Application(
+        this.application = this.registerApplication(name, args, owners, neverReplaced);
+        // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
+        this.servicePrincipal = new azuread.ServicePrincipal(name, { clientId: this.application.clientId, owners }, neverReplaced);
+        this.appRoleAssignments = this.consentToAppRoles(name, args.plan.appRoles);
+        this.delegatedConsent = this.grantDelegatedScopes(name, args.plan.delegatedScopes);
+        this.secrets = args.secretSlots ? this.secretsFor(name, args.secretSlots, args.secretLifetimeDays) : [];
+        this.current = this.secrets.find((secret) => secret.rotation === args.secretSlots?.current.rotation);
+        this.previous = this.secrets.find((secret) => secret.rotation === args.secretSlots?.previous?.rotation);
+        this.certificate = args.certificate ? this.uploadCertificate(name, args.certificate) : undefined;
+
+        this.clientId = this.application.clientId;
+        this.servicePrincipalObjectId = this.servicePrincipal.objectId;
+
+        this.registerOutputs({
+            clientId: this.clientId,
+            servicePrincipalObjectId: this.servicePrincipalObjectId,
+            currentSecretKeyId: this.current?.password.keyId,
+            previousSecretKeyId: this.previous?.password.keyId,
+        });
+    }
+
+    /** The app registration with the API permissions and redirect URIs the plan decided. */
+    private registerApplication(
+        name: string,
+        args: EntraMailApplicationArgs,
+        owners: pulumi.Input<string>[],
+        options: pulumi.CustomResourceOptions,
+    ): azuread.Application {
+        const { plan } = args;
+        return new azuread.Application(
             name,
             {
                 displayName: args.displayName,
@@ -99,73 +127,81 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                 })),
                 web: plan.redirectUris.length > 0 ? { redirectUris: [...plan.redirectUris] } : undefined,
             },
-            neverReplaced,
+            options,
         );
+    }
 
-        // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
-        this.servicePrincipal = new azuread.ServicePrincipal(name, { clientId: this.application.clientId, owners }, neverReplaced);
-
-        // Admin consent for application permissions = one app role assignment per role on the tenant's own
-        // Office 365 Exchange Online service principal, looked up by Microsoft's well-known app ID.
-        this.appRoleAssignments = [];
-        if (plan.appRoles.length > 0) {
-            const exchange = azuread.getServicePrincipalOutput({ clientId: exchangeOnline.appId }, { parent: this });
-            const exchangeObjectId = exchange.apply((sp) => {
-                const problem = publishedIdsProblem("Office 365 Exchange Online", plan.appRoles, sp.appRoleIds);
-                if (problem !== undefined) {
-                    // The failure belongs to this component: Pulumi shows it on the resource, without a stack trace.
-                    throw new pulumi.ResourceError(problem, this);
-                }
-                return sp.objectId;
-            });
-            for (const role of plan.appRoles) {
-                this.appRoleAssignments.push(
-                    new azuread.AppRoleAssignment(
-                        `${name}-${role.name}`,
-                        {
-                            appRoleId: role.id,
-                            principalObjectId: this.servicePrincipal.objectId,
-                            resourceObjectId: exchangeObjectId,
-                        },
-                        // After the enterprise application exists: assigning to a principal Entra ID has not made
-                        // yet makes the provider retry, which can leave an assignment in Entra ID but not in state.
-                        { parent: this, dependsOn: [this.servicePrincipal] },
-                    ),
-                );
+    /**
+     * The object ID of a Microsoft API's service principal in this tenant, looked up by its well-known app ID,
+     * after checking the tenant defines the published permission IDs.
+     */
+    private microsoftApi(
+        apiName: string,
+        appId: string,
+        published: readonly Permission[],
+        tenantIds: (sp: azuread.GetServicePrincipalResult) => Record<string, string>,
+    ): pulumi.Output<string> {
+        return azuread.getServicePrincipalOutput({ clientId: appId }, { parent: this }).apply((sp) => {
+            const problem = publishedIdsProblem(apiName, published, tenantIds(sp));
+            if (problem !== undefined) {
+                // The failure belongs to this component: Pulumi shows it on the resource, without a stack trace.
+                throw new pulumi.ResourceError(problem, this);
             }
-        }
+            return sp.objectId;
+        });
+    }
 
-        // Admin consent for delegated scopes = one tenant-wide (all users) grant on Microsoft Graph.
-        if (plan.delegatedScopes.length > 0) {
-            const graph = azuread.getServicePrincipalOutput({ clientId: microsoftGraph.appId }, { parent: this });
-            this.delegatedConsent = new azuread.ServicePrincipalDelegatedPermissionGrant(
-                `${name}-graph-consent`,
-                {
-                    servicePrincipalObjectId: this.servicePrincipal.objectId,
-                    resourceServicePrincipalObjectId: graph.apply((sp) => {
-                        const problem = publishedIdsProblem("Microsoft Graph", plan.delegatedScopes, sp.oauth2PermissionScopeIds);
-                        if (problem !== undefined) {
-                            throw new pulumi.ResourceError(problem, this);
-                        }
-                        return sp.objectId;
-                    }),
-                    claimValues: plan.delegatedScopes.map((scope) => scope.name),
-                },
-                { parent: this },
-            );
+    /**
+     * Admin consent for application permissions = one app role assignment per role on the tenant's own Office 365
+     * Exchange Online service principal.
+     */
+    private consentToAppRoles(name: string, appRoles: readonly Permission[]): azuread.AppRoleAssignment[] {
+        if (appRoles.length === 0) {
+            return [];
         }
+        const exchangeObjectId = this.microsoftApi("Office 365 Exchange Online", exchangeOnline.appId, appRoles, (sp) => sp.appRoleIds);
+        return appRoles.map(
+            (role) =>
+                new azuread.AppRoleAssignment(
+                    `${name}-${role.name}`,
+                    {
+                        appRoleId: role.id,
+                        principalObjectId: this.servicePrincipal.objectId,
+                        resourceObjectId: exchangeObjectId,
+                    },
+                    // After the enterprise application exists: assigning to a principal Entra ID has not made
+                    // yet makes the provider retry, which can leave an assignment in Entra ID but not in state.
+                    { parent: this, dependsOn: [this.servicePrincipal] },
+                ),
+        );
+    }
 
-        // Two slots at most: the current secret and the one before it (see plan/secretRotation.ts). Every input of a
-        // slot's secret depends on its rotation number only, so nothing but a rotation replaces it.
-        this.secrets = [];
-        if (args.secretSlots) {
-            const guard = new SecretRotationGuard(`${name}-secret-rotation`, { rotation: args.secretSlots.current.rotation }, { parent: this });
-            for (const { slot, rotation } of [args.secretSlots.current, args.secretSlots.previous].filter((s): s is SecretSlot => s !== undefined)) {
-                const expiry = new SecretExpiry(
-                    `${name}-secret-${slot}-expiry`,
-                    { lifetimeDays: args.secretLifetimeDays, rotation },
-                    { parent: this, dependsOn: [guard] },
-                );
+    /** Admin consent for delegated scopes = one tenant-wide (all users) grant on Microsoft Graph. */
+    private grantDelegatedScopes(name: string, scopes: readonly Permission[]): azuread.ServicePrincipalDelegatedPermissionGrant | undefined {
+        if (scopes.length === 0) {
+            return undefined;
+        }
+        return new azuread.ServicePrincipalDelegatedPermissionGrant(
+            `${name}-graph-consent`,
+            {
+                servicePrincipalObjectId: this.servicePrincipal.objectId,
+                resourceServicePrincipalObjectId: this.microsoftApi("Microsoft Graph", microsoftGraph.appId, scopes, (sp) => sp.oauth2PermissionScopeIds),
+                claimValues: scopes.map((scope) => scope.name),
+            },
+            { parent: this },
+        );
+    }
+
+    /**
+     * Two slots at most: the current secret and the one before it (see plan/secretRotation.ts). Every input of a
+     * slot's secret depends on its rotation number only, so nothing but a rotation replaces it.
+     */
+    private secretsFor(name: string, slots: SecretSlots, lifetimeDays: number): SecretSlotResources[] {
+        const guard = new SecretRotationGuard(`${name}-secret-rotation`, { rotation: slots.current.rotation }, { parent: this });
+        return [slots.current, slots.previous]
+            .filter((s): s is SecretSlot => s !== undefined)
+            .map(({ slot, rotation }) => {
+                const expiry = new SecretExpiry(`${name}-secret-${slot}-expiry`, { lifetimeDays, rotation }, { parent: this, dependsOn: [guard] });
                 const password = new azuread.ApplicationPassword(
                     `${name}-secret-${slot}`,
                     {
@@ -176,35 +212,22 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                     },
                     { parent: this, dependsOn: [guard], additionalSecretOutputs: ["value"] },
                 );
-                this.secrets.push({ slot, rotation, password });
-            }
-            this.current = this.secrets.find((secret) => secret.rotation === args.secretSlots!.current.rotation);
-            this.previous = this.secrets.find((secret) => secret.rotation === args.secretSlots!.previous?.rotation);
-        }
+                return { slot, rotation, password };
+            });
+    }
 
-        if (args.certificate) {
-            this.certificate = new azuread.ApplicationCertificate(
-                `${name}-certificate`,
-                {
-                    applicationId: this.application.id,
-                    type: "AsymmetricX509Cert",
-                    encoding: args.certificate.encoding,
-                    value: args.certificate.value,
-                    startDate: args.certificate.startDate,
-                    endDate: args.certificate.endDate,
-                },
-                { parent: this },
-            );
-        }
-
-        this.clientId = this.application.clientId;
-        this.servicePrincipalObjectId = this.servicePrincipal.objectId;
-
-        this.registerOutputs({
-            clientId: this.clientId,
-            servicePrincipalObjectId: this.servicePrincipalObjectId,
-            currentSecretKeyId: this.current?.password.keyId,
-            previousSecretKeyId: this.previous?.password.keyId,
-        });
+    private uploadCertificate(name: string, certificate: PublicCertificate): azuread.ApplicationCertificate {
+        return new azuread.ApplicationCertificate(
+            `${name}-certificate`,
+            {
+                applicationId: this.application.id,
+                type: "AsymmetricX509Cert",
+                encoding: certificate.encoding,
+                value: certificate.value,
+                startDate: certificate.startDate,
+                endDate: certificate.endDate,
+            },
+            { parent: this },
+        );
     }
 }
