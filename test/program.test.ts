@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { projectRoot } from "../facts/projectRoot";
-import { encodeStateText, stateMarker } from "../components/exchangeMailboxAccess/exchangeEnvironment";
+import { encodeStateText, stateMarker } from "../components/exchangeMailboxAccess/exchangeRecord";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
 import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
 

@@ -11,14 +11,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessPlan } from "../../plan/accessPlan";
-import {
-    failureMessage,
-    grantedMailboxes,
-    identityEnvironment,
-    parseRecordedState,
-    passwordOnStdinVariable,
-    staticExchangeEnvironment,
-} from "./exchangeEnvironment";
+import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "./exchangeEnvironment";
+import { failureMessage, grantedMailboxes, parseRecordedState } from "./exchangeRecord";
 import { exchangeScripts, exchangeScriptsDigest } from "./scriptFiles";
 import { ExchangeConnectionConfig } from "../../config/settings";
 import { componentTypes } from "../../facts/project";

@@ -4,7 +4,7 @@
  * both ways and destroy, never touching what the stack did not make.
  */
 import * as assert from "assert";
-import { grantedMailboxes } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { grantedMailboxes } from "../../components/exchangeMailboxAccess/exchangeRecord";
 import { runCommand } from "./commandProvider";
 import { hasFullAccess, hasSendAs, names, ok, tenantsOf } from "./scenarioHelpers";
 import { commandInputs, mailbox, organization, StackShape, StandInTenant } from "./standInTenant";

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { grantedMailboxes } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { grantedMailboxes } from "../../components/exchangeMailboxAccess/exchangeRecord";
 import { projectRoot } from "../../facts/projectRoot";
 import { runCommand } from "./commandProvider";
 import { hasFullAccess, hasSendAs, names, ok, smtpAuthEffective, tenantsOf } from "./scenarioHelpers";

@@ -3,7 +3,7 @@
  * it, and the checks of what a mail client would really get from Exchange.
  */
 import * as assert from "assert";
-import { parseRecordedState, RecordedExchangeState, stateMarker } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { parseRecordedState, RecordedExchangeState, stateMarker } from "../../components/exchangeMailboxAccess/exchangeRecord";
 import { CommandResource, CommandRun, requirePwsh } from "./commandProvider";
 import { StandInTenant, TenantState } from "./standInTenant";
 

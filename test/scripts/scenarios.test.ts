@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { failureMessage } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { failureMessage } from "../../components/exchangeMailboxAccess/exchangeRecord";
 import { CommandRun, runCommand } from "./commandProvider";
 import { hasFullAccess, hasSendAs, names, ok, tenantsOf } from "./scenarioHelpers";
 import { appId, commandInputs, mailbox, StackShape, standInModuleAt } from "./standInTenant";

@@ -13,7 +13,7 @@ import { runProgram, stackConfig, types } from "../mockEngine";
 import { CommandResource, findPwsh, pwshMissingMessage } from "../../test/scripts/commandProvider";
 import { commandInputs, mailbox, StandInTenant } from "../../test/scripts/standInTenant";
 import { isComponentType } from "../../facts/project";
-import { parseRecordedState } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { parseRecordedState } from "../../components/exchangeMailboxAccess/exchangeRecord";
 
 const sizes = [1, 10, 100, 1000];
 const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];

@@ -1,13 +1,6 @@
 import * as assert from "assert";
 import { planAccess } from "../../../plan/accessPlan";
-import {
-    encodeStateText,
-    mailboxVariableName,
-    mailboxVariableValue,
-    parseRecordedState,
-    stateMarker,
-    staticExchangeEnvironment,
-} from "../../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { mailboxVariableName, mailboxVariableValue, staticExchangeEnvironment } from "../../../components/exchangeMailboxAccess/exchangeEnvironment";
 import { StackSettings } from "../../../config/settings";
 
 const base: Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> = { mailboxes: [], smtpAuth: "mailbox" };
@@ -51,27 +44,5 @@ describe("Exchange environment", () => {
         assert.deepStrictEqual(keys, [...keys].sort());
         assert.deepStrictEqual(staticExchangeEnvironment(planAccess(settings), connection, "d"), first);
         assert.strictEqual(first.M365_EXO_APP_ID, undefined, "no certificate settings for interactive sign-in");
-    });
-
-    it("reads the recorded state from the last marker line of stdout", () => {
-        assert.strictEqual(parseRecordedState(undefined), undefined);
-        assert.strictEqual(parseRecordedState("noise\nmore"), undefined);
-        const state = parseRecordedState(
-            `${stateMarker}{"mailboxes":{},"organization":null}\nnoise\n${stateMarker}{"mailboxes":{"a@contoso.com":{"address":"a@contoso.com","fullAccess":true,"sendAs":false,"before":{}}},"organization":null}\n`,
-        );
-        assert.deepStrictEqual(Object.keys(state?.mailboxes ?? {}), ["a@contoso.com"]);
-    });
-
-    it("reads the gzip form the scripts print, which keeps 1000 mailboxes under Windows' 32 Ki limit", () => {
-        const mailboxes: Record<string, unknown> = {};
-        for (let i = 0; i < 1000; i++) {
-            const address = `mailbox-${i}@contoso.com`;
-            mailboxes[address] = { address, fullAccess: true, sendAs: i % 2 === 0, before: { ImapEnabled: false, SmtpClientAuthenticationDisabled: null } };
-        }
-        const json = JSON.stringify({ version: 1, appId: "a", servicePrincipalId: "b", mailboxes, organization: null });
-        const line = stateMarker + encodeStateText(json);
-        assert.ok(json.length > 128 * 1024, "plain JSON would not fit in one Linux environment variable");
-        assert.ok(line.length < 32 * 1024, `the encoded state is ${line.length} characters`);
-        assert.strictEqual(Object.keys(parseRecordedState(`progress\n${line}\n`)?.mailboxes ?? {}).length, 1000);
     });
 });
