@@ -18,7 +18,7 @@ import { KeyVaultSecretDelivery } from "./components/keyVaultDelivery/keyVaultSe
 
 export = async () => {
     const { settings, certificatePassword, certificate } = readStackConfig();
-    const plan = planAccess(settings);
+    const access = planAccess(settings);
 
     // Preview needs no PowerShell (nothing runs); an update that reaches the Exchange step does, and in CI nobody
     // can complete an interactive sign-in.
@@ -37,7 +37,7 @@ export = async () => {
     const app = new EntraMailApplication("mail-app", {
         displayName: settings.displayName,
         signInAudience: settings.signInAudience,
-        plan,
+        access,
         secretLifetimeDays: settings.secretLifetimeDays,
         secretSlots: slots,
         certificate,
@@ -64,7 +64,7 @@ export = async () => {
         ? new ExchangeMailboxAccess(
               "exchange",
               {
-                  plan,
+                  access,
                   connection: settings.exchange,
                   tenantId: client.tenantId,
                   appId: app.clientId,
@@ -94,7 +94,7 @@ export = async () => {
         new DestroyGuard("destroy-guard", { dependsOn: [app, ...(exchange ? [exchange] : []), ...(vault ? [vault] : [])] });
     }
 
-    const forClient = client.tenantId.apply((tenant) => clientSettings(plan, tenant, settings.signInAudience, settings.userSignIn?.protocols));
+    const forClient = client.tenantId.apply((tenant) => clientSettings(access, tenant, settings.signInAudience, settings.userSignIn?.protocols));
 
     // Every output named, each either given or left out (undefined) for this config.
     const outputs: { [Name in StackOutputName]: pulumi.Input<StackOutputs[Name]> | undefined } = {
@@ -119,8 +119,8 @@ export = async () => {
         userSignIn: settings.userSignIn ? forClient.userSignIn : undefined,
         exchangeMailboxesGranted: exchange ? exchange.mailboxesGranted : [],
         // How SMTP sending is authorised, for the mail client's admin and for `npm run verify --stack`.
-        smtpAuthorization: plan.mailboxes.some((mailbox) => mailbox.protocols.includes("smtp")) ? plan.smtpAuthorization : undefined,
-        appRbacGroup: plan.appRbac.wanted ? plan.appRbac.group : undefined,
+        smtpAuthorization: access.mailboxes.some((mailbox) => mailbox.protocols.includes("smtp")) ? access.smtpAuthorization : undefined,
+        appRbacGroup: access.appRbac.wanted ? access.appRbac.group : undefined,
     };
     // Outputs that do not apply to this config are left out rather than shown empty.
     return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

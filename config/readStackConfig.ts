@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PublicCertificate, loadPublicCertificate } from "./certificateCredential";
 import { StackSettings } from "./settings";
 import { formatProblems, placeholderTenantProblem, validateStackConfig } from "./validate";
-import { configNamespace, offlinePlanVariable } from "../facts/project";
+import { configNamespace, offlineReviewVariable } from "../facts/project";
 
 export interface DeploymentConfig {
     readonly settings: StackSettings;
@@ -25,7 +25,7 @@ export function readStackConfig(): DeploymentConfig {
     }
     // In a preview as in an update: a real preview with the placeholder would otherwise fail later with an opaque
     // sign-in error from the provider.
-    const placeholder = process.env[offlinePlanVariable] === "1" ? undefined : placeholderTenantProblem(raw, process.env);
+    const placeholder = process.env[offlineReviewVariable] === "1" ? undefined : placeholderTenantProblem(raw, process.env);
     if (placeholder !== undefined) {
         throw new pulumi.RunError(formatProblems([placeholder]));
     }

@@ -1,6 +1,6 @@
 /**
  * Validates the whole stack configuration at once, against the one schema (schema.ts), and reports every problem
- * as `namespace:key: message`, naming the key and the bad value. Pure: the program, the offline plan and the tests
+ * as `namespace:key: message`, naming the key and the bad value. Pure: the program, the offline review and the tests
  * call it on Pulumi's raw config map.
  */
 import { z } from "zod";
@@ -152,7 +152,7 @@ export function formatProblems(problems: readonly string[]): string {
 export const placeholderTenant = "00000000-0000-0000-0000-000000000000";
 
 /**
- * The example stacks carry an all-zero tenant: fine for the offline plan, refused for a preview and an update,
+ * The example stacks carry an all-zero tenant: fine for the offline review, refused for a preview and an update,
  * which would otherwise fail later inside the provider with a less helpful message.
  */
 export function placeholderTenantProblem(raw: Readonly<Record<string, string>>, environment: NodeJS.ProcessEnv): string | undefined {

@@ -1,16 +1,16 @@
 /**
  * The project's own names: its config namespace, its component types, and the resource type tokens of the
- * providers it declares. One place, read by the program, the offline plan, the policy pack, verify and the tests.
+ * providers it declares. One place, read by the program, the offline review, the policy pack, verify and the tests.
  */
 
 /** The stack config namespace: `m365-mail-oauth:displayName` and so on. */
 export const configNamespace = "m365-mail-oauth";
 
 /**
- * Set only by the project's mock engine while it runs the program for the offline plan or change review, which
+ * Set only by the project's mock engine while it runs the program for the offline review or change review, which
  * shows the placeholder tenant as "will be refused" instead of stopping. A real engine never sets it.
  */
-export const offlinePlanVariable = "M365_OFFLINE_PLAN";
+export const offlineReviewVariable = "M365_OFFLINE_REVIEW";
 
 /** Resource type tokens, as the engine, previews and policy packs see them. */
 export const resourceTypes = {

@@ -1,5 +1,5 @@
 /**
- * The stack outputs: what `pulumi stack output` shows the mail client's admin, what the offline plan reads from the
+ * The stack outputs: what `pulumi stack output` shows the mail client's admin, what the offline review reads from the
  * mock engine and what `npm run verify --stack` reads back. One type, so the three cannot disagree on a name.
  * Outputs that do not apply to a stack's config are left out, hence the optional fields.
  */

@@ -1,4 +1,4 @@
-// The tests drive the program through the same mock engine as `npm run plan`.
+// The tests drive the program through the same mock engine as `npm run review`.
 export * from "../tools/mockEngine";
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Loaded before every suite (.mocharc.json `require`): the tests see an empty local file backend, never the state of
- * stacks someone deployed from this machine (the offline plan reads a deployed secret's end date from there).
+ * stacks someone deployed from this machine (the offline review reads a deployed secret's end date from there).
  */
 import * as fs from "fs";
 import * as os from "os";

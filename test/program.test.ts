@@ -391,7 +391,7 @@ describe("program under the mock engine", function () {
             assert.ifError((await runProgram(stackConfig(unattended), { ci: true })).error);
         });
 
-        it("refuses the example's all-zero tenant in an update and in a preview; only the offline plan lets it through", async () => {
+        it("refuses the example's all-zero tenant in an update and in a preview; only the offline review lets it through", async () => {
             const values = { displayName: "EDI", userSignIn: { redirectUris: ["https://x.contoso.com/cb"] } };
             const zero = "00000000-0000-0000-0000-000000000000";
             for (const preview of [false, true]) {
@@ -399,9 +399,9 @@ describe("program under the mock engine", function () {
                 assert.match(String(run.error), /azuread:tenantId: "00000000-0000-0000-0000-000000000000" is the example's placeholder/);
                 assert.strictEqual(run.resources.length, 0, "nothing declared");
             }
-            const plan = await runProgram(stackConfig(values, zero), { tenantId: zero, preview: true, offlinePlan: true });
+            const plan = await runProgram(stackConfig(values, zero), { tenantId: zero, preview: true, offlineReview: true });
             assert.ifError(plan.error);
-            assert.strictEqual(process.env.M365_OFFLINE_PLAN, undefined, "the mock engine unsets it after the run");
+            assert.strictEqual(process.env.M365_OFFLINE_REVIEW, undefined, "the mock engine unsets it after the run");
         });
     });
 

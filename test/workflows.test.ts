@@ -81,7 +81,7 @@ describe("GitHub workflows", function () {
             assert.strictEqual(preview.jobs[job].strategy.matrix.stack, "${{ fromJSON(needs.stacks.outputs.all) }}", job);
         }
         const review = steps("review").join("\n");
-        assert.match(review, /npm run -s plan -- --stack "\$STACK" --format markdown >> "\$GITHUB_STEP_SUMMARY"/);
+        assert.match(review, /npm run -s review -- --stack "\$STACK" --format markdown >> "\$GITHUB_STEP_SUMMARY"/);
         assert.match(review, /--compare "\$BASE_REF" --format markdown --out review\.md --comment-out comment\.md/);
         assert.strictEqual(preview.jobs.review.env, undefined, "the offline review needs no credentials");
         const uploads = preview.jobs.review.steps.filter((s: any) => String(s.uses).startsWith("actions/upload-artifact@")).map((s: any) => s.with.name);

@@ -5,7 +5,7 @@
  * project's own dynamic resources, by their own diff and check. A replaced resource gets new outputs, which flow into
  * the resources that use them (a new expiry date makes a new secret), as in a real update.
  *
- * Used by the tests (what a config change does to the secrets) and by `npm run plan -- --compare` (the change review).
+ * Used by the tests (what a config change does to the secrets) and by `npm run review -- --compare` (the change review).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { replacingChanges } from "../facts/replacement";

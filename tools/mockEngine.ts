@@ -1,6 +1,6 @@
 /**
  * Runs the real program (index.ts, or bin/index.js when compiled) under Pulumi's own mock engine and records
- * what it declares. Used by the tests, the benchmark and `npm run plan`.
+ * what it declares. Used by the tests, the benchmark and `npm run review`.
  *
  * The mocks answer like Entra ID would (IDs, the client secret, the tenant's Microsoft service principals);
  * what matters is what the program sends: every resource's type, name and inputs, and the stack outputs.
@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
-import { configNamespace, offlinePlanVariable, resourceTypes } from "../facts/project";
+import { configNamespace, offlineReviewVariable, resourceTypes } from "../facts/project";
 
 export const tenant = {
     tenantId: "7e57e57e-0000-4000-8000-00000000fa4e", // obviously fake: no real tenant has it
@@ -54,15 +54,15 @@ export interface RunOptions {
     tenantId?: string;
     /** Stack name the program sees. */
     stack?: string;
-    /** Whether the program runs in CI (the CI variable): tests and the offline plan see none unless they ask. */
+    /** Whether the program runs in CI (the CI variable): tests and the offline review see none unless they ask. */
     ci?: boolean;
     /** What the Exchange command printed on its last run (its recorded state), as the engine hands it back. */
     commandStdout?: string;
     /**
-     * The run is the offline plan or change review: the program lets the example's placeholder tenant through
+     * The run is the offline review or change review: the program lets the example's placeholder tenant through
      * (the plan says it will be refused), where a real preview or update refuses it.
      */
-    offlinePlan?: boolean;
+    offlineReview?: boolean;
     /**
      * Answers a resource registration instead of the default mocks (see tools/engineReplay.ts, which replays
      * updates as the engine would); undefined falls back to the defaults. Throwing fails the program, as a
@@ -193,13 +193,13 @@ function captureOptions(into: Map<string, DeclaredOptions>): void {
 }
 
 /**
- * Runs `body` with the environment the program reads set as the run asks (CI, and the offline plan's variable),
- * and puts the caller's environment back afterwards: tests and the offline plan see no CI unless they ask.
+ * Runs `body` with the environment the program reads set as the run asks (CI, and the offline review's variable),
+ * and puts the caller's environment back afterwards: tests and the offline review see no CI unless they ask.
  */
 async function inProgramEnvironment<T>(options: RunOptions, body: () => Promise<T>): Promise<T> {
     const savedCi = process.env.CI;
-    if (options.offlinePlan) {
-        process.env[offlinePlanVariable] = "1";
+    if (options.offlineReview) {
+        process.env[offlineReviewVariable] = "1";
     }
     if (options.ci) {
         process.env.CI = "true";
@@ -209,7 +209,7 @@ async function inProgramEnvironment<T>(options: RunOptions, body: () => Promise<
     try {
         return await body();
     } finally {
-        delete process.env[offlinePlanVariable];
+        delete process.env[offlineReviewVariable];
         if (savedCi === undefined) {
             delete process.env.CI;
         } else {

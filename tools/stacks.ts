@@ -12,7 +12,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { projectRoot } from "../facts/projectRoot";
 import { validateStackConfig } from "../config/validate";
-import { readStackFile } from "./plan/stackFile";
+import { readStackFile } from "./review/stackFile";
 
 export function stackNames(root = projectRoot()): string[] {
     return fs
@@ -32,7 +32,7 @@ export function deployableUnattended(stack: string, root = projectRoot()): boole
 export function exchangeCertificate(stack: string, root = projectRoot()): { path: string; passwordEnv: string } | undefined {
     const validation = validateStackConfig(readStackFile(path.join(root, `Pulumi.${stack}.yaml`)));
     if (!validation.ok) {
-        throw new Error(`Pulumi.${stack}.yaml is invalid; npm run -s plan -- --stack ${stack} lists its problems`);
+        throw new Error(`Pulumi.${stack}.yaml is invalid; npm run -s review -- --stack ${stack} lists its problems`);
     }
     const exchange = validation.settings.exchange;
     return exchange?.auth === "certificate" ? { path: exchange.certificatePath, passwordEnv: exchange.certificatePasswordEnv } : undefined;

@@ -17,7 +17,7 @@ export interface EntraMailApplicationArgs {
     displayName: string;
     signInAudience: SignInAudience;
     /** Which roles, scopes and redirect URIs: decided by `planAccess`. */
-    plan: Pick<AccessPlan, "appRoles" | "delegatedScopes" | "requiredResourceAccesses" | "redirectUris">;
+    access: Pick<AccessPlan, "appRoles" | "delegatedScopes" | "requiredResourceAccesses" | "redirectUris">;
     secretLifetimeDays: number;
     /** The current and previous secret (`secretSlots`); absent: no client secret at all. */
     secretSlots?: SecretSlots;
@@ -89,8 +89,8 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         this.application = this.registerApplication(name, args, owners, neverReplaced);
         // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
         this.servicePrincipal = new azuread.ServicePrincipal(name, { clientId: this.application.clientId, owners }, neverReplaced);
-        this.appRoleAssignments = this.consentToAppRoles(name, args.plan.appRoles);
-        this.delegatedConsent = this.grantDelegatedScopes(name, args.plan.delegatedScopes);
+        this.appRoleAssignments = this.consentToAppRoles(name, args.access.appRoles);
+        this.delegatedConsent = this.grantDelegatedScopes(name, args.access.delegatedScopes);
         this.secrets = args.secretSlots ? this.secretsFor(name, args.secretSlots, args.secretLifetimeDays) : [];
         this.current = this.secrets.find((secret) => secret.rotation === args.secretSlots?.current.rotation);
         this.previous = this.secrets.find((secret) => secret.rotation === args.secretSlots?.previous?.rotation);
@@ -107,25 +107,24 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         });
     }
 
-    /** The app registration with the API permissions and redirect URIs the plan decided. */
+    /** The app registration with the API permissions and redirect URIs the access plan decided. */
     private registerApplication(
         name: string,
         args: EntraMailApplicationArgs,
         owners: pulumi.Input<string>[],
         options: pulumi.CustomResourceOptions,
     ): azuread.Application {
-        const { plan } = args;
         return new azuread.Application(
             name,
             {
                 displayName: args.displayName,
                 signInAudience: args.signInAudience,
                 owners,
-                requiredResourceAccesses: plan.requiredResourceAccesses.map((access) => ({
-                    resourceAppId: access.resourceAppId,
-                    resourceAccesses: access.resourceAccesses.map((entry) => ({ id: entry.id, type: entry.type })),
+                requiredResourceAccesses: args.access.requiredResourceAccesses.map((api) => ({
+                    resourceAppId: api.resourceAppId,
+                    resourceAccesses: api.resourceAccesses.map((entry) => ({ id: entry.id, type: entry.type })),
                 })),
-                web: plan.redirectUris.length > 0 ? { redirectUris: [...plan.redirectUris] } : undefined,
+                web: args.access.redirectUris.length > 0 ? { redirectUris: [...args.access.redirectUris] } : undefined,
             },
             options,
         );

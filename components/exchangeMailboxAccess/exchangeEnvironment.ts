@@ -1,5 +1,5 @@
 /**
- * The environment the Exchange scripts read: the plan in the form PowerShell receives it.
+ * The environment the Exchange scripts read: the access plan in the form PowerShell receives it.
  *
  * Every value travels as data in an environment variable, never as script text, so an address such as
  * o'brien@contoso.com or $x@contoso.com reaches Exchange exactly as written. One variable per mailbox keeps
@@ -37,20 +37,20 @@ export function mailboxVariableValue(mailbox: MailboxAccess): string {
  * Sorted by name so the same config always yields the same inputs.
  */
 export function staticExchangeEnvironment(
-    plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth" | "smtpAuthorization" | "appRbac">,
+    access: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth" | "smtpAuthorization" | "appRbac">,
     connection: ExchangeConnectionConfig,
     scriptsDigest: string,
 ): Record<string, string> {
     const environment: Record<string, string> = {
         M365_EXO_ORGANIZATION: connection.organization,
         M365_EXO_AUTH: connection.auth,
-        M365_ORGANIZATION_SMTP_AUTH: String(plan.organizationSmtpAuth),
+        M365_ORGANIZATION_SMTP_AUTH: String(access.organizationSmtpAuth),
         M365_SCRIPTS_DIGEST: scriptsDigest,
         // appRbac: the names go in both modes, so the scripts can tell the stack's objects from others' either way.
-        M365_EXO_SMTP_AUTHORIZATION: plan.appRbac.wanted ? "appRbac" : "mailboxPermission",
-        M365_EXO_RBAC_GROUP: plan.appRbac.group,
-        M365_EXO_RBAC_SCOPE: plan.appRbac.scope,
-        M365_EXO_RBAC_ASSIGNMENT: plan.appRbac.assignment,
+        M365_EXO_SMTP_AUTHORIZATION: access.appRbac.wanted ? "appRbac" : "mailboxPermission",
+        M365_EXO_RBAC_GROUP: access.appRbac.group,
+        M365_EXO_RBAC_SCOPE: access.appRbac.scope,
+        M365_EXO_RBAC_ASSIGNMENT: access.appRbac.assignment,
     };
     if (connection.auth === "certificate") {
         environment.M365_EXO_APP_ID = connection.appId;
@@ -72,7 +72,7 @@ export function staticExchangeEnvironment(
     if (connection.reconcileRun !== "") {
         environment.M365_EXO_RECONCILE_RUN = connection.reconcileRun;
     }
-    for (const mailbox of plan.mailboxes) {
+    for (const mailbox of access.mailboxes) {
         environment[mailboxVariableName(mailbox.address)] = mailboxVariableValue(mailbox);
     }
     return Object.fromEntries(Object.entries(environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

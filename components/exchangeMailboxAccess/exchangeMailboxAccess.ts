@@ -18,7 +18,7 @@ import { ExchangeConnectionConfig } from "../../config/settings";
 import { componentTypes } from "../../facts/project";
 
 export interface ExchangeMailboxAccessArgs {
-    plan: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth" | "smtpAuthorization" | "appRbac">;
+    access: Pick<AccessPlan, "mailboxes" | "organizationSmtpAuth" | "smtpAuthorization" | "appRbac">;
     connection: ExchangeConnectionConfig;
     /** The stack's tenant: the Exchange sign-in must reach it. */
     tenantId: pulumi.Input<string>;
@@ -46,7 +46,7 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
         super(componentTypes.mailboxAccess, name, {}, opts);
 
         const environment: Record<string, pulumi.Input<string>> = {
-            ...staticExchangeEnvironment(args.plan, args.connection, exchangeScriptsDigest()),
+            ...staticExchangeEnvironment(args.access, args.connection, exchangeScriptsDigest()),
             ...identityEnvironment<pulumi.Input<string>>({
                 tenantId: args.tenantId,
                 appId: args.appId,

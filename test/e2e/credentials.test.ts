@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { EngineProject, requireEngine, urnName } from "./engine";
-import { deployedSecret } from "../../tools/plan/deployedState";
+import { deployedSecret } from "../../tools/review/deployedState";
 
 const stack = "e2e";
 
@@ -26,7 +26,7 @@ describe("secrets under the real engine", function () {
         project.initStack(stack, { rotation: "0", lifetimeDays: "90" });
         project.ok(["up", "--stack", stack, "--yes"]);
         const before = project.resources(stack).find((r) => urnName(r.urn) === "mail-app-secret-a")!.outputs.endDate;
-        // The offline plan reads the deployed secret's end date from the state file the real engine wrote.
+        // The offline review reads the deployed secret's end date from the state file the real engine wrote.
         assert.deepStrictEqual(deployedSecret(project.backendUrl, "m365-mail-oauth-credentials", stack), { rotation: 0, expiresAt: before });
         project.writeConfig(stack, { rotation: "0", lifetimeDays: "180" });
         const preview = project.previewJson(stack);

@@ -1,6 +1,6 @@
 /**
  * The mailbox settings are listed once in TypeScript (plan/mailboxSettings.ts) and once in PowerShell
- * (scripts/MailAccess.State.ps1): the two lists agree, and the plan, the environment and the offline plan use it.
+ * (scripts/MailAccess.State.ps1): the two lists agree, and the plan, the environment and the offline review use it.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -9,7 +9,7 @@ import { mailboxVariableValue } from "../../components/exchangeMailboxAccess/exc
 import { projectRoot } from "../../facts/projectRoot";
 import { mailboxAccess } from "../../plan/accessPlan";
 import { mailboxSettings } from "../../plan/mailboxSettings";
-import { mailboxOperations } from "../../tools/plan/model";
+import { mailboxOperations } from "../../tools/review/model";
 
 const keys = mailboxSettings.map((setting) => setting.key);
 
@@ -29,7 +29,7 @@ describe("mailbox settings, one list", () => {
         assert.deepStrictEqual(Object.keys(value), ["address", ...keys]);
     });
 
-    it("the offline plan names one operation per setting the mailbox gets", () => {
+    it("the offline review names one operation per setting the mailbox gets", () => {
         const access = mailboxAccess("edi@contoso.com", ["imap", "pop", "smtp"], "organization", "appRbac");
         assert.deepStrictEqual(
             mailboxOperations(access).map((operation) => operation.right),

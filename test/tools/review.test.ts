@@ -1,155 +1,327 @@
 /**
- * The offline change review (`npm run plan -- --compare <ref>`): what a config change does, for a reviewer.
+ * npm run review: the real program against the stack files, engine mocked, report for a mail admin.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
+import { exchangeOnline } from "../../facts/microsoft";
 import { projectRoot } from "../../facts/projectRoot";
-import { commentFor, commentLimit, compareStack, ChangeReview, programChangesSince, reviewDocument } from "../../tools/plan/compare";
-import { plan } from "../../tools/plan/cli";
-import { renderDocument } from "../../tools/plan/render";
-import { readStackText } from "../../tools/plan/stackFile";
+import { ReviewReport, readStackFile, review } from "../../tools/review";
+import { evaluateStack } from "../../tools/review/cli";
 
-const tenant = "7a3c5e1f-0000-4000-8000-00000000aaaa";
-const base = {
-    "azuread:tenantId": tenant,
-    "m365-mail-oauth:displayName": "Mail OAuth (prod)",
-    "m365-mail-oauth:mailboxes": [{ address: "edi@contoso.com", protocols: ["pop", "smtp"] }],
-    "m365-mail-oauth:exchange": {
-        organization: "contoso.onmicrosoft.com",
-        auth: "certificate",
-        appId: "11111111-1111-1111-1111-111111111111",
-        certificatePath: "/tmp/x.pfx",
-    },
-};
+const root = projectRoot();
 
-function stackText(config: Record<string, unknown>): string {
-    return stringify({ config });
-}
-
-async function review(before: Record<string, unknown>, after: Record<string, unknown>): Promise<ChangeReview> {
-    const result = await compareStack("prod", "main", readStackText(stackText(after), "after"), stackText(before));
-    assert.ok(result.review, result.problem);
-    return result.review;
-}
-
-describe("offline change review", function () {
+describe("npm run review", function () {
     this.timeout(60_000);
 
-    it("a rename and a new mailbox: updates in place, access gained, no secret touched", async () => {
-        const r = await review(base, {
-            ...base,
-            "m365-mail-oauth:displayName": "Mail OAuth (production)",
-            "m365-mail-oauth:mailboxes": [...base["m365-mail-oauth:mailboxes"], { address: "invoices@contoso.com", protocols: ["imap"] }],
-        });
-        assert.deepStrictEqual(r.secrets, { created: [], retired: [] });
-        assert.deepStrictEqual(r.resources.replaced, []);
-        assert.deepStrictEqual(r.resources.deleted, []);
-        assert.ok(r.resources.updated.some((u) => u.name === "mail-app" && u.changed.includes("displayName")));
-        assert.deepStrictEqual(
-            r.mailboxes.map((m) => [m.mailbox, m.gained.length > 0, m.lost]),
-            [["invoices@contoso.com", true, []]],
+    it("reads a stack file into Pulumi's config map, secure values left encrypted", () => {
+        const file = path.join(root, "bin", "Pulumi.readtest.yaml");
+        fs.writeFileSync(
+            file,
+            "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:owners:\n  secretLifetimeDays: 30\n  m365-mail-oauth:exchangeCertificatePassword:\n    secure: AAABAxyz\n  m365-mail-oauth:mailboxes:\n    - address: a@contoso.com\n      protocols: [imap]\n",
         );
-        assert.ok(
-            r.resources.created.some((c) => c.name === "mail-app-IMAP.AccessAsApp"),
-            "the new consent is created",
-        );
-    });
-
-    it("one rotation creates a secret; the next retires the oldest, naming why it is replaced", async () => {
-        const first = await review(base, { ...base, "m365-mail-oauth:secretRotation": 1 });
-        assert.deepStrictEqual(first.secrets, { created: [1], retired: [] });
-        const second = await review({ ...base, "m365-mail-oauth:secretRotation": 1 }, { ...base, "m365-mail-oauth:secretRotation": 2 });
-        assert.deepStrictEqual(second.secrets, { created: [2], retired: [0] });
-        const replaced = second.resources.replaced.find((r) => r.name === "mail-app-secret-a");
-        assert.ok(replaced?.because.includes("rotateWhenChanged"), JSON.stringify(second.resources.replaced));
-        const text = renderDocument(reviewDocument(second), "text");
-        assert.match(text, /RETIRED: the client secret of rotation 0/);
-    });
-
-    it("a protocol removed: the access lost is listed per mailbox", async () => {
-        const r = await review(base, { ...base, "m365-mail-oauth:mailboxes": [{ address: "edi@contoso.com", protocols: ["pop"] }] });
-        assert.deepStrictEqual(
-            r.mailboxes.map((m) => m.mailbox),
-            ["edi@contoso.com"],
-        );
-        assert.ok(r.mailboxes[0].lost.some((op) => op.cmdlet === "Add-RecipientPermission" && op.right === "SendAs"));
-        assert.deepStrictEqual(r.mailboxes[0].gained, []);
-    });
-
-    it("a comment longer than GitHub allows becomes the summary; the full review stays whole", async () => {
-        const many = Array.from({ length: 600 }, (_, i) => ({ address: `box-${i}@contoso.com`, protocols: ["imap", "pop", "smtp"] }));
-        const r = await review(base, { ...base, "m365-mail-oauth:mailboxes": many });
-        const markdown = renderDocument(reviewDocument(r), "markdown");
-        assert.ok(markdown.length > commentLimit, `${markdown.length} characters`);
-        const comment = commentFor(r, markdown, "see the job summary");
-        assert.ok(comment.length <= commentLimit);
-        assert.match(comment, /more than a comment holds: see the job summary/);
-        assert.match(comment, /Mailboxes whose access changes \| 601/, "600 gained, and edi@ lost");
-        const small = commentFor(r, "short", "x");
-        assert.strictEqual(small, "short");
-    });
-
-    it("a rotation jump: the project's message first, without the engine's prefix", async () => {
-        const result = await compareStack("prod", "main", readStackText(stackText({ ...base, "m365-mail-oauth:secretRotation": 2 }), "after"), stackText(base));
-        assert.strictEqual(result.review, undefined);
-        assert.match(result.problem ?? "", /^m365-mail-oauth:secretRotation: 2 skips 1 rotation\(s\) after 0; rotate one step at a time/);
-        assert.doesNotMatch(result.problem ?? "", /failed to register|SecretRotationGuard/);
-    });
-
-    it("the shortened comment is rendered by the same Markdown renderer as the full review (same cell escaping)", async () => {
-        const many = Array.from({ length: 600 }, (_, i) => ({ address: `box-${i}@contoso.com`, protocols: ["imap", "pop", "smtp"] }));
-        const r = await review(base, { ...base, "m365-mail-oauth:mailboxes": many });
-        const document = reviewDocument(r);
-        const summary = { title: document.title, sections: document.sections.filter((s) => s.title === "Summary" || s.title === "Client secrets") };
-        const [title, ...rest] = renderDocument(summary, "markdown").split("\n");
-        const comment = commentFor(r, renderDocument(document, "markdown"), "see the job summary");
-        assert.strictEqual(
-            comment,
-            [
-                title,
-                "",
-                `The full review is ${renderDocument(document, "markdown").length} characters, more than a comment holds: see the job summary.`,
-                ...rest,
-            ].join("\n"),
-        );
-    });
-
-    it("names program changes since the ref, so code-only changes are never 'nothing changes'", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-review-"));
         try {
-            const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-            git("init", "-q");
-            fs.mkdirSync(path.join(dir, "scripts"), { recursive: true });
-            fs.writeFileSync(path.join(dir, "scripts", "Sync.ps1"), "# v1\n");
-            fs.writeFileSync(path.join(dir, "notes.txt"), "not the program\n");
-            git("add", ".");
-            git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "v1");
-            fs.writeFileSync(path.join(dir, "scripts", "Sync.ps1"), "# v2\n");
-            fs.writeFileSync(path.join(dir, "notes.txt"), "changed, but not the program\n");
-            assert.deepStrictEqual(programChangesSince("HEAD", dir), ["scripts/Sync.ps1"]);
+            // owners has no value: not set (never the text "null").
+            assert.deepStrictEqual(readStackFile(file), {
+                "m365-mail-oauth:displayName": "X",
+                "m365-mail-oauth:secretLifetimeDays": "30",
+                "m365-mail-oauth:exchangeCertificatePassword": "[secret]",
+                "m365-mail-oauth:mailboxes": '[{"address":"a@contoso.com","protocols":["imap"]}]',
+            });
+        } finally {
+            fs.rmSync(file);
+        }
+    });
+
+    it("--format json describes the dev stack: permissions, consents, mailbox operations, credential, client settings", async () => {
+        const result = await review(["--stack", "dev", "--format", "json"]);
+        assert.strictEqual(result.exitCode, 0, result.output);
+        const report = JSON.parse(result.output) as ReviewReport;
+        assert.strictEqual(report.application.displayName, "Mail OAuth (dev)");
+        assert.deepStrictEqual(
+            report.permissions.map((p) => [p.name, p.id, p.kind]),
+            [
+                ["IMAP.AccessAsApp", exchangeOnline.appRoles["IMAP.AccessAsApp"], "application permission (app role)"],
+                ["SMTP.SendAsApp", exchangeOnline.appRoles["SMTP.SendAsApp"], "application permission (app role)"],
+            ],
+        );
+        assert.match(report.permissions[0].consent, /app role assignment/);
+        // Structured fields a tool can filter on, each with its reason in words.
+        assert.deepStrictEqual(
+            report.mailboxes.map((m) => [m.mailbox, m.protocols, m.operations.map((o) => [o.cmdlet, o.right])]),
+            [
+                [
+                    "edi-dev@contoso.com",
+                    ["imap", "smtp"],
+                    [
+                        ["Add-MailboxPermission", "FullAccess"],
+                        ["Add-RecipientPermission", "SendAs"],
+                        ["Set-CASMailbox", "SmtpClientAuthenticationDisabled $false"],
+                        ["Set-CASMailbox", "ImapEnabled $true"],
+                    ],
+                ],
+            ],
+        );
+        assert.match(report.mailboxes[0].operations[0].reason, /read and delete every item of the mailbox/);
+        assert.ok(report.mailboxes[0].operations.every((o) => o.reason.length > 0));
+        assert.strictEqual(report.application.owners, "the deploying identity, at creation");
+        assert.strictEqual(report.exchange?.interactiveSignIn, true);
+        // Only the protocols in use (dev: IMAP and SMTP), each with who signs in there.
+        assert.deepStrictEqual(
+            report.clientSettings.servers.map((s) => [s.protocol, s.host, s.port, s.usernames]),
+            [
+                ["imap", "outlook.office365.com", 993, ["edi-dev@contoso.com"]],
+                ["smtp", "smtp.office365.com", 587, ["edi-dev@contoso.com"]],
+            ],
+        );
+        assert.strictEqual(report.exchange?.sessionsPerUpdate, 1);
+        assert.strictEqual(report.credential.secret?.lifetimeDays, 90);
+        assert.strictEqual(report.clientSettings.tokenUrl, "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token");
+        assert.ok(report.resources.some((r) => r.type === "command:local:Command"));
+    });
+
+    it("shows the appRbac mode and what it creates, without SMTP.SendAsApp or SendAs", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-plan-"));
+        try {
+            const file = path.join(dir, "Pulumi.rbac.yaml");
+            const config = {
+                "azuread:tenantId": "7a3c5e1f-0000-4000-8000-00000000aaaa",
+                "m365-mail-oauth:displayName": "EDI",
+                "m365-mail-oauth:mailboxes": [
+                    { address: "edi@contoso.com", protocols: ["imap", "smtp"] },
+                    { address: "out@contoso.com", protocols: ["smtp"] },
+                ],
+                "m365-mail-oauth:exchange": { organization: "contoso.onmicrosoft.com", smtpAuthorization: "appRbac" },
+            };
+            fs.writeFileSync(
+                file,
+                `config:\n${Object.entries(config)
+                    .map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`)
+                    .join("\n")}\n`,
+            );
+            const json = await evaluateStack("rbac", "json", file);
+            assert.strictEqual(json.exitCode, 0, json.output);
+            const report = JSON.parse(json.output) as ReviewReport;
+            assert.deepStrictEqual(
+                report.permissions.map((p) => p.name),
+                ["IMAP.AccessAsApp"],
+            );
+            assert.strictEqual(report.exchange?.smtpAuthorization, "appRbac");
+            assert.deepStrictEqual(report.exchange?.appRbac?.members, ["edi@contoso.com", "out@contoso.com"]);
+            assert.strictEqual(report.exchange?.appRbac?.group, "edi-smtp-senders");
+            assert.ok(report.mailboxes.every((m) => !m.operations.some((o) => o.right === "SendAs")));
+            assert.deepStrictEqual(
+                report.mailboxes[1].operations.filter((o) => o.right === "FullAccess"),
+                [],
+                "smtp only: no FullAccess",
+            );
+            const text = (await evaluateStack("rbac", "text", file)).output;
+            assert.match(text, /SMTP authorization: appRbac/);
+            assert.match(text, /New-ManagementRoleAssignment -Name edi-smtp-senders-SMTP\.SendAsApp -Role 'Application SMTP\.SendAsApp'/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
-        const result = await compareStack("prod", "main", readStackText(stackText(base), "after"), stackText(base), ["scripts/MailAccess.Invoke.ps1"]);
-        const text = renderDocument(reviewDocument(result.review!), "text");
-        assert.doesNotMatch(text, /^Nothing changes\.$/m);
-        assert.match(text, /Nothing changes from the config; the program's code changed/);
-        assert.match(text, /The Exchange scripts changed: their digest is an input of the Exchange command/);
-        assert.match(text, /scripts\/MailAccess\.Invoke\.ps1/);
     });
 
-    it("runs against the repository's own history, writing the review and the comment", async () => {
-        const out = path.join(projectRoot(), "bin", "review.md");
-        const comment = path.join(projectRoot(), "bin", "comment.md");
-        const result = await plan(["--stack", "prod", "--compare", "HEAD", "--format", "markdown", "--out", out, "--comment-out", comment]);
-        assert.strictEqual(result.exitCode, 0, result.output);
-        assert.match(fs.readFileSync(out, "utf8"), /^## Change review for stack "prod" against HEAD/);
-        assert.match(fs.readFileSync(comment, "utf8"), /Client secrets created \| 0/);
-        assert.match((await plan(["--stack", "prod", "--comment-out", "x"])).output, /--comment-out goes with --compare/);
-        assert.match((await plan(["--stack", "prod", "--compare", "no-such-ref"])).output, /git show no-such-ref:Pulumi\.prod\.yaml failed/);
+    it("where the stack is deployed (local file backend), the current secret's end date itself; after a rotation, how it is set", async () => {
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "m365-plan-backend-"));
+        const saved = process.env.PULUMI_BACKEND_URL;
+        try {
+            // The checkpoint as the real engine writes it (its reading is checked against one in test/e2e).
+            const stateFile = path.join(backend, ".pulumi", "stacks", "m365-mail-oauth", "dev.json");
+            fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+            const stackResource = {
+                urn: "urn:pulumi:dev::m365-mail-oauth::pulumi:pulumi:Stack::m365-mail-oauth-dev",
+                custom: false,
+                type: "pulumi:pulumi:Stack",
+            };
+            const writeState = (outputs: Record<string, unknown>) =>
+                fs.writeFileSync(
+                    stateFile,
+                    JSON.stringify({
+                        version: 3,
+                        checkpoint: { stack: "organization/m365-mail-oauth/dev", latest: { resources: [{ ...stackResource, outputs }] } },
+                    }),
+                );
+            writeState({ secretRotation: 0, clientSecretExpiresAt: "2027-03-02T10:00:00Z" });
+            process.env.PULUMI_BACKEND_URL = `file://${backend}`;
+            const report = JSON.parse((await review(["--stack", "dev", "--format", "json"])).output) as ReviewReport;
+            assert.strictEqual(report.credential.secret?.expiresAt, "2027-03-02T10:00:00Z");
+            assert.match((await review(["--stack", "dev"])).output, /expires 2027-03-02T10:00:00Z \(the deployed secret's end date\)/);
+            // The deployed secret is of another rotation: the config's secret is yet to be made.
+            writeState({ secretRotation: 1, clientSecretExpiresAt: "2027-03-02T10:00:00Z" });
+            const other = JSON.parse((await review(["--stack", "dev", "--format", "json"])).output) as ReviewReport;
+            assert.strictEqual(other.credential.secret?.expiresAt, undefined);
+            assert.match(other.credential.secret!.expires, /^90 days after it is created/);
+        } finally {
+            process.env.PULUMI_BACKEND_URL = saved;
+            fs.rmSync(backend, { recursive: true, force: true });
+        }
+    });
+
+    it("the offline review prints no engine warnings (undefined outputs are left out)", () => {
+        const run = spawnSync(process.execPath, [path.join(root, "bin", "tools", "review.js"), "--stack", "prod"], { cwd: root, encoding: "utf8" });
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.strictEqual(run.stderr, "");
+        assert.doesNotMatch(run.stdout, /will not show as a stack output|warning:/i);
+    });
+
+    it("text and markdown say the same in words", async () => {
+        const text = await review(["--stack", "prod"]);
+        assert.strictEqual(text.exitCode, 0, text.output);
+        assert.match(text.output, /App registration:\n {2}Mail OAuth \(prod\)/);
+        assert.match(text.output, /Permission: POP\.AccessAsApp\n {6}ID: cb842b43-da6e-4506-86fe-bb12199c656d\n {6}Kind: application permission/);
+        assert.match(text.output, /- invoices@contoso\.com\n {6}Protocols: imap\n {6}Operations:\n {8}- Add-MailboxPermission FullAccess/);
+        assert.match(text.output, /SMTP: smtp\.office365\.com:587 \(STARTTLS\), user name: edi@contoso\.com\n/);
+        assert.match(text.output, /IMAP: outlook\.office365\.com:993 \(implicit TLS\), user name: invoices@contoso\.com\n/);
+        assert.match(text.output, /POP3: outlook\.office365\.com:995 \(implicit TLS\), user name: edi@contoso\.com\n/);
+        assert.match(text.output, /protected from destroy/);
+        assert.match(text.output, /Owners: the deploying identity, at creation/);
+        assert.doesNotMatch(text.output, /opens a browser/, "prod signs in to Exchange with a certificate");
+        // Resource counts by kind in words, not type tokens.
+        assert.match(text.output, /\n {2}client secret: 1\n/);
+        assert.match(text.output, /\n {2}admin consent to an application permission: 3\n/);
+        assert.doesNotMatch(text.output.slice(text.output.indexOf("Resources:")), /azuread:index/);
+        const markdown = await review(["--stack=prod", "--format=markdown"]);
+        assert.match(markdown.output, /^## Offline review of stack "prod"/);
+        assert.match(markdown.output, /\| edi@contoso\.com \| pop, smtp \| Add-MailboxPermission FullAccess/);
+    });
+
+    it("text and markdown come from one document: every value of one is in the other", async () => {
+        const config = path.join(root, "Pulumi.plantest-signin.yaml");
+        fs.writeFileSync(
+            config,
+            [
+                "config:",
+                "  azuread:tenantId: 7a3c5e1f-0000-4000-8000-00000000aaaa",
+                "  m365-mail-oauth:displayName: Sign-in",
+                "  m365-mail-oauth:smtpAuth: organization",
+                "  m365-mail-oauth:userSignIn:",
+                "    redirectUris: [https://pdfc.contoso.com/oauth]",
+                "    protocols: [imap, smtp]",
+                "  m365-mail-oauth:mailboxes:",
+                "    - address: edi@contoso.com",
+                "      protocols: [smtp]",
+                "  m365-mail-oauth:exchange:",
+                "    organization: contoso.onmicrosoft.com",
+                "",
+            ].join("\n"),
+        );
+        try {
+            const text = (await review(["--stack", "plantest-signin"])).output;
+            const markdown = (await review(["--stack", "plantest-signin", "--format", "markdown"])).output;
+            const report = JSON.parse((await review(["--stack", "plantest-signin", "--format", "json"])).output) as ReviewReport;
+            for (const shown of [
+                "New-ServicePrincipal -AppId",
+                "Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
+                report.clientSettings.userSignIn!.authorizeUrl,
+                report.clientSettings.userSignIn!.scope,
+                "admin consent to delegated permissions",
+                "users signing in themselves",
+            ]) {
+                assert.ok(text.includes(shown), `text lacks ${shown}`);
+                assert.ok(markdown.includes(shown.replace(/\|/g, "\\|")), `markdown lacks ${shown}`);
+            }
+            // Counts per type add up to the total.
+            const total = Number(/### Resources: (\d+)/.exec(markdown)?.[1]);
+            const resourceTable = markdown.slice(markdown.indexOf("### Resources:"));
+            const counted = [...resourceTable.matchAll(/^\| [^|-][^|]* \| (\d+) \|$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+            assert.strictEqual(counted, total);
+            assert.strictEqual(total, report.resources.length);
+        } finally {
+            fs.rmSync(config);
+        }
+    });
+
+    it("a YAML syntax error names file, line and column and shows the line, without a stack trace", async () => {
+        const file = path.join(root, "Pulumi.plantest-yaml.yaml");
+        fs.writeFileSync(file, "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:mailboxes: [a, b\n  m365-mail-oauth:smtpAuth: mailbox\n");
+        try {
+            const result = await review(["--stack", "plantest-yaml"]);
+            assert.strictEqual(result.exitCode, 1);
+            assert.match(result.output, /^Pulumi\.plantest-yaml\.yaml:\d+:\d+: /);
+            // The line the parser names and the one before it (where the bracket was left open).
+            assert.match(result.output, /\n {4}3: {3}m365-mail-oauth:mailboxes: \[a, b\n {4}4: /);
+            assert.match(result.output, /m365-mail-oauth:/);
+            assert.doesNotMatch(result.output, /YAMLParseError|\n\s+at /);
+        } finally {
+            fs.rmSync(file);
+        }
+    });
+
+    it("an empty file, a comment-only file and keys without config: say exactly that", async () => {
+        for (const [text, expected] of [
+            ["", /is empty \(or only comments\)/],
+            ["# nothing yet\n", /is empty \(or only comments\)/],
+            ["m365-mail-oauth:displayName: X\n", /m365-mail-oauth:displayName must be under config:/],
+        ] as const) {
+            const file = path.join(root, "Pulumi.plantest-empty.yaml");
+            fs.writeFileSync(file, text);
+            try {
+                const result = await review(["--stack", "plantest-empty"]);
+                assert.strictEqual(result.exitCode, 1, JSON.stringify(text));
+                assert.match(result.output, expected);
+            } finally {
+                fs.rmSync(file);
+            }
+        }
+    });
+
+    it("bad config prints every validation error and exits 1", async () => {
+        const file = path.join(root, "Pulumi.plantest-bad.yaml");
+        fs.writeFileSync(
+            file,
+            "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:mailboxes:\n    - address: nobody\n      protocols: [imap, ews]\n",
+        );
+        try {
+            const result = await review(["--stack", "plantest-bad"]);
+            assert.strictEqual(result.exitCode, 1);
+            assert.match(result.output, /mailboxes\[0\]\.address: "nobody" is not an e-mail address/);
+            assert.match(result.output, /mailboxes\[0\]\.protocols\[1\]: unknown protocol "ews"/);
+            assert.match(result.output, /exchange\.organization: missing/);
+        } finally {
+            fs.rmSync(file);
+        }
+    });
+
+    it("names an unknown stack and a bad flag, and prints full usage for --help", async () => {
+        const unknown = await review(["--stack", "nope"]);
+        assert.strictEqual(unknown.exitCode, 2);
+        assert.match(unknown.output, /no stack "nope" in this project; its stacks: dev, prod/);
+        assert.match((await review(["--stack", "dev", "--format", "html"])).output, /--format html/);
+        // A usage error is one line and says where the usage is.
+        assert.strictEqual((await review([])).output, "--stack is required (see npm run -s review -- --help)");
+        assert.match((await review(["--colour"])).output, /Unknown option '--colour'/);
+        const help = await review(["--help"]);
+        assert.strictEqual(help.exitCode, 0);
+        for (const flag of ["--stack", "--format", "--out", "--help", "default: text", "default: stdout"]) {
+            assert.ok(help.output.includes(flag), flag);
+        }
+    });
+
+    it("--out writes the plan to a file", async () => {
+        const out = path.join(root, "bin", "plan-out.md");
+        const result = await review(["--stack", "dev", "--format", "markdown", "--out", out]);
+        assert.strictEqual(result.exitCode, 0);
+        assert.match(fs.readFileSync(out, "utf8"), /^## Offline review of stack "dev"/);
+        fs.rmSync(out);
+    });
+
+    it("every offline `npm run -s` command in the README works as written, with clean output", () => {
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        // Commands that need no cloud, no Pulumi CLI and no secret: the offline review, the change review, the stacks, help.
+        const commands = [...readme.matchAll(/^(npm run -s (?:review|stacks|verify -- --help)\b[^#\n]*?)\s*(#.*)?$/gm)].map((match) => match[1].trim());
+        assert.ok(commands.length >= 6, `README commands: ${commands.join(" / ")}`);
+        for (const command of commands) {
+            const run = spawnSync("bash", ["-c", command], { cwd: root, encoding: "utf8" });
+            assert.strictEqual(run.status, 0, `${command}\n${run.stderr}`);
+            assert.doesNotMatch(run.stdout, /^> /m, `${command}: npm's banner in the output`);
+            if (command.includes("--format json")) JSON.parse(run.stdout);
+            if (command.includes("--format markdown")) assert.match(run.stdout, /^## Offline review of stack/);
+            if (command.includes("--compare")) assert.match(run.stdout, /^Change review for stack/);
+        }
+        assert.ok(execFileSync("node", ["--version"], { encoding: "utf8" }));
     });
 });

@@ -54,7 +54,7 @@ describe("EntraMailApplication, on its own under mocks", () => {
         const app = new EntraMailApplication("unit", {
             displayName: "Unit",
             signInAudience: "AzureADMyOrg",
-            plan,
+            access: plan,
             secretLifetimeDays: 90,
             secretSlots: secretSlots(1),
             deployerObjectId: "deployer",

@@ -71,6 +71,6 @@ for (const { slot, rotation: slotRotation } of [slots.current, slots.previous].f
 if (protect) {
     new DestroyGuard("destroy-guard", { dependsOn: [app, guard, ...passwords] });
 }
-// The real program's output names, which the offline plan reads back from a file backend's state.
+// The real program's output names, which the offline review reads back from a file backend's state.
 export const secretRotation = rotation;
 export const clientSecretExpiresAt = passwords[0].endDate;

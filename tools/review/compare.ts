@@ -125,7 +125,7 @@ export async function compareStack(
 ): Promise<{ review?: ChangeReview; problem?: string }> {
     const current = validateStackConfig(currentRaw);
     if (!current.ok) return { problem: formatProblems(current.problems) };
-    const replay = new EngineReplay({ tenantId: currentRaw["azuread:tenantId"], stack, offlinePlan: true });
+    const replay = new EngineReplay({ tenantId: currentRaw["azuread:tenantId"], stack, offlineReview: true });
     let before: StackSettings | undefined;
     if (baseText !== undefined) {
         const baseRaw = readStackText(baseText, `Pulumi.${stack}.yaml at ${base}`);

@@ -1,5 +1,5 @@
 /**
- * npm run -s plan -- --stack <name> [--format text|markdown|json] [--out FILE]
+ * npm run -s review -- --stack <name> [--format text|markdown|json] [--out FILE]
  *
  * Evaluates the real program against Pulumi.<stack>.yaml with the engine mocked (no cloud, no Pulumi CLI, no
  * credentials) and prints what `pulumi up` would declare. Bad config prints the validation errors and exits 1.
@@ -15,10 +15,10 @@ import { configNamespace } from "../../facts/project";
 import { backendUrl, deployedSecret } from "./deployedState";
 import { buildReport } from "./model";
 import { commentFor, compareStack, programChangesSince, reviewDocument, stackFileAt } from "./compare";
-import { PlanFormat, planFormats, render, renderDocument } from "./render";
+import { ReviewFormat, reviewFormats, render, renderDocument } from "./render";
 import { readStackFile, StackFileError } from "./stackFile";
 
-export const usage = `Usage: npm run -s plan -- --stack <name> [options]
+export const usage = `Usage: npm run -s review -- --stack <name> [options]
 
 Evaluates the program for Pulumi.<name>.yaml offline (Pulumi's mock engine: no cloud, no CLI, no credentials) and
 prints what \`pulumi up\` would do: app, permissions and consents, Exchange operations per mailbox, credential,
@@ -26,26 +26,26 @@ mail client settings, resources.
 
   --stack <name>          the stack (Pulumi.<name>.yaml); required
   --format <format>       text, markdown (a pull-request comment) or json (default: text)
-  --out <file>            write the plan to this file instead of stdout (default: stdout)
-  --compare <git ref>     instead of the plan, the change review: what deploying this config does to a stack
+  --out <file>            write the review to this file instead of stdout (default: stdout)
+  --compare <git ref>     instead of the review, the change review: what deploying this config does to a stack
                           deployed from the config at that ref (resources created, updated, replaced, deleted;
                           client secrets created and retired; mailbox access gained and lost) (default: off)
   --comment-out <file>    with --compare: also write the review as a pull-request comment, shortened to its
                           summary when longer than a comment allows (65,536 characters) (default: off)
   -h, --help              this help
 
-Exit code: 0 the plan, 1 the stack's config is invalid, 2 bad usage.`;
+Exit code: 0 the review, 1 the stack's config is invalid, 2 bad usage.`;
 
-export interface PlanResult {
+export interface ReviewResult {
     readonly exitCode: number;
     readonly output: string;
-    /** Where the output goes: stdout for the plan, stderr for problems. */
+    /** Where the output goes: stdout for the review, stderr for problems. */
     readonly stream: "stdout" | "stderr";
 }
 
 /** A usage error: one line, and where the full usage is. */
-function usageError(message: string): PlanResult {
-    return { exitCode: 2, output: `${message} (see npm run -s plan -- --help)`, stream: "stderr" };
+function usageError(message: string): ReviewResult {
+    return { exitCode: 2, output: `${message} (see npm run -s review -- --help)`, stream: "stderr" };
 }
 
 /** The stacks this project has: its Pulumi.<stack>.yaml files. */
@@ -58,7 +58,7 @@ function stacksHere(folder: string): string[] {
 }
 
 /** A stack file read into Pulumi's config map, or the result that says why it cannot be. */
-function readStack(stack: string, file = path.join(projectRoot(), `Pulumi.${stack}.yaml`)): { raw: Record<string, string> } | { failed: PlanResult } {
+function readStack(stack: string, file = path.join(projectRoot(), `Pulumi.${stack}.yaml`)): { raw: Record<string, string> } | { failed: ReviewResult } {
     if (!fs.existsSync(file)) {
         const known = stacksHere(path.dirname(file));
         return { failed: usageError(`${path.basename(file)} not found: no stack "${stack}" in this project; its stacks: ${known.join(", ") || "none"}`) };
@@ -72,7 +72,7 @@ function readStack(stack: string, file = path.join(projectRoot(), `Pulumi.${stac
 }
 
 /** Evaluates one stack file; the report, or the problems. */
-export async function evaluateStack(stack: string, format: PlanFormat, file?: string): Promise<PlanResult> {
+export async function evaluateStack(stack: string, format: ReviewFormat, file?: string): Promise<ReviewResult> {
     const read = readStack(stack, file);
     if ("failed" in read) return read.failed;
     const { raw } = read;
@@ -80,7 +80,7 @@ export async function evaluateStack(stack: string, format: PlanFormat, file?: st
     if (!validation.ok) return { exitCode: 1, output: formatProblems(validation.problems), stream: "stderr" };
     const tenantId = raw["azuread:tenantId"] ?? "<tenant from ARM_TENANT_ID>";
     // A preview: nothing needs PowerShell, and nothing runs.
-    const run = await runProgram(raw, { preview: true, tenantId, stack, offlinePlan: true });
+    const run = await runProgram(raw, { preview: true, tenantId, stack, offlineReview: true });
     if (run.error) return { exitCode: 1, output: run.error.message, stream: "stderr" };
     const deployed = deployedSecret(backendUrl(projectRoot()), configNamespace, stack);
     return {
@@ -91,7 +91,7 @@ export async function evaluateStack(stack: string, format: PlanFormat, file?: st
 }
 
 /** The change review of one stack against a git ref (see compare.ts). */
-export async function reviewStack(stack: string, ref: string, format: PlanFormat, commentOut?: string): Promise<PlanResult> {
+export async function reviewStack(stack: string, ref: string, format: ReviewFormat, commentOut?: string): Promise<ReviewResult> {
     const read = readStack(stack);
     if ("failed" in read) return read.failed;
     let baseText: string | undefined;
@@ -111,7 +111,7 @@ export async function reviewStack(stack: string, ref: string, format: PlanFormat
     return { exitCode: 0, output, stream: "stdout" };
 }
 
-export async function plan(args: readonly string[]): Promise<PlanResult> {
+export async function review(args: readonly string[]): Promise<ReviewResult> {
     let values;
     try {
         ({ values } = parseArgs({
@@ -132,11 +132,11 @@ export async function plan(args: readonly string[]): Promise<PlanResult> {
     }
     if (values.help) return { exitCode: 0, output: usage, stream: "stdout" };
     if (!values.stack) return usageError("--stack is required");
-    if (!(planFormats as readonly string[]).includes(values.format)) return usageError(`--format ${values.format}: expected ${planFormats.join(", ")}`);
+    if (!(reviewFormats as readonly string[]).includes(values.format)) return usageError(`--format ${values.format}: expected ${reviewFormats.join(", ")}`);
     if (values["comment-out"] && !values.compare) return usageError("--comment-out goes with --compare");
     const result = values.compare
-        ? await reviewStack(values.stack, values.compare, values.format as PlanFormat, values["comment-out"])
-        : await evaluateStack(values.stack, values.format as PlanFormat);
+        ? await reviewStack(values.stack, values.compare, values.format as ReviewFormat, values["comment-out"])
+        : await evaluateStack(values.stack, values.format as ReviewFormat);
     if (result.exitCode === 0 && values.out) {
         fs.writeFileSync(values.out, `${result.output}\n`);
         return { exitCode: 0, output: `wrote ${values.out}`, stream: "stderr" };

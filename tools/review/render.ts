@@ -1,10 +1,10 @@
 /** Text for a terminal, Markdown for a pull-request comment, JSON for tools: one model, one document. */
 import { markdownTable } from "../markdownTable";
-import { planDocument, Section } from "./document";
-import { PlanReport } from "./model";
+import { reportDocument, Section } from "./document";
+import { ReviewReport } from "./model";
 
-export type PlanFormat = "text" | "markdown" | "json";
-export const planFormats: readonly PlanFormat[] = ["text", "markdown", "json"];
+export type ReviewFormat = "text" | "markdown" | "json";
+export const reviewFormats: readonly ReviewFormat[] = ["text", "markdown", "json"];
 
 function textSection(section: Section): string[] {
     const lines = [`${section.title}:`, ...section.paragraphs.map((paragraph) => `  ${paragraph}`)];
@@ -51,6 +51,6 @@ export function renderDocument(document: { title: string; sections: readonly Sec
     return [document.title, "", ...document.sections.flatMap((section) => [...textSection(section), ""])].join("\n").trimEnd();
 }
 
-export function render(report: PlanReport, format: PlanFormat): string {
-    return format === "json" ? JSON.stringify(report, null, 2) : renderDocument(planDocument(report), format);
+export function render(report: ReviewReport, format: ReviewFormat): string {
+    return format === "json" ? JSON.stringify(report, null, 2) : renderDocument(reportDocument(report), format);
 }

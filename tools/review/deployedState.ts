@@ -1,8 +1,8 @@
 /**
- * What the offline plan can know of a stack that is already deployed, read from the state of Pulumi's local file
- * backend (the project's default): the current client secret's rotation and end date, so the plan can show the
+ * What the offline review can know of a stack that is already deployed, read from the state of Pulumi's local file
+ * backend (the project's default): the current client secret's rotation and end date, so the review can show the
  * date itself rather than "N days after it is created". Other backends (Azure Blob, Pulumi Cloud) need credentials;
- * the plan then says how the date is set, as for a new stack.
+ * the review then says how the date is set, as for a new stack.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -55,7 +55,7 @@ export function deployedSecret(url: string | undefined, project: string, stack: 
     try {
         checkpoint = readCheckpoint(folder, project, stack);
     } catch {
-        // A state file the plan cannot read changes nothing it shows but the date: say how the date is set instead.
+        // A state file the review cannot read changes nothing it shows but the date: say how the date is set instead.
         return undefined;
     }
     const resources: any[] = checkpoint?.checkpoint?.latest?.resources ?? [];

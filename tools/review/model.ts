@@ -1,5 +1,5 @@
 /**
- * The offline plan as data: what `pulumi up` would declare for a stack, in the words of the mail admin who approves
+ * The offline review as data: what `pulumi up` would declare for a stack, in the words of the mail admin who approves
  * it. JSON is this model as it is; text and Markdown render one document made from it (document.ts).
  */
 import { MailProtocol, mailProtocols } from "../../config/choices";
@@ -33,7 +33,7 @@ export interface ServerInUse {
     readonly userSignIn: boolean;
 }
 
-export interface PlanReport {
+export interface ReviewReport {
     readonly stack: string;
     readonly tenantId: string;
     readonly application: {
@@ -100,17 +100,17 @@ export function describeOperation(operation: MailboxOperation): string {
 /** Who owns the app when `owners` is unset: the config's own documented default, so the two never differ. */
 export const defaultOwners = configDocs.find((doc) => doc.key === "owners")!.default;
 
-function consentOf(plan: AccessPlan, type: "Role" | "Scope"): string {
+function consentOf(access: AccessPlan, type: "Role" | "Scope"): string {
     return type === "Role"
         ? "admin consent: app role assignment to the tenant's Office 365 Exchange Online service principal"
-        : `admin consent for all users: one delegated grant on Microsoft Graph (${plan.delegatedScopes.map((s) => s.name).join(" ")})`;
+        : `admin consent for all users: one delegated grant on Microsoft Graph (${access.delegatedScopes.map((s) => s.name).join(" ")})`;
 }
 
 /** The servers of the protocols in use, each with the mailboxes that sign in there. */
-function serversInUse(plan: AccessPlan, settings: StackSettings, outputs: StackOutputs): ServerInUse[] {
+function serversInUse(access: AccessPlan, settings: StackSettings, outputs: StackOutputs): ServerInUse[] {
     const userProtocols: readonly MailProtocol[] = settings.userSignIn?.protocols ?? [];
     return mailProtocols.flatMap((protocol) => {
-        const usernames = plan.mailboxes.filter((mailbox) => mailbox.protocols.includes(protocol)).map((mailbox) => mailbox.address);
+        const usernames = access.mailboxes.filter((mailbox) => mailbox.protocols.includes(protocol)).map((mailbox) => mailbox.address);
         const userSignIn = userProtocols.includes(protocol);
         const server = outputs[protocol];
         return usernames.length > 0 || userSignIn ? [{ protocol, host: server.host, port: server.port, tls: server.tls, usernames, userSignIn }] : [];
@@ -131,8 +131,8 @@ export function buildReport(
     resources: DeclaredResource[],
     outputs: StackOutputs,
     deployed?: DeployedSecret,
-): PlanReport {
-    const plan = planAccess(settings);
+): ReviewReport {
+    const access = planAccess(settings);
     const certificateResource = resources.find((r) => r.type === resourceTypes.certificate);
     return {
         stack,
@@ -140,16 +140,16 @@ export function buildReport(
         application: {
             displayName: settings.displayName,
             signInAudience: settings.signInAudience,
-            redirectUris: plan.redirectUris,
+            redirectUris: access.redirectUris,
             protect: settings.protect,
             owners: settings.owners ?? defaultOwners,
         },
-        permissions: [...plan.appRoles, ...plan.delegatedScopes].map((permission) => ({
+        permissions: [...access.appRoles, ...access.delegatedScopes].map((permission) => ({
             api: permission.resourceName,
             name: permission.name,
             id: permission.id,
             kind: permission.type === "Role" ? "application permission (app role)" : "delegated permission (scope)",
-            consent: consentOf(plan, permission.type),
+            consent: consentOf(access, permission.type),
         })),
         exchange: settings.exchange
             ? {
@@ -157,22 +157,22 @@ export function buildReport(
                   auth: settings.exchange.auth,
                   interactiveSignIn: settings.exchange.auth === "interactive",
                   sessionsPerUpdate: resources.filter((r) => r.type === resourceTypes.command).length,
-                  organizationSmtpAuth: plan.organizationSmtpAuth,
-                  smtpAuthorization: plan.smtpAuthorization,
-                  ...(plan.appRbac.wanted
+                  organizationSmtpAuth: access.organizationSmtpAuth,
+                  smtpAuthorization: access.smtpAuthorization,
+                  ...(access.appRbac.wanted
                       ? {
                             appRbac: {
-                                group: plan.appRbac.group,
-                                scope: plan.appRbac.scope,
-                                assignment: plan.appRbac.assignment,
-                                role: plan.appRbac.role,
-                                members: plan.appRbac.members,
+                                group: access.appRbac.group,
+                                scope: access.appRbac.scope,
+                                assignment: access.appRbac.assignment,
+                                role: access.appRbac.role,
+                                members: access.appRbac.members,
                             },
                         }
                       : {}),
               }
             : undefined,
-        mailboxes: plan.mailboxes.map((mailbox) => ({ mailbox: mailbox.address, protocols: mailbox.protocols, operations: mailboxOperations(mailbox) })),
+        mailboxes: access.mailboxes.map((mailbox) => ({ mailbox: mailbox.address, protocols: mailbox.protocols, operations: mailboxOperations(mailbox) })),
         credential: {
             kind: settings.credential,
             secret:
@@ -193,7 +193,7 @@ export function buildReport(
         clientSettings: {
             tokenUrl: outputs.tokenUrl,
             scope: outputs.scope,
-            servers: serversInUse(plan, settings, outputs),
+            servers: serversInUse(access, settings, outputs),
             ...(outputs.userSignIn
                 ? { userSignIn: { authorizeUrl: outputs.userSignIn.authorizeUrl, tokenUrl: outputs.userSignIn.tokenUrl, scope: outputs.userSignIn.scope } }
                 : {}),

@@ -1,8 +1,8 @@
 /**
- * The plan as a document of sections: the one shape text and Markdown are both rendered from, so neither can show
+ * The offline review as a document of sections: the one shape text and Markdown are both rendered from, so neither can show
  * what the other leaves out.
  */
-import { describeOperation, PlanReport, ServerInUse } from "./model";
+import { describeOperation, ReviewReport, ServerInUse } from "./model";
 import { placeholderTenant } from "../../config/validate";
 import { resourceTypeWords } from "../../facts/project";
 
@@ -24,7 +24,7 @@ function server(value: ServerInUse): [string, string] {
 }
 
 /** How many resources of each kind, in words (the type token where the project has no words for it). */
-export function resourceCounts(report: PlanReport): [string, number][] {
+export function resourceCounts(report: ReviewReport): [string, number][] {
     const counts = new Map<string, number>();
     report.resources.forEach((resource) => {
         const kind = resourceTypeWords[resource.type] ?? resource.type;
@@ -33,7 +33,7 @@ export function resourceCounts(report: PlanReport): [string, number][] {
     return [...counts.entries()];
 }
 
-export function planDocument(report: PlanReport): { title: string; sections: Section[] } {
+export function reportDocument(report: ReviewReport): { title: string; sections: Section[] } {
     const sections: Section[] = [];
     const app = report.application;
     sections.push({
@@ -122,5 +122,5 @@ export function planDocument(report: PlanReport): { title: string; sections: Sec
         paragraphs: [],
         table: { headers: ["Kind", "Count"], rows: counts.map(([type, count]) => [type, String(count)]) },
     });
-    return { title: `Plan for stack "${report.stack}"`, sections };
+    return { title: `Offline review of stack "${report.stack}"`, sections };
 }
