@@ -77,7 +77,7 @@ export const appRbacSmtpRole = "Application SMTP.SendAsApp";
 /**
  * ExchangeOnlineManagement versions that matter here (PowerShell Gallery release notes): 3.10.0 and later need
  * PowerShell 7.6, so 3.9.2 is the newest for 7.4 and 7.5; `Connect-ExchangeOnline -DisableWAM` exists from 3.7.2.
- * scripts/MailAccess.Connection.ps1 holds the same three numbers (a test keeps them equal).
+ * scripts/ExchangeMailAccess/ExchangeMailAccess.psm1 holds the same three numbers (a test keeps them equal).
  */
 export const exchangeModule = {
     needsPowerShell76From: "3.10.0",

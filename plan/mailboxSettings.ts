@@ -2,7 +2,7 @@
  * The Exchange changes a mailbox can get, one entry each: the access plan's field, the cmdlet and what it sets, and
  * what it lets the app do in an admin's words. The plan, the environment handed to PowerShell and the offline review
  * all read this list, so a new setting is added here and in the PowerShell's one table
- * (scripts/MailAccess.Resolve.ps1), nowhere else.
+ * ($script:MailboxSettingNames and $script:DesiredMailboxFlags in scripts/ExchangeMailAccess/ExchangeMailAccess.psm1), nowhere else.
  */
 export const mailboxSettings = [
     {

@@ -15,7 +15,7 @@ $ErrorActionPreference = 'Stop'
 # Plain text: the report is read in Pulumi's output and CI logs, not a colour terminal.
 $PSStyle.OutputRendering = 'PlainText'
 
-Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ExchangeMailAccess.psd1') -Force
+Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath 'ExchangeMailAccess/ExchangeMailAccess.psd1') -Force
 
 try {
     $record = Invoke-ExchangeStep -Step Sync

@@ -1,13 +1,13 @@
 /**
  * The record the Exchange scripts hand back: what the stack made and owns in Exchange Online, printed on stdout and
  * kept by the engine as the command's output, so the next run revokes only what the stack granted (see
- * scripts/MailAccess.State.ps1 for the writing side).
+ * scripts/ExchangeMailAccess/Public/Write-RecordedState.ps1 for the writing side).
  */
 import * as zlib from "zlib";
 import { MailboxSettingFlags } from "../../plan/mailboxSettings";
 import { configNamespace } from "../../facts/project";
 
-/** What a run left behind, as the scripts print it on stdout (see scripts/MailAccess.State.ps1). */
+/** What a run left behind, as the scripts print it on stdout (see Write-RecordedState.ps1). */
 export const stateMarker = "M365_MAIL_OAUTH_STATE=";
 
 /** The access a record was made for: the mailbox variable as it was (records of older versions lack the newer flags). */
@@ -38,7 +38,7 @@ export interface RecordedExchangeState {
     readonly reconcileRun?: string;
     readonly mailboxes: Record<string, MailboxRecord>;
     readonly organization: { want: boolean; owned: boolean; before: boolean | null } | null;
-    /** SMTP through RBAC for Applications: what the stack made (see MailAccess.Resolve.ps1, Resolve-AppRbac). */
+    /** SMTP through RBAC for Applications: what the stack made (see Resolve-AppRbac.ps1). */
     readonly rbac?: {
         readonly want: boolean;
         readonly names: { readonly group: string; readonly scope: string; readonly assignment: string };

@@ -3,19 +3,30 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../../facts/projectRoot";
 
-/** The PowerShell files the Exchange step runs, relative to the project root (where Pulumi runs commands). */
+/** The folder of the PowerShell the Exchange step runs, relative to the project root (where Pulumi runs commands). */
+export const scriptsFolder = "scripts";
+
+/** The entry scripts the command runs, and the module they import (scripts/ExchangeMailAccess/, one function per file). */
 export const exchangeScripts = {
-    sync: "scripts/Sync-ExchangeMailAccess.ps1",
-    remove: "scripts/Remove-ExchangeMailAccess.ps1",
-    manifest: "scripts/ExchangeMailAccess.psd1",
-    module: "scripts/ExchangeMailAccess.psm1",
-    report: "scripts/MailAccess.Report.ps1",
-    state: "scripts/MailAccess.State.ps1",
-    connection: "scripts/MailAccess.Connection.ps1",
-    get: "scripts/MailAccess.Get.ps1",
-    resolve: "scripts/MailAccess.Resolve.ps1",
-    invoke: "scripts/MailAccess.Invoke.ps1",
+    sync: `${scriptsFolder}/Sync-ExchangeMailAccess.ps1`,
+    remove: `${scriptsFolder}/Remove-ExchangeMailAccess.ps1`,
+    manifest: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psd1`,
+    module: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psm1`,
 } as const;
+
+/** Every PowerShell file of the Exchange step (entry scripts, manifest, module, its functions), sorted. */
+export function exchangeScriptFiles(root = projectRoot()): string[] {
+    const found: string[] = [];
+    const walk = (relative: string) => {
+        for (const entry of fs.readdirSync(path.join(root, relative), { withFileTypes: true })) {
+            const child = `${relative}/${entry.name}`;
+            if (entry.isDirectory()) walk(child);
+            else if (/\.ps(d|m)?1$/.test(entry.name)) found.push(child);
+        }
+    };
+    walk(scriptsFolder);
+    return found.sort();
+}
 
 let cachedDigest: string | undefined;
 
@@ -27,10 +38,10 @@ export function exchangeScriptsDigest(): string {
     if (cachedDigest === undefined) {
         const root = projectRoot();
         const hash = crypto.createHash("sha256");
-        for (const file of Object.values(exchangeScripts).sort((a, b) => path.basename(a).localeCompare(path.basename(b)))) {
+        for (const file of exchangeScriptFiles(root)) {
             // Line endings are normalised so a Windows checkout (autocrlf) does not look like a new version.
-            // By name, not by path: moving the folder is not a new version of the scripts.
-            hash.update(path.basename(file))
+            // By the path inside scripts/, not the project's: moving the folder is not a new version of the scripts.
+            hash.update(path.posix.relative(scriptsFolder, file))
                 .update("\0")
                 .update(fs.readFileSync(path.join(root, file), "utf8").replace(/\r\n/g, "\n"));
         }

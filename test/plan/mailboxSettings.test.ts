@@ -1,11 +1,12 @@
 /**
  * The mailbox settings are listed once in TypeScript (plan/mailboxSettings.ts) and once in PowerShell
- * (scripts/MailAccess.State.ps1): the two lists agree, and the plan, the environment and the offline review use it.
+ * (scripts/ExchangeMailAccess/ExchangeMailAccess.psm1): the two lists agree, and the plan, the environment and the offline review use it.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { mailboxVariableValue } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
+import { exchangeScripts } from "../../components/exchangeMailboxAccess/scriptFiles";
 import { projectRoot } from "../../facts/projectRoot";
 import { mailboxAccess } from "../../plan/accessPlan";
 import { mailboxSettings } from "../../plan/mailboxSettings";
@@ -15,9 +16,9 @@ const keys = mailboxSettings.map((setting) => setting.key);
 
 describe("mailbox settings, one list", () => {
     it("the PowerShell reads exactly these flags from each mailbox variable, in this order", () => {
-        const state = fs.readFileSync(path.join(projectRoot(), "scripts", "MailAccess.State.ps1"), "utf8");
+        const state = fs.readFileSync(path.join(projectRoot(), exchangeScripts.module), "utf8");
         const list = /^\$script:DesiredMailboxFlags = @\(([^)]*)\)/m.exec(state);
-        assert.ok(list, "MailAccess.State.ps1 defines $script:DesiredMailboxFlags");
+        assert.ok(list, "ExchangeMailAccess.psm1 defines $script:DesiredMailboxFlags");
         assert.deepStrictEqual(
             [...list[1].matchAll(/'([^']+)'/g)].map((match) => match[1]),
             keys,

@@ -205,7 +205,7 @@ describe("Exchange defects, each shown under PowerShell 7 against the stand-in",
 
         it("a 3.10 module is not chosen on a PowerShell older than 7.6; the install command caps at 3.9.2 there", () => {
             const script = [
-                "$module = Import-Module (Join-Path $env:SCRIPTS 'ExchangeMailAccess.psd1') -PassThru",
+                "$module = Import-Module (Join-Path $env:SCRIPTS 'ExchangeMailAccess/ExchangeMailAccess.psd1') -PassThru",
                 "& $module { Get-ExchangeModuleInstallCommand -PowerShellVersion 7.4.6 }",
                 "& $module { Get-ExchangeModuleInstallCommand -PowerShellVersion 7.6.0 }",
             ].join("; ");

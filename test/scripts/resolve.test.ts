@@ -1,5 +1,5 @@
 /**
- * The pure Resolve step (scripts/MailAccess.Resolve.ps1), table-driven under PowerShell 7: desired access +
+ * The pure Resolve step (Resolve-MailboxAccess and its kin in scripts/ExchangeMailAccess/Private/), table-driven under PowerShell 7: desired access +
  * the previous record + what Exchange holds -> operations, and the record they leave.
  */
 import * as assert from "assert";

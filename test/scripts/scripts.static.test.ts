@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { planAccess } from "../../plan/accessPlan";
 import { identityEnvironment, passwordOnStdinVariable, staticExchangeEnvironment } from "../../components/exchangeMailboxAccess/exchangeEnvironment";
-import { exchangeScripts } from "../../components/exchangeMailboxAccess/scriptFiles";
+import { exchangeScriptFiles, exchangeScripts } from "../../components/exchangeMailboxAccess/scriptFiles";
 import { projectRoot } from "../../facts/projectRoot";
 import { ExchangeAuthMode } from "../../config/choices";
 import { ExchangeConnectionConfig, exchangeConnectionFrom } from "../../config/settings";
@@ -52,7 +52,9 @@ const powershellCmdlets = new Set(
 /** Ways to run a string as code; none may appear. */
 const forbiddenCommands = ["invoke-expression", "iex", "add-type", "invoke-command", "start-process", "new-module"];
 
-const scriptFiles = Object.values(exchangeScripts);
+const scriptFiles = exchangeScriptFiles();
+/** A file of the module's Public/ or Private/ folder: one function, named as the file. */
+const isFunctionFile = (file: string) => /\/(Public|Private)\/[^/]+\.ps1$/.test(file);
 let scripts: ParsedScript[] = [];
 
 /**
@@ -86,9 +88,9 @@ function exchangeCalls(): { script: ParsedScript; call: CommandCall; cmdlet: str
 
 /** The Set-CASMailbox parameters the Exchange scripts may set on a mailbox: their one table. */
 function mailboxSettingNames(): string[] {
-    const state = fs.readFileSync(path.join(projectRoot(), exchangeScripts.state), "utf8");
+    const state = fs.readFileSync(path.join(projectRoot(), exchangeScripts.module), "utf8");
     const list = /^\$script:MailboxSettingNames = @\(([^)]*)\)/m.exec(state);
-    assert.ok(list, "MailAccess.State.ps1 defines $script:MailboxSettingNames");
+    assert.ok(list, "ExchangeMailAccess.psm1 defines $script:MailboxSettingNames");
     return [...list[1].matchAll(/'([^']+)'/g)].map((match) => match[1]);
 }
 
@@ -98,10 +100,28 @@ describe("Exchange PowerShell scripts", () => {
     });
 
     it("all parse without errors", () => {
-        for (const script of scripts) {
+        for (const [index, script] of scripts.entries()) {
             assert.deepStrictEqual(script.errors, [], `${script.file} has parse errors`);
-            // A manifest is data (one hashtable); every script file has commands.
-            assert.ok(script.file.endsWith(".psd1") ? script.commands.length === 0 : script.commands.length > 0, `${script.file} has commands`);
+            // A manifest is data (one hashtable); a function file defines its function; every other script has commands.
+            if (script.file.endsWith(".psd1")) assert.strictEqual(script.commands.length, 0, `${script.file} is data`);
+            else if (!isFunctionFile(scriptFiles[index])) assert.ok(script.commands.length > 0, `${script.file} has commands`);
+        }
+    });
+
+    it("hold one function per file in the module, named as its file; Public/ holds exactly the manifest's exports", () => {
+        const functionFiles = scriptFiles.filter(isFunctionFile);
+        assert.ok(functionFiles.length > 50, `only ${functionFiles.length} function files`);
+        for (const file of functionFiles) {
+            const script = scripts.find((parsed) => parsed.file === path.basename(file));
+            assert.deepStrictEqual(script?.functions, [path.basename(file, ".ps1")], `${file} defines exactly the function it is named after`);
+        }
+        const manifest = fs.readFileSync(path.join(root, exchangeScripts.manifest), "utf8");
+        const exported = [...(/FunctionsToExport\s*=\s*@\(([^)]*)\)/.exec(manifest)?.[1] ?? "").matchAll(/'([^']+)'/g)].map((match) => match[1]);
+        const publicFiles = functionFiles.filter((file) => file.includes("/Public/")).map((file) => path.basename(file, ".ps1"));
+        assert.deepStrictEqual([...publicFiles].sort(), [...exported].sort());
+        // Only the entry scripts and the module's files: no function is defined anywhere else.
+        for (const script of scripts.filter((parsed) => !functionFiles.some((file) => path.basename(file) === parsed.file))) {
+            assert.deepStrictEqual(script.functions, [], `${script.file} defines functions`);
         }
     });
 
@@ -199,7 +219,7 @@ describe("Exchange PowerShell scripts", () => {
                 .readFileSync(path.join(projectRoot(), file), "utf8")
                 .split("\n")
                 .filter((line) => /^\s*exit\b/.test(line)).length;
-        for (const file of Object.values(exchangeScripts)) {
+        for (const file of scriptFiles) {
             if (entries.has(path.basename(file))) assert.ok(exits(file) > 0, `${file} sets the exit code`);
             else assert.strictEqual(exits(file), 0, `${file} ends the process; throw instead`);
         }
@@ -249,8 +269,13 @@ describe("Exchange PowerShell scripts", () => {
             for (const operator of descendants(script.root, "command_invokation_operator")) {
                 const target = operator.parent?.namedChildren.find((child) => child?.type === "command_name_expr");
                 const literalBlock = target !== undefined && target !== null && target.text.trimStart().startsWith("{");
-                // The module's own parts, dot-sourced by fixed file name from its own folder.
-                const ownPart = target !== undefined && target !== null && /^\(Join-Path -Path \$PSScriptRoot -ChildPath '[\w.]+\.ps1'\)$/.test(target.text);
+                // The module's own parts: the psm1 dot-sources each .ps1 of its own Public/ and Private/ folders.
+                const ownPart =
+                    target !== undefined &&
+                    target !== null &&
+                    script.file === path.basename(exchangeScripts.module) &&
+                    target.text === "$file.FullName" &&
+                    /Get-ChildItem -LiteralPath \(Join-Path -Path \$PSScriptRoot -ChildPath \$folder\) -Filter '\*\.ps1'/.test(script.source);
                 assert.ok(
                     !target || literalBlock || ownPart || !/\$/.test(target.text),
                     `${script.file}:${operator.startPosition.row + 1} invokes ${target?.text}`,

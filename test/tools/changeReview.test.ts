@@ -134,7 +134,9 @@ describe("offline change review", function () {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
-        const result = await compareStack("prod", "main", readStackText(stackText(base), "after"), stackText(base), ["scripts/MailAccess.Invoke.ps1"]);
+        const result = await compareStack("prod", "main", readStackText(stackText(base), "after"), stackText(base), [
+            "scripts/ExchangeMailAccess/Private/Sync-OneMailbox.ps1",
+        ]);
         const text = renderDocument(reviewDocument(result.review!), "text");
         assert.doesNotMatch(text, /^Nothing changes\.$/m);
         assert.match(text, /Nothing changes from the config; the program's code changed/);

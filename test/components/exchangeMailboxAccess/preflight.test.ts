@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { findExecutable, missingPwshMessage } from "../../../components/exchangeMailboxAccess/preflight";
+import { exchangeScripts } from "../../../components/exchangeMailboxAccess/scriptFiles";
 import { exchangeModule } from "../../../facts/microsoft";
 import { projectRoot } from "../../../facts/projectRoot";
 
@@ -34,7 +35,7 @@ describe("preflight: finding pwsh", () => {
     });
 
     it("keeps the module version facts and the Exchange scripts' copies of them equal", () => {
-        const script = fs.readFileSync(path.join(projectRoot(), "scripts", "MailAccess.Connection.ps1"), "utf8");
+        const script = fs.readFileSync(path.join(projectRoot(), exchangeScripts.module), "utf8");
         assert.match(script, new RegExp(`\\$script:ExchangeModuleNeeds76 = \\[version\\] '${exchangeModule.needsPowerShell76From.replace(/\./g, "\\.")}'`));
         assert.match(script, new RegExp(`\\$script:ExchangeModuleNewestBefore76 = '${exchangeModule.newestBeforePowerShell76.replace(/\./g, "\\.")}'`));
         assert.match(script, new RegExp(`\\$script:DisableWamSince = \\[version\\] '${exchangeModule.disableWamSince.replace(/\./g, "\\.")}'`));

@@ -14,7 +14,7 @@ BeforeAll {
     function global:Get-CASMailbox { param($Identity) }
     function global:Get-MailboxPermission { param($Identity, $User) }
     function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights) }
-    $script:module = Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../../scripts/ExchangeMailAccess.psd1') -Force -PassThru
+    $script:module = Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../../scripts/ExchangeMailAccess/ExchangeMailAccess.psd1') -Force -PassThru
 }
 
 Describe 'the manifest' {
@@ -84,7 +84,7 @@ Describe 'Resolve-MailboxAccess' {
     }
 }
 
-Describe 'Invoke-MailAccessOperation' {
+Describe 'Invoke-ExchangeMailAccessOperation' {
     BeforeEach {
         $env:M365_EXO_REGISTRATION_DELAY_SECONDS = '0.01'
     }
@@ -92,7 +92,7 @@ Describe 'Invoke-MailAccessOperation' {
     It 'grants FullAccess without auto-mapping and without a prompt' {
         InModuleScope ExchangeMailAccess {
             Mock Add-MailboxPermission { }
-            Invoke-MailAccessOperation -Operation @{ kind = 'Grant'; right = 'FullAccess'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' }
+            Invoke-ExchangeMailAccessOperation -Operation @{ kind = 'Grant'; right = 'FullAccess'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' }
             Should -Invoke Add-MailboxPermission -Times 1 -Exactly -ParameterFilter { $Identity -eq 'm@contoso.com' -and $User -eq 'T' -and $AutoMapping -eq $false -and $Confirm -eq $false }
         }
     }
@@ -104,7 +104,7 @@ Describe 'Invoke-MailAccessOperation' {
                 $script:attempts++
                 if ($script:attempts -le 2) { throw [System.Exception]::new("|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'T' couldn't be found.") }
             }
-            Invoke-MailAccessOperation -Operation @{ kind = 'Grant'; right = 'SendAs'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' }
+            Invoke-ExchangeMailAccessOperation -Operation @{ kind = 'Grant'; right = 'SendAs'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' }
             Should -Invoke Add-RecipientPermission -Times 3 -Exactly
         }
     }
@@ -112,7 +112,7 @@ Describe 'Invoke-MailAccessOperation' {
     It 'does not retry when the mailbox is what is not found' {
         InModuleScope ExchangeMailAccess {
             Mock Add-RecipientPermission { throw [System.Exception]::new("The operation couldn't be performed because object 'm@contoso.com' couldn't be found.") }
-            { Invoke-MailAccessOperation -Operation @{ kind = 'Grant'; right = 'SendAs'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' } } | Should -Throw
+            { Invoke-ExchangeMailAccessOperation -Operation @{ kind = 'Grant'; right = 'SendAs'; address = 'm@contoso.com'; trustee = 'T'; description = 'granted' } } | Should -Throw
             Should -Invoke Add-RecipientPermission -Times 1 -Exactly
         }
     }
@@ -120,7 +120,7 @@ Describe 'Invoke-MailAccessOperation' {
     It 'does not read a cmdlet missing from the session as "nothing to revoke"' {
         InModuleScope ExchangeMailAccess {
             Mock Remove-MailboxPermission { throw [System.Management.Automation.CommandNotFoundException]::new("The term 'Remove-MailboxPermission' is not recognized") }
-            { Invoke-MailAccessOperation -Operation @{ kind = 'Revoke'; right = 'FullAccess'; address = 'm@contoso.com'; trustee = 'T'; ignoreNotFound = $true; description = 'revoked' } } | Should -Throw '*not recognized*'
+            { Invoke-ExchangeMailAccessOperation -Operation @{ kind = 'Revoke'; right = 'FullAccess'; address = 'm@contoso.com'; trustee = 'T'; ignoreNotFound = $true; description = 'revoked' } } | Should -Throw '*not recognized*'
         }
     }
 }

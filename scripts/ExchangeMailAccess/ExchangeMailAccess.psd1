@@ -1,5 +1,5 @@
-# The Exchange Online side of m365-mail-oauth, as a module: the entry scripts (Sync-/Remove-ExchangeMailAccess.ps1)
-# import this manifest; only the functions they call are exported.
+# The Exchange Online side of m365-mail-oauth, as a module: the entry scripts (scripts/Sync-/Remove-ExchangeMailAccess.ps1)
+# import this manifest; only the functions they call (Public/) are exported.
 @{
     RootModule           = 'ExchangeMailAccess.psm1'
     ModuleVersion        = '2.0.0'

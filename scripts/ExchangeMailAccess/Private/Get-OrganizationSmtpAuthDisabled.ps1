@@ -1,0 +1,5 @@
+function Get-OrganizationSmtpAuthDisabled {
+    [CmdletBinding()]
+    param()
+    return [bool] (Get-TransportConfig -ErrorAction Stop).SmtpClientAuthenticationDisabled
+}

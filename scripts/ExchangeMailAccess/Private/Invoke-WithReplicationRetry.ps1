@@ -1,0 +1,27 @@
+<# Runs the operation's call, retrying only while Exchange does not know the named service principal yet. #>
+function Invoke-WithReplicationRetry {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][hashtable] $Operation,
+        [Parameter(Mandatory)][string[]] $Principal
+    )
+    $timeout = Get-PositiveNumberSetting -Name 'M365_EXO_REGISTRATION_TIMEOUT_SECONDS' -Default 900
+    $delay = Get-PositiveNumberSetting -Name 'M365_EXO_REGISTRATION_DELAY_SECONDS' -Default 5
+    $deadline = [DateTime]::UtcNow.AddSeconds($timeout)
+    $attempt = 0
+    while ($true) {
+        $attempt++
+        try {
+            return Invoke-ExchangeCall -Operation $Operation
+        }
+        catch {
+            if (-not (Test-PrincipalNotYetKnown -ErrorRecord $_ -Principal $Principal)) { throw }
+            if ([DateTime]::UtcNow.AddSeconds($delay) -gt $deadline) {
+                throw "$($Operation.description) still failed after $attempt attempts in $timeout s: $($_.Exception.Message). Entra ID has not replicated the service principal to Exchange Online yet; run 'pulumi up' again in a few minutes."
+            }
+            Write-Report "Exchange Online does not know the service principal yet ($($Operation.kind) on $($Operation['address']), attempt $attempt); retrying in $delay s"
+            Start-Sleep -Milliseconds ([int] ($delay * 1000))
+            $delay = [Math]::Min($delay * 2, 60)
+        }
+    }
+}

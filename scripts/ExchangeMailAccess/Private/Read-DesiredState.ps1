@@ -1,0 +1,24 @@
+<# The desired access, one M365_MAILBOX_* variable per mailbox, keyed by the address in lower case. #>
+function Read-DesiredState {
+    [CmdletBinding()]
+    [OutputType([hashtable])]
+    param()
+    $mailboxes = @{}
+    foreach ($variable in [Environment]::GetEnvironmentVariables().GetEnumerator()) {
+        if (-not ([string] $variable.Key).StartsWith('M365_MAILBOX_', [StringComparison]::Ordinal)) { continue }
+        $mailbox = ConvertTo-DesiredMailbox -Value ($variable.Value | ConvertFrom-Json -AsHashtable)
+        $mailboxes[$mailbox.address.ToLowerInvariant()] = $mailbox
+    }
+    return @{
+        tenantId             = Get-RequiredSetting -Name 'M365_TENANT_ID'
+        appId                = Get-RequiredSetting -Name 'M365_APP_ID'
+        servicePrincipalId   = Get-RequiredSetting -Name 'M365_SP_OBJECT_ID'
+        displayName          = Get-RequiredSetting -Name 'M365_SP_DISPLAY_NAME'
+        organizationSmtpAuth = ($env:M365_ORGANIZATION_SMTP_AUTH -eq 'true')
+        reconcileAll         = ($env:M365_EXO_RECONCILE -eq 'all')
+        reconcileRun         = [string] $env:M365_EXO_RECONCILE_RUN
+        disableWam           = ($env:M365_EXO_DISABLE_WAM -eq 'true')
+        appRbac              = Read-AppRbacSettings
+        mailboxes            = $mailboxes
+    }
+}
