@@ -43,8 +43,17 @@ function differing(before: Record<string, unknown>, after: Record<string, unknow
 export class EngineReplay {
     private state = new Map<string, StateEntry>();
     private made = 0;
+    private refused: string | undefined;
 
     constructor(private readonly options: Omit<RunOptions, "engine" | "preview"> & { expiresAt?: (inputs: Record<string, unknown>) => string } = {}) {}
+
+    /**
+     * Why the rotation guard refused the last `up`, in its own words (the engine would print them after its own
+     * prefix); undefined when it did not.
+     */
+    get rotationRefusal(): string | undefined {
+        return this.refused;
+    }
 
     /** The resources the stack holds now, by `type::name`. */
     get resources(): ReadonlyMap<string, StateEntry> {
@@ -59,6 +68,7 @@ export class EngineReplay {
     async up(config: Record<string, string>, preview = false, commit = !preview): Promise<{ run: ProgramRun; steps: Step[] }> {
         const steps: Step[] = [];
         const next = new Map<string, StateEntry>();
+        this.refused = undefined;
         const run = await runProgram(config, {
             ...this.options,
             preview,
@@ -133,6 +143,7 @@ export class EngineReplay {
         const result = await rotationGuardProvider.check!(prior as never, inputs as never);
         const failure = result.failures?.[0];
         if (failure) {
+            this.refused = failure.reason;
             throw new Error(`${failure.property}: ${failure.reason}`);
         }
     }

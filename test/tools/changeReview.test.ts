@@ -141,7 +141,7 @@ describe("offline change review", function () {
         assert.doesNotMatch(text, /^Nothing changes\.$/m);
         assert.match(text, /Nothing changes from the config; the program's code changed/);
         assert.match(text, /The Exchange scripts changed: their digest is an input of the Exchange command/);
-        assert.match(text, /scripts\/MailAccess\.Invoke\.ps1/);
+        assert.match(text, /scripts\/ExchangeMailAccess\/Private\/Sync-OneMailbox\.ps1/);
     });
 
     it("runs against the repository's own history, writing the review and the comment", async () => {

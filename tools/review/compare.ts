@@ -12,7 +12,6 @@ import { StackSettings } from "../../config/settings";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { programPaths, resourceTypes } from "../../facts/project";
 import { planAccess } from "../../plan/accessPlan";
-import { rotationStepProblem } from "../../plan/secretRotation";
 import { EngineReplay, Step } from "../engineReplay";
 import { Section } from "./document";
 import { describeOperation, MailboxOperation, mailboxOperations } from "./model";
@@ -133,15 +132,15 @@ export async function compareStack(
         if (!validation.ok)
             return { problem: `The config at ${base} is invalid, so there is nothing deployed to compare with:\n${formatProblems(validation.problems)}` };
         before = validation.settings;
-        // The rotation guard refuses this in any preview or update: say so in the project's words, first.
-        const jump = rotationStepProblem(before.credential === "certificate" ? undefined : before.secretRotation, current.settings.secretRotation);
-        if (jump && current.settings.credential !== "certificate") {
-            return { problem: `${jump}.\n(The rotation guard refuses this in pulumi preview and pulumi up before any secret changes.)` };
-        }
         const deployed = await replay.up(baseRaw, true, true);
         if (deployed.run.error) return { problem: `The program fails for the config at ${base}: ${deployed.run.error.message}` };
     }
     const { run, steps } = await replay.up(currentRaw, true);
+    // The guard's own check refused the step, as it will in pulumi preview and pulumi up: its words, without the
+    // engine's prefix around them.
+    if (replay.rotationRefusal !== undefined) {
+        return { problem: `${replay.rotationRefusal}.\n(The rotation guard refuses this in pulumi preview and pulumi up before any secret changes.)` };
+    }
     if (run.error) return { problem: run.error.message };
     const review = reviewFrom(stack, base, steps, before, current.settings);
     return { review: programChanges.length > 0 ? { ...review, programChanges } : review };
