@@ -14,6 +14,7 @@ import { CommandResource, findPwsh, pwshMissingMessage } from "../../test/script
 import { commandInputs, mailbox, StandInTenant } from "../../test/scripts/standInTenant";
 import { isComponentType } from "../../facts/project";
 import { parseRecordedState } from "../../components/exchangeMailboxAccess/exchangeRecord";
+import { engineBench } from "./engineBench";
 
 const sizes = [1, 10, 100, 1000];
 const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];
@@ -130,6 +131,7 @@ function printTable(rows: string[][]): void {
 
 main()
     .then(exchangeBench)
+    .then(() => engineBench(printTable))
     .catch((error) => {
         console.error(error);
         process.exit(1);

@@ -1,0 +1,101 @@
+/**
+ * The benchmark's part under the real Pulumi engine (`npm run setup:engine`, or M365_PULUMI_BIN): wall time of
+ * `pulumi preview` and `pulumi up` for an empty TypeScript program and for the project's credential resources
+ * (test/e2e/programs/credentials: rotation guard, secret expiry, two secret slots), and the project's own program's
+ * start-up, for the dev stack's shape and for 100 mailboxes, against the empty program in the same run.
+ *
+ * The azuread and command providers cannot be built here (tools/engine/README.md), so the project's program is
+ * timed up to the moment the engine asks for the azuread plugin: that is its start-up (Node.js, ts-node, the SDKs,
+ * reading and validating config, deciding the access plan, the first registration), what every `pulumi` run pays
+ * before any provider work. Each figure is the median of three runs.
+ */
+import { EngineProject, engineMissingMessage, findEngine } from "../../test/e2e/engine";
+import { configNamespace } from "../../facts/project";
+
+const runs = 3;
+
+function median(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Seconds of `pulumi ARGS`; `expect` checks each run's output (throws when the run is not what is measured). */
+function timed(project: EngineProject, args: string[], expect: (code: number, output: string) => boolean): number {
+    const seconds: number[] = [];
+    for (let i = 0; i < runs; i++) {
+        const started = process.hrtime.bigint();
+        const run = project.pulumi(args);
+        seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+        if (!expect(run.code, run.output)) {
+            throw new Error(`pulumi ${args.join(" ")} did not run as measured (exit ${run.code}):\n${run.output}`);
+        }
+    }
+    return median(seconds);
+}
+
+const succeeded = (code: number) => code === 0;
+/** The program ran to its first Entra ID resource: the engine then looks for the azuread plugin, which is not here. */
+const reachedAzuread = (_code: number, output: string) => /no resource plugin 'pulumi-resource-azuread' found/.test(output);
+
+function projectConfig(mailboxCount: number): Record<string, unknown> {
+    // A tenant that is not the example's placeholder, which previews refuse before any resource.
+    const config: Record<string, unknown> = {
+        "azuread:tenantId": "7e57e57e-0000-4000-8000-00000000fa4e",
+        [`${configNamespace}:displayName`]: "bench",
+        [`${configNamespace}:exchange`]: { organization: "contoso.onmicrosoft.com" },
+        [`${configNamespace}:mailboxes`]: Array.from({ length: mailboxCount }, (_, i) => ({
+            address: `mailbox-${i}@contoso.com`,
+            protocols: i % 2 === 0 ? ["imap", "smtp"] : ["pop"],
+        })),
+    };
+    return config;
+}
+
+const up = ["up", "--yes", "--stack", "bench"];
+
+/** Seconds of the first `pulumi up` of a new stack: it creates everything, so it runs once. */
+function firstUp(project: EngineProject): number {
+    const started = process.hrtime.bigint();
+    project.ok(up);
+    return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+export function engineBench(printTable: (rows: string[][]) => void): void {
+    const engineDir = findEngine();
+    if (engineDir === undefined) {
+        console.log(`\nReal engine: not measured (${engineMissingMessage}).`);
+        return;
+    }
+    const rows: string[][] = [["program", "pulumi preview s", "first pulumi up s", "pulumi up, nothing to change s"]];
+    const projects: EngineProject[] = [];
+    const open = (program?: string) => {
+        const project = new EngineProject(engineDir, program);
+        projects.push(project);
+        return project;
+    };
+    try {
+        const empty = open("empty");
+        empty.initStack("bench", {});
+        const emptyPreview = timed(empty, ["preview", "--stack", "bench"], succeeded);
+        rows.push(["empty TypeScript program", emptyPreview.toFixed(1), firstUp(empty).toFixed(1), timed(empty, up, succeeded).toFixed(1)]);
+
+        const credentials = open("credentials");
+        credentials.initStack("bench", { rotation: "0", lifetimeDays: "90" });
+        const credentialsPreview = timed(credentials, ["preview", "--stack", "bench"], succeeded);
+        rows.push(["credential resources", credentialsPreview.toFixed(1), firstUp(credentials).toFixed(1), timed(credentials, up, succeeded).toFixed(1)]);
+
+        const startUps: string[][] = [["the project's program", "start-up s (to the first provider)", "times the empty program's preview"]];
+        for (const count of [1, 100]) {
+            const project = open();
+            project.initStack("bench", projectConfig(count));
+            const startUp = timed(project, ["preview", "--stack", "bench"], reachedAzuread);
+            startUps.push([`${count} mailbox(es)`, startUp.toFixed(1), (startUp / emptyPreview).toFixed(2)]);
+        }
+        console.log(`\nUnder the real Pulumi engine (${engineDir}), median of ${runs} runs:`);
+        printTable(rows);
+        console.log("");
+        printTable(startUps);
+    } finally {
+        for (const project of projects) project.dispose();
+    }
+}
