@@ -17,6 +17,11 @@ export default tseslint.config(
         },
     },
     {
+        // The entry point pulumi runs is plain CommonJS for Node.js (it runs before any TypeScript compiler).
+        files: ["program.js"],
+        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" } },
+    },
+    {
         // Decide, then declare: the pure planning modules may not create resources or read the engine.
         files: ["plan/**/*.ts"],
         rules: {

@@ -62,6 +62,7 @@ export function isComponentType(type: string): boolean {
  */
 export const programPaths = [
     "index.ts",
+    "program.js",
     "Pulumi.yaml",
     "package.json",
     "package-lock.json",

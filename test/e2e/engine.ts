@@ -55,12 +55,13 @@ export class EngineProject {
     /**
      * @param engineDir from requireEngine
      * @param program a folder under test/e2e/programs to run instead of the project's own program
+     * @param compiled copy the build (bin/) too, so program.js runs the compiled program (run `npm run build` first)
      */
-    constructor(engineDir: string, program?: string) {
+    constructor(engineDir: string, program?: string, compiled = false) {
         this.base = fs.mkdtempSync(path.join(os.tmpdir(), "m365-e2e-"));
         this.root = path.join(this.base, "project");
         const source = projectRoot();
-        for (const entry of sourceEntries) {
+        for (const entry of compiled ? [...sourceEntries, "bin"] : sourceEntries) {
             if (fs.existsSync(path.join(source, entry))) {
                 fs.cpSync(path.join(source, entry), path.join(this.root, entry), {
                     recursive: true,

@@ -3,6 +3,7 @@
  * before any resource is declared, and what the CLI itself writes into a stack file reads as valid.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
@@ -13,9 +14,11 @@ import { stackFileJsonSchema } from "../../config/jsonSchema";
 describe("the program under the real engine, before any resource", function () {
     this.timeout(600_000);
     let project: EngineProject;
+    let engineDir: string;
 
     before(function () {
-        project = new EngineProject(requireEngine(this));
+        engineDir = requireEngine(this);
+        project = new EngineProject(engineDir);
     });
 
     after(() => project?.dispose());
@@ -30,6 +33,21 @@ describe("the program under the real engine, before any resource", function () {
             preview.steps.filter((step) => step.type !== "pulumi:pulumi:Stack"),
             [],
         );
+    });
+
+    it("after `npm run build` runs the compiled program (program.js), which refuses the same way; the sources otherwise", () => {
+        const which = (root: string) => spawnSync(process.execPath, ["program.js", "--which"], { cwd: root, encoding: "utf8" }).stdout.trim();
+        assert.strictEqual(which(project.root), "index.ts", "no build copied: the TypeScript sources run");
+        const compiled = new EngineProject(engineDir, undefined, true);
+        try {
+            assert.strictEqual(which(compiled.root), "bin/index.js");
+            compiled.ok(["stack", "init", "dev"]);
+            const preview = compiled.previewJson("dev");
+            assert.notStrictEqual(preview.code, 0);
+            assert.match(preview.output, /azuread:tenantId: "00000000-0000-0000-0000-000000000000" is the example's placeholder/);
+        } finally {
+            compiled.dispose();
+        }
     });
 
     it("every config problem at once, naming each key and value", () => {
