@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "../../../tools/mockEngine";
 import { EntraMailApplication } from "../../../components/entraApplication/entraMailApplication";
 import { exchangeOnline, microsoftGraph } from "../../../facts/microsoft";
 import { componentTypes, configNamespace, resourceTypes } from "../../../facts/project";
@@ -13,10 +14,6 @@ import { secretSlots } from "../../../plan/secretRotation";
 
 const exchangeSp = "6f1e2d3c-0000-4000-8000-0000000000e1";
 const graphSp = "6f1e2d3c-0000-4000-8000-0000000000e2";
-
-function resolved<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 describe("EntraMailApplication, on its own under mocks", () => {
     const declared: pulumi.runtime.MockResourceArgs[] = [];
@@ -60,7 +57,9 @@ describe("EntraMailApplication, on its own under mocks", () => {
             deployerObjectId: "deployer",
         });
         const urns = await Promise.all(
-            [app.application, app.servicePrincipal, ...app.appRoleAssignments, ...app.secrets.map((s) => s.password)].map((r) => resolved(r.urn)),
+            [app.application, app.servicePrincipal, ...app.appRoleAssignments, ...app.secrets.map((s) => s.password)].map(
+                async (r) => (await resolve(r.urn)).value,
+            ),
         );
         for (const urn of urns) assert.ok(urn.includes(`${componentTypes.mailApplication}$`), `${urn} is a child of the component`);
 
@@ -75,6 +74,6 @@ describe("EntraMailApplication, on its own under mocks", () => {
         assert.strictEqual(app.current?.rotation, 1);
         assert.strictEqual(app.certificate, undefined, "no certificate asked for, none made");
         assert.strictEqual(app.delegatedConsent, undefined, "no user sign-in, no delegated grant");
-        assert.strictEqual(await resolved(app.clientId), "unit-client");
+        assert.strictEqual((await resolve(app.clientId)).value, "unit-client");
     });
 });

@@ -5,7 +5,8 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { resolve } from "../../../tools/mockEngine";
+import { secretInput } from "../secretInput";
 import { ExchangeMailboxAccess } from "../../../components/exchangeMailboxAccess/exchangeMailboxAccess";
 import { mailboxVariableName, passwordOnStdinVariable } from "../../../components/exchangeMailboxAccess/exchangeEnvironment";
 import { encodeStateText, stateMarker } from "../../../components/exchangeMailboxAccess/exchangeRecord";
@@ -13,16 +14,6 @@ import { exchangeScripts } from "../../../components/exchangeMailboxAccess/scrip
 import { exchangeConnectionFrom } from "../../../config/settings";
 import { componentTypes, configNamespace, resourceTypes } from "../../../facts/project";
 import { planAccess } from "../../../plan/accessPlan";
-
-/** The value of an input the engine receives as a secret; fails when it arrives in plain text. */
-function secretInput(value: any): unknown {
-    assert.ok(value !== null && typeof value === "object" && value[specialSigKey] === specialSecretSig, `${JSON.stringify(value)} is not a secret`);
-    return value.value;
-}
-
-function resolved<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 const record = {
     version: 2,
@@ -84,7 +75,7 @@ describe("ExchangeMailboxAccess, on its own under mocks", () => {
             displayName: "Unit",
             certificatePassword: pulumi.secret(password),
         });
-        assert.ok((await resolved(step.command.urn)).includes(`${componentTypes.mailboxAccess}$`), "the command is the component's child");
+        assert.ok((await resolve(step.command.urn)).value.includes(`${componentTypes.mailboxAccess}$`), "the command is the component's child");
         const commands = declared.filter((r) => r.type === resourceTypes.command);
         assert.strictEqual(commands.length, 1, "one Exchange session per update, however many mailboxes");
         const [inputs] = commands.map((r) => r.inputs);
@@ -97,7 +88,8 @@ describe("ExchangeMailboxAccess, on its own under mocks", () => {
         assert.ok(!JSON.stringify(inputs.environment).includes(password), "the password is not in the environment");
         assert.ok(!inputs.interpreter.join(" ").includes(password), "nor on the command line");
         assert.strictEqual(secretInput(inputs.stdin), password, "it goes on stdin, as a secret");
-        assert.deepStrictEqual(await resolved(step.mailboxesGranted), ["in@contoso.com"]);
-        assert.strictEqual(await pulumi.isSecret(step.mailboxesGranted), false, "the granted mailboxes stay readable");
+        const granted = await resolve(step.mailboxesGranted);
+        assert.deepStrictEqual(granted.value, ["in@contoso.com"]);
+        assert.strictEqual(granted.secret, false, "the granted mailboxes stay readable");
     });
 });

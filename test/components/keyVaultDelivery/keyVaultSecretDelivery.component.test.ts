@@ -5,19 +5,10 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { resolve } from "../../../tools/mockEngine";
+import { plainInput, secretInput } from "../secretInput";
 import { epochSeconds, keyVaultContentType, KeyVaultSecretDelivery } from "../../../components/keyVaultDelivery/keyVaultSecretDelivery";
 import { componentTypes, configNamespace, resourceTypes } from "../../../facts/project";
-
-/** The value of an input the engine receives as a secret; fails when it arrives in plain text. */
-function secretInput(value: any): unknown {
-    assert.ok(value !== null && typeof value === "object" && value[specialSigKey] === specialSecretSig, `${JSON.stringify(value)} is not a secret`);
-    return value.value;
-}
-
-function resolved<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
-}
 
 describe("KeyVaultSecretDelivery, on its own under mocks", () => {
     const declared: pulumi.runtime.MockResourceArgs[] = [];
@@ -29,7 +20,7 @@ describe("KeyVaultSecretDelivery, on its own under mocks", () => {
                 newResource(args) {
                     declared.push(args);
                     // The value makes the whole properties block a secret; the provider answers with it plain.
-                    const given = args.inputs.properties?.[specialSigKey] === specialSecretSig ? args.inputs.properties.value : args.inputs.properties;
+                    const given = plainInput(args.inputs.properties);
                     const properties = {
                         ...(given ?? {}),
                         secretUri: `https://${args.inputs.vaultName}.vault.azure.net/secrets/${args.inputs.secretName}`,
@@ -54,7 +45,7 @@ describe("KeyVaultSecretDelivery, on its own under mocks", () => {
             tenantId: "tenant",
             clientId: "client",
         });
-        assert.ok((await resolved(delivery.secret.urn)).includes(`${componentTypes.secretDelivery}$`), "the vault secret is the component's child");
+        assert.ok((await resolve(delivery.secret.urn)).value.includes(`${componentTypes.secretDelivery}$`), "the vault secret is the component's child");
         const secrets = declared.filter((r) => r.type === resourceTypes.keyVaultSecret);
         assert.strictEqual(secrets.length, 1);
         const [inputs] = secrets.map((r) => r.inputs);
@@ -66,7 +57,7 @@ describe("KeyVaultSecretDelivery, on its own under mocks", () => {
         assert.strictEqual(properties.attributes.expires, epochSeconds("2027-05-21T08:00:00Z"));
         assert.deepStrictEqual(inputs.tags, { tenantId: "tenant", clientId: "client", managedBy: configNamespace });
         assert.strictEqual(declared.filter((r) => r.type === "pulumi:providers:azure-native").length, 0, "no subscription given, no provider of its own");
-        assert.strictEqual(await resolved(delivery.secretUri), "https://kv-mail.vault.azure.net/secrets/mail-client-secret");
+        assert.strictEqual((await resolve(delivery.secretUri)).value, "https://kv-mail.vault.azure.net/secrets/mail-client-secret");
     });
 
     it("uses a provider of its own for the configured subscription", async () => {
