@@ -64,3 +64,18 @@ export function tenantsOf(suite: Mocha.Suite): {
         pwsh: () => pwsh,
     };
 }
+
+/**
+ * The logins Exchange Online would let the app make, for the mail lab: IMAP and POP3 where the app holds
+ * FullAccess and the protocol is on, SMTP where it holds SendAs and SMTP AUTH is on (Microsoft's "Authenticate an
+ * IMAP, POP or SMTP connection using OAuth"). Whether the token carries the protocol's role is the lab's own check.
+ */
+export function labGrants(tenant: StandInTenant, identity: string | undefined): { service: "imap" | "pop3" | "submission"; user: string }[] {
+    const grants: { service: "imap" | "pop3" | "submission"; user: string }[] = [];
+    for (const [address, box] of Object.entries(tenant.read().mailboxes)) {
+        if (hasFullAccess(tenant, address, identity) && box.ImapEnabled) grants.push({ service: "imap", user: address });
+        if (hasFullAccess(tenant, address, identity) && box.PopEnabled) grants.push({ service: "pop3", user: address });
+        if (hasSendAs(tenant, address, identity) && smtpAuthEffective(tenant, address)) grants.push({ service: "submission", user: address });
+    }
+    return grants;
+}

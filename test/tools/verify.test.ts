@@ -3,14 +3,12 @@
  * with the lab's CA trusted through NODE_EXTRA_CA_CERTS.
  */
 import * as assert from "assert";
-import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
-import * as path from "path";
 import * as nodemailer from "nodemailer";
 import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../../tools/verify";
-import { findDovecot, MailLab } from "../fixtures/mailLab";
-import { foundOrSkip } from "../realProgram";
+import { MailLab } from "../fixtures/mailLab";
+import { assertAllPassed, requireDovecot, result, verifyRunner, VerifyRun } from "./verifyRun";
 
 const tenant = "11111111-2222-3333-4444-555555555555";
 const fullClient = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -18,97 +16,7 @@ const imapOnlyClient = "aaaaaaaa-0000-4000-8000-000000000002";
 /** An appRbac app: Entra consent for IMAP only; SMTP is authorised by Exchange's RBAC for Applications. */
 const rbacClient = "aaaaaaaa-0000-4000-8000-000000000003";
 const secret = "s3cret~Value.With-Chars_123";
-const verifyScript = path.join(__dirname, "..", "..", "tools", "verify.js");
-
-interface VerifyRun {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-    json?: { ok: boolean; rounds: number; results: { step: string; mailbox?: string; ok: boolean; detail: string; fix?: string }[] };
-    ms: number;
-}
-
-/** Every verify process a test starts; ended after each test, so a failing test leaves nothing running. */
-const children = new Set<ChildProcess>();
-afterEach(() => {
-    for (const child of children) {
-        if (child.exitCode === null) child.kill("SIGKILL");
-    }
-    children.clear();
-});
-
-/** Dovecot from Debian's packages: without it the mail-server tests are skipped with one line, unless required (CI). */
-function requireDovecot(context: Mocha.Context): void {
-    foundOrSkip(context, findDovecot(), {
-        suites: "Mail-server tests",
-        requireVariable: "M365_REQUIRE_DOVECOT",
-        missing: "Dovecot is not installed: apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-auth-lua (.ci/run does)",
-    });
-}
-
-function runVerify(lab: MailLab, args: string[], env: Record<string, string> = {}): Promise<VerifyRun> {
-    const started = Date.now();
-    const child = spawn(
-        process.execPath,
-        [
-            verifyScript,
-            "--json",
-            "--tenant",
-            tenant,
-            "--authority",
-            lab.authority,
-            "--imap-host",
-            "127.0.0.2",
-            "--imap-port",
-            String(lab.imapPort),
-            "--pop-host",
-            "127.0.0.2",
-            "--pop-port",
-            String(lab.popPort),
-            "--smtp-host",
-            "127.0.0.2",
-            "--smtp-port",
-            String(lab.smtpPort),
-            "--timeout",
-            "5s",
-            ...args,
-        ],
-        {
-            env: { ...process.env, NODE_EXTRA_CA_CERTS: lab.caFile, M365_CLIENT_SECRET: secret, ...env },
-        },
-    );
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    return new Promise((resolve) =>
-        child.on("close", (code) => {
-            let json;
-            try {
-                json = JSON.parse(stdout);
-            } catch {
-                json = undefined;
-            }
-            resolve({ code, stdout, stderr, json, ms: Date.now() - started });
-        }),
-    );
-}
-
-function result(run: VerifyRun, step: string, mailbox?: string) {
-    const found = run.json?.results.find((r) => r.step === step && (mailbox === undefined || r.mailbox === mailbox));
-    assert.ok(found, `no ${step} ${mailbox ?? ""} result in ${run.stdout}\n${run.stderr}`);
-    return found;
-}
-
-/** The token and every listed protocol passed, in that order. */
-function assertAllPassed(run: VerifyRun, protocols: string[]): void {
-    assert.deepStrictEqual(
-        run.json?.results.map((r) => [r.step, r.ok]),
-        [["token", true], ...protocols.map((protocol) => [protocol, true])],
-    );
-}
-
+const runVerify = verifyRunner(tenant, secret);
 function assertNothingSecret(run: VerifyRun): void {
     const all = run.stdout + run.stderr;
     assert.ok(!all.includes(secret), "the client secret was printed");
