@@ -1,10 +1,12 @@
 /**
  * The secret slots, the rotation guard, the expiry and the destroy guard under the real Pulumi engine
- * (test/e2e/programs/credentials), asserting on `pulumi preview --json` and on the state.
+ * (test/e2e/programs/credentials, over the stand-in Entra ID's Graph), asserting on `pulumi preview --json`, on the
+ * state, and on what each secret can sign in to at the stand-in.
  */
 import * as assert from "assert";
 import { EngineProject, requireEngine, urnName } from "./engine";
 import { deployedSecret } from "../../tools/review/deployedState";
+import { EngineStandIn, startStandInEntraForEngine } from "../fixtures/entra/forEngine";
 
 const stack = "e2e";
 
@@ -15,16 +17,39 @@ function changed(steps: { op: string; urn: string; type: string }[]): string[] {
 describe("secrets under the real engine", function () {
     this.timeout(600_000);
     let project: EngineProject;
+    let standIn: EngineStandIn;
 
-    before(function () {
-        project = new EngineProject(requireEngine(this), "credentials");
+    before(async function () {
+        const engine = requireEngine(this);
+        standIn = await startStandInEntraForEngine();
+        project = new EngineProject(engine, "credentials", false, standIn.env);
     });
 
-    after(() => project?.dispose());
+    after(async () => {
+        project?.dispose();
+        await standIn?.stop();
+    });
 
-    it("a new lifetime previews as no change to any secret, and the update keeps each end date", () => {
+    /** The app's client ID and each slot's secret, from the state (the secret is a secret output there). */
+    function deployed(stack: string): { clientId: string; secrets: Record<string, string> } {
+        const resources = project.resources(stack);
+        const secrets: Record<string, string> = {};
+        for (const slot of ["a", "b"]) {
+            const value = resources.find((r) => urnName(r.urn) === `mail-app-secret-${slot}`)?.outputs.value;
+            if (value !== undefined) secrets[slot] = value;
+        }
+        return { clientId: resources.find((r) => urnName(r.urn) === "mail-app")!.outputs.clientId, secrets };
+    }
+
+    /** Password calls the stand-in has answered so far. */
+    const passwordCalls = () => standIn.requests().filter((r) => /\/(add|remove)Password$/.test(r.path)).length;
+
+    it("a new lifetime previews as no change to any secret, and the update keeps each end date", async () => {
         project.initStack(stack, { rotation: "0", lifetimeDays: "90" });
         project.ok(["up", "--stack", stack, "--yes"]);
+        const first = deployed(stack);
+        assert.ok(await standIn.signsIn(first.clientId, first.secrets.a), "the deployed secret gets a token at the stand-in");
+        assert.ok(!JSON.stringify(project.exportedState(stack)).includes(first.secrets.a), "the secret is encrypted in the state");
         const before = project.resources(stack).find((r) => urnName(r.urn) === "mail-app-secret-a")!.outputs.endDate;
         // The offline review reads the deployed secret's end date from the state file the real engine wrote.
         assert.deepStrictEqual(deployedSecret(project.backendUrl, "m365-mail-oauth-credentials", stack), { rotation: 0, expiresAt: before });
@@ -32,12 +57,16 @@ describe("secrets under the real engine", function () {
         const preview = project.previewJson(stack);
         assert.strictEqual(preview.code, 0, preview.output);
         assert.deepStrictEqual(changed(preview.steps), []);
+        const calls = passwordCalls();
         project.ok(["up", "--stack", stack, "--yes", "--expect-no-changes"]);
         assert.strictEqual(project.resources(stack).find((r) => urnName(r.urn) === "mail-app-secret-a")!.outputs.endDate, before);
+        assert.strictEqual(passwordCalls(), calls, "no secret was added or removed at the stand-in");
+        assert.ok(await standIn.signsIn(first.clientId, first.secrets.a));
     });
 
-    it("each rotation replaces exactly one secret; a jump is refused in the preview with the project's message", () => {
+    it("each rotation replaces exactly one secret, the previous one signs in until the next; a jump is refused in the preview", async () => {
         for (const rotation of [1, 2, 3]) {
+            const before = deployed(stack);
             project.writeConfig(stack, { rotation: String(rotation), lifetimeDays: "180" });
             const preview = project.previewJson(stack);
             assert.strictEqual(preview.code, 0, preview.output);
@@ -46,6 +75,16 @@ describe("secrets under the real engine", function () {
             // Rotation 1 creates slot b; later ones replace the older slot.
             assert.deepStrictEqual(secretSteps, rotation === 1 ? [`create mail-app-secret-${slot}`] : [`replace mail-app-secret-${slot}`]);
             project.ok(["up", "--stack", stack, "--yes"]);
+            const after = deployed(stack);
+            const previous = slot === "a" ? "b" : "a";
+            assert.strictEqual(after.clientId, before.clientId, "the app is the same");
+            assert.notStrictEqual(after.secrets[slot], before.secrets[slot], `slot ${slot} has a new secret`);
+            assert.ok(await standIn.signsIn(after.clientId, after.secrets[slot]), `rotation ${rotation}: the new secret signs in`);
+            assert.ok(await standIn.signsIn(after.clientId, after.secrets[previous]), `rotation ${rotation}: the previous secret still signs in`);
+            if (before.secrets[slot] !== undefined)
+                assert.ok(!(await standIn.signsIn(after.clientId, before.secrets[slot])), `rotation ${rotation}: the secret two rotations old is removed`);
+            const app = standIn.tenant().applications.find((a) => a.appId === after.clientId)!;
+            assert.strictEqual(app.passwordCredentials.length, 2, "exactly two secrets on the app");
         }
         project.writeConfig(stack, { rotation: "5", lifetimeDays: "180" });
         const jump = project.previewJson(stack);
@@ -74,6 +113,7 @@ describe("secrets under the real engine", function () {
                 .sort(),
             ["destroy-guard", "mail-app"],
         );
+        const held = JSON.stringify(standIn.tenant().applications.find((a) => a.appId === deployed(protectedStack).clientId));
         const destroy = project.pulumi(["destroy", "--stack", protectedStack, "--yes"]);
         assert.notStrictEqual(destroy.code, 0, "destroy of a protected stack must fail");
         assert.match(destroy.output, /destroy-guard.*protected|protected.*destroy-guard/s);
@@ -85,5 +125,30 @@ describe("secrets under the real engine", function () {
             before,
             "nothing was deleted",
         );
+        assert.strictEqual(
+            JSON.stringify(standIn.tenant().applications.find((a) => a.appId === deployed(protectedStack).clientId)),
+            held,
+            "the stand-in Entra ID still holds the app and both secrets",
+        );
+    });
+
+    it("destroy of the unprotected stack leaves nothing of it in the stand-in Entra ID, and what the stack did not make stays", async () => {
+        const { clientId, secrets } = deployed(stack);
+        const others = standIn
+            .tenant()
+            .applications.filter((a) => a.appId !== clientId)
+            .map((a) => a.appId);
+        project.ok(["destroy", "--stack", stack, "--yes"]);
+        assert.ok(!standIn.tenant().applications.some((a) => a.appId === clientId), "the app is gone");
+        assert.ok(!standIn.tenant().servicePrincipals.some((sp) => sp.appId === clientId), "its service principal went with it");
+        assert.deepStrictEqual(
+            standIn
+                .tenant()
+                .applications.map((a) => a.appId)
+                .sort(),
+            others.sort(),
+            "the deployer's app and the protected stack's app stay",
+        );
+        for (const secret of Object.values(secrets)) assert.ok(!(await standIn.signsIn(clientId, secret)));
     });
 });

@@ -56,8 +56,9 @@ export class EngineProject {
      * @param engineDir from requireEngine
      * @param program a folder under test/e2e/programs to run instead of the project's own program
      * @param compiled copy the build (bin/) too, so program.js runs the compiled program (run `npm run build` first)
+     * @param extraEnv for every run, e.g. where a stand-in listens (the CLI passes its environment to the plugins)
      */
-    constructor(engineDir: string, program?: string, compiled = false) {
+    constructor(engineDir: string, program?: string, compiled = false, extraEnv: NodeJS.ProcessEnv = {}) {
         this.base = fs.mkdtempSync(path.join(os.tmpdir(), "m365-e2e-"));
         this.root = path.join(this.base, "project");
         const source = projectRoot();
@@ -87,6 +88,7 @@ export class EngineProject {
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
             // The project's tests and CI variables must not leak into the programs' own checks.
             CI: undefined,
+            ...extraEnv,
         };
     }
 
@@ -152,7 +154,12 @@ export class EngineProject {
         };
     }
 
-    /** The stack's state: each resource's URN, type, whether it is protected, and its outputs. */
+    /** `pulumi stack export` as it is kept: secrets encrypted. */
+    public exportedState(stack: string): unknown {
+        return JSON.parse(this.ok(["stack", "export", "--stack", stack]).stdout);
+    }
+
+    /** The stack's state: each resource's URN, type, whether it is protected, and its outputs (secrets as their values). */
     public resources(stack: string): StateResource[] {
         const exported = JSON.parse(this.ok(["stack", "export", "--stack", stack, "--show-secrets"]).stdout);
         return (exported.deployment?.resources ?? []).map((r: any) => ({
@@ -160,13 +167,23 @@ export class EngineProject {
             type: r.type,
             id: r.id,
             protect: r.protect === true,
-            outputs: r.outputs ?? {},
+            outputs: Object.fromEntries(Object.entries(r.outputs ?? {}).map(([key, value]) => [key, revealed(value)])),
         }));
     }
 
     public dispose(): void {
         fs.rmSync(this.base, { recursive: true, force: true });
     }
+}
+
+/** The engine's secret sign ("4dabf18193072939515e22adb298388d"): with --show-secrets, `plaintext` holds the value's JSON. */
+const secretSig = "4dabf18193072939515e22adb298388d";
+
+function revealed(value: unknown): unknown {
+    if (value !== null && typeof value === "object" && secretSig in value && "plaintext" in value) {
+        return JSON.parse(String((value as { plaintext: unknown }).plaintext));
+    }
+    return value;
 }
 
 export interface PreviewStep {

@@ -1,7 +1,8 @@
 /**
  * The benchmark's part under the real Pulumi engine (`npm run setup:engine`, or M365_PULUMI_BIN): wall time of
  * `pulumi preview` and `pulumi up` for an empty TypeScript program and for the project's credential resources
- * (test/e2e/programs/credentials: rotation guard, secret expiry, two secret slots), and the project's own program's
+ * (test/e2e/programs/credentials: rotation guard, secret expiry, two secret slots, over the stand-in Entra ID's
+ * Graph, which runs in a process of its own), and the project's own program's
  * start-up, for the dev stack's shape and for 100 mailboxes, against the empty program in the same run. The
  * project's program runs as `pulumi` runs it after `npm run build` (program.js: the compiled program).
  *
@@ -11,6 +12,7 @@
  * before any provider work. Each figure is the median of three runs.
  */
 import { EngineProject, engineMissingMessage, findEngine } from "../../test/e2e/engine";
+import { EngineStandIn, startStandInEntraForEngine } from "../../test/fixtures/entra/forEngine";
 import { configNamespace } from "../../facts/project";
 
 const runs = 3;
@@ -56,7 +58,7 @@ const up = ["up", "--yes", "--stack", "bench"];
 /** Seconds of the first `pulumi up` of a new stack: it creates everything, so it runs once. */
 const firstUp = (project: EngineProject) => timed(project, up, succeeded, 1);
 
-export function engineBench(printTable: (rows: string[][]) => void): void {
+export async function engineBench(printTable: (rows: string[][]) => void): Promise<void> {
     const engineDir = findEngine();
     if (engineDir === undefined) {
         console.log(`\nReal engine: not measured (${engineMissingMessage}).`);
@@ -64,8 +66,9 @@ export function engineBench(printTable: (rows: string[][]) => void): void {
     }
     const rows: string[][] = [["program", "pulumi preview s", "first pulumi up s", "pulumi up, nothing to change s"]];
     const projects: EngineProject[] = [];
-    const open = (program?: string, compiled = false) => {
-        const project = new EngineProject(engineDir, program, compiled);
+    let standIn: EngineStandIn | undefined;
+    const open = (program?: string, compiled = false, env: NodeJS.ProcessEnv = {}) => {
+        const project = new EngineProject(engineDir, program, compiled, env);
         projects.push(project);
         return project;
     };
@@ -75,7 +78,8 @@ export function engineBench(printTable: (rows: string[][]) => void): void {
         const emptyPreview = timed(empty, ["preview", "--stack", "bench"], succeeded);
         rows.push(["empty TypeScript program", emptyPreview.toFixed(1), firstUp(empty).toFixed(1), timed(empty, up, succeeded).toFixed(1)]);
 
-        const credentials = open("credentials");
+        standIn = await startStandInEntraForEngine();
+        const credentials = open("credentials", false, standIn.env);
         credentials.initStack("bench", { rotation: "0", lifetimeDays: "90" });
         const credentialsPreview = timed(credentials, ["preview", "--stack", "bench"], succeeded);
         rows.push(["credential resources", credentialsPreview.toFixed(1), firstUp(credentials).toFixed(1), timed(credentials, up, succeeded).toFixed(1)]);
@@ -93,5 +97,6 @@ export function engineBench(printTable: (rows: string[][]) => void): void {
         printTable(startUps);
     } finally {
         for (const project of projects) project.dispose();
+        await standIn?.stop();
     }
 }
