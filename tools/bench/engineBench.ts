@@ -4,7 +4,9 @@
  * (test/e2e/programs/credentials: rotation guard, secret expiry, two secret slots, over the stand-in Entra ID's
  * Graph, which runs in a process of its own), and the project's own program's
  * start-up, for the dev stack's shape and for 100 mailboxes, against the empty program in the same run. The
- * project's program runs as `pulumi` runs it after `npm run build` (program.js: the compiled program).
+ * project's program runs as `pulumi` runs it after `npm run build` (program.js: the compiled program). A second
+ * baseline, test/e2e/programs/sdk, loads @pulumi/pulumi and declares nothing: what any program that declares a
+ * resource pays before its own first line (the SDK's index loads the automation API and the closure serializer).
  *
  * The azuread and command providers cannot be built here (tools/engine/README.md), so the project's program is
  * timed up to the moment the engine asks for the azuread plugin: that is its start-up (Node.js, ts-node, the SDKs,
@@ -77,6 +79,10 @@ export async function engineBench(printTable: (rows: string[][]) => void): Promi
         empty.initStack("bench", {});
         const emptyPreview = timed(empty, ["preview", "--stack", "bench"], succeeded);
         rows.push(["empty TypeScript program", emptyPreview.toFixed(1), firstUp(empty).toFixed(1), timed(empty, up, succeeded).toFixed(1)]);
+        const sdk = open("sdk");
+        sdk.initStack("bench", {});
+        const sdkPreview = timed(sdk, ["preview", "--stack", "bench"], succeeded);
+        rows.push(["empty program loading @pulumi/pulumi", sdkPreview.toFixed(1), firstUp(sdk).toFixed(1), timed(sdk, up, succeeded).toFixed(1)]);
 
         standIn = await startStandInEntraForEngine();
         const credentials = open("credentials", false, standIn.env);
@@ -84,12 +90,14 @@ export async function engineBench(printTable: (rows: string[][]) => void): Promi
         const credentialsPreview = timed(credentials, ["preview", "--stack", "bench"], succeeded);
         rows.push(["credential resources", credentialsPreview.toFixed(1), firstUp(credentials).toFixed(1), timed(credentials, up, succeeded).toFixed(1)]);
 
-        const startUps: string[][] = [["the project's program", "start-up s (to the first provider)", "times the empty program's preview"]];
+        const startUps: string[][] = [
+            ["the project's program", "start-up s (to the first provider)", "times the empty program's preview", "times the SDK-loading one's"],
+        ];
         for (const count of [1, 100]) {
             const project = open(undefined, true);
             project.initStack("bench", projectConfig(count));
             const startUp = timed(project, ["preview", "--stack", "bench"], reachedAzuread);
-            startUps.push([`${count} mailbox(es)`, startUp.toFixed(1), (startUp / emptyPreview).toFixed(2)]);
+            startUps.push([`${count} mailbox(es)`, startUp.toFixed(1), (startUp / emptyPreview).toFixed(2), (startUp / sdkPreview).toFixed(2)]);
         }
         console.log(`\nUnder the real Pulumi engine (${engineDir}), median of ${runs} runs:`);
         printTable(rows);
