@@ -29,6 +29,19 @@ export const microsoftGraph = {
     },
 } as const;
 
+/**
+ * Application permissions that open every mailbox of the tenant, never needed for IMAP/POP/SMTP: the policy pack
+ * refuses them. Their IDs as Microsoft Graph's permissions reference and Exchange Online's app roles publish them.
+ */
+export const tenantWideMailRoles: Readonly<Record<string, string>> = {
+    "810c84a8-4a9e-49e6-bf7d-12d183f40d01": "Microsoft Graph Mail.Read",
+    "e2a3a72e-5f79-4c64-b1b1-878b674786c9": "Microsoft Graph Mail.ReadWrite",
+    "b633e1c5-b582-4048-a93e-9f11b44c7e96": "Microsoft Graph Mail.Send",
+    "693c5e45-0940-467d-9b8a-1022fb9d42ef": "Microsoft Graph Mail.ReadBasic.All",
+    "6be147d2-ea4f-4b5a-a3fa-3eab6f3c140a": "Microsoft Graph Mail.ReadBasic",
+    "dc890d15-9560-4a4c-9b7f-a736ec74ec40": "Office 365 Exchange Online full_access_as_app",
+};
+
 export type ExchangeAppRoleName = keyof typeof exchangeOnline.appRoles;
 export type GraphDelegatedScopeName = keyof typeof microsoftGraph.delegatedScopes;
 

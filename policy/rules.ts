@@ -4,6 +4,7 @@
  */
 import { configNamespace, resourceTypes } from "../facts/project";
 import { dayMs } from "../plan/rfc3339";
+import { tenantWideMailRoles } from "../facts/microsoft";
 
 export interface ResourceUnderReview {
     readonly type: string;
@@ -16,16 +17,6 @@ export interface RuleConfig {
 }
 
 export const defaultRuleConfig: RuleConfig = { maxSecretLifetimeDays: 365 };
-
-/** Application permissions that open every mailbox in the tenant: never needed for IMAP/POP/SMTP. */
-export const tenantWideMailRoles: Record<string, string> = {
-    "810c84a8-4a9e-49e6-bf7d-12d183f40d01": "Microsoft Graph Mail.Read",
-    "e2a3a72e-5f79-4c64-b1b1-878b674786c9": "Microsoft Graph Mail.ReadWrite",
-    "b633e1c5-b582-4048-a93e-9f11b44c7e96": "Microsoft Graph Mail.Send",
-    "693c5e45-0940-467d-9b8a-1022fb9d42ef": "Microsoft Graph Mail.ReadBasic.All",
-    "6be147d2-ea4f-4b5a-a3fa-3eab6f3c140a": "Microsoft Graph Mail.ReadBasic",
-    "dc890d15-9560-4a4c-9b7f-a736ec74ec40": "Office 365 Exchange Online full_access_as_app",
-};
 
 export const allowOrganizationSmtpAuthTag = `${configNamespace}:allowOrganizationSmtpAuth`;
 

@@ -4,6 +4,7 @@
  * state, and on what each secret can sign in to at the stand-in.
  */
 import * as assert from "assert";
+import * as path from "path";
 import { EngineProject, requireEngine, urnName } from "./engine";
 import { deployedSecret } from "../../tools/review/deployedState";
 import { EngineStandIn, startStandInEntraForEngine } from "../fixtures/entra/forEngine";
@@ -130,6 +131,20 @@ describe("secrets under the real engine", function () {
             held,
             "the stand-in Entra ID still holds the app and both secrets",
         );
+    });
+
+    it("pulumi preview --policy-pack policy reports a secret lifetime the pack refuses, and passes one it allows", () => {
+        const policyStack = "e2e-policy";
+        const pack = path.join(project.root, "policy");
+        project.initStack(policyStack, { rotation: "0", lifetimeDays: "400" });
+        const refused = project.pulumi(["preview", "--stack", policyStack, "--policy-pack", pack]);
+        assert.notStrictEqual(refused.code, 0, "a mandatory violation fails the preview");
+        assert.match(refused.output, /secret-lifetime-at-most/);
+        assert.match(refused.output, /the client secret lives 400 days; this policy allows at most 365/);
+        project.writeConfig(policyStack, { rotation: "0", lifetimeDays: "90" });
+        const allowed = project.pulumi(["preview", "--stack", policyStack, "--policy-pack", pack]);
+        assert.strictEqual(allowed.code, 0, allowed.output);
+        assert.doesNotMatch(allowed.output, /secret-lifetime-at-most.*mandatory/s);
     });
 
     it("destroy of the unprotected stack leaves nothing of it in the stand-in Entra ID, and what the stack did not make stays", async () => {
