@@ -40,6 +40,13 @@ function differing(before: Record<string, unknown>, after: Record<string, unknow
     return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
 }
 
+/** The diff of the project's own dynamic resources that have one; undefined for the providers' resources. */
+async function ownResourceDiff(type: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult | undefined> {
+    if (type === resourceTypes.secretExpiry) return diffSecretExpiry(olds as unknown as SecretExpiryInputs, news as unknown as SecretExpiryInputs);
+    if (type === resourceTypes.rotationGuard) return rotationGuardProvider.diff!("secret-rotation", olds as never, news as never);
+    return undefined;
+}
+
 export class EngineReplay {
     private state = new Map<string, StateEntry>();
     private made = 0;
@@ -85,10 +92,10 @@ export class EngineReplay {
                     steps.push({ kind: "create", type: args.type, name: args.name, changed: [], replacing: [], after: inputs });
                 } else {
                     const changed = differing(prior.inputs, inputs);
-                    const replacing =
-                        args.type === resourceTypes.secretExpiry
-                            ? (diffSecretExpiry(prior.inputs as unknown as SecretExpiryInputs, inputs as unknown as SecretExpiryInputs).replaces ?? [])
-                            : replacingChanges(args.type, prior.inputs, inputs);
+                    // The project's own dynamic resources decide for themselves, as the engine asks their diff:
+                    // `changes: false` is no step at all, even where an input differs (a new lifetime on the expiry).
+                    const ownDiff = await ownResourceDiff(args.type, prior.inputs, inputs);
+                    const replacing = ownDiff ? (ownDiff.replaces ?? []) : replacingChanges(args.type, prior.inputs, inputs);
                     if (replacing.length > 0) {
                         entry = this.fresh(args, fallback, inputs);
                         steps.push({ kind: "replace", type: args.type, name: args.name, changed, replacing, before: prior.inputs, after: inputs });
@@ -97,7 +104,7 @@ export class EngineReplay {
                         const computed = Object.fromEntries(Object.entries(prior.outputs).filter(([output]) => !(output in prior.inputs)));
                         entry = { ...prior, inputs, outputs: { ...inputs, ...computed } };
                         steps.push({
-                            kind: changed.length > 0 ? "update" : "same",
+                            kind: changed.length > 0 && (ownDiff?.changes ?? true) ? "update" : "same",
                             type: args.type,
                             name: args.name,
                             changed,
