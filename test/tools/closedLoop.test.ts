@@ -9,6 +9,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as tls from "tls";
+import { saslXoauth2 } from "../../tools/verify";
 import { planAccess } from "../../plan/accessPlan";
 import { MailLab } from "../fixtures/mailLab";
 import { provisionAsProvider, ProvisionedApp, removeAsProvider, deployerGraph } from "../fixtures/entra/asProvider";
@@ -25,6 +27,36 @@ const mailboxes = [
     { address: edi, protocols: ["imap", "pop", "smtp"] as const },
     { address: archive, protocols: ["imap"] as const },
 ].map((m) => ({ address: m.address, protocols: [...m.protocols] }));
+
+/** A SASL continuation ("+" or "+ data"), not "+OK". */
+const continuation = /^\+( |$)/;
+
+/** A POP3 AUTH XOAUTH2 straight to the lab (no pre-check of the token's roles, as verify has): the server's answer. */
+function popLogin(lab: MailLab, user: string, token: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const socket = tls.connect({ host: "127.0.0.2", port: lab.popPort, ca: [fs.readFileSync(lab.caFile)], servername: "localhost" });
+        const lines: string[] = [];
+        let buffer = "";
+        socket.setEncoding("utf8");
+        socket.on("data", (chunk: string) => {
+            buffer += chunk;
+            for (let index = buffer.indexOf("\r\n"); index >= 0; index = buffer.indexOf("\r\n")) {
+                const line = buffer.slice(0, index);
+                buffer = buffer.slice(index + 2);
+                lines.push(line);
+                if (lines.length === 1) socket.write("AUTH XOAUTH2\r\n");
+                else if (lines.length === 2 && continuation.test(line)) socket.write(`${saslXoauth2(user, token)}\r\n`);
+                // XOAUTH2 reports a failure as a challenge first (RFC 7628's error JSON); the client answers it empty.
+                else if (continuation.test(line)) socket.write("\r\n");
+                else {
+                    socket.end("QUIT\r\n");
+                    resolve(line);
+                }
+            }
+        });
+        socket.on("error", reject);
+    });
+}
 
 describe("closed loop: stand-in Entra ID, the Exchange step under PowerShell, verify against Dovecot", function () {
     this.timeout(180_000);
@@ -95,6 +127,15 @@ describe("closed loop: stand-in Entra ID, the Exchange step under PowerShell, ve
         assert.strictEqual(result(noRole, "imap", edi).ok, true);
         assert.strictEqual(result(noRole, "pop", edi).ok, false);
         assert.match(result(noRole, "pop", edi).fix ?? result(noRole, "pop", edi).detail, /POP\.AccessAsApp/);
+        // The server refuses such a token too, though Exchange still grants POP: Exchange checks the role itself.
+        const roleless = await client.token(
+            `${entra.authority}/${tenantId}/oauth2/v2.0/token`,
+            app.appId,
+            app.secret,
+            "https://outlook.office365.com/.default",
+        );
+        assert.match(await popLogin(lab, edi, roleless.body.access_token), /^-ERR/);
+        assert.ok(labGrants(tenant, tenant.servicePrincipalIdentity(app.appId)).some((g) => g.service === "pop3" && g.user === edi));
 
         // Destroy: the Exchange step's removal, then the provider's deletes. Nothing of the app is left in either.
         const identity = tenant.servicePrincipalIdentity(app.appId);
