@@ -5,15 +5,11 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { EngineProject, requireEngine, urnName } from "./engine";
+import { changedSteps as changed, EngineProject, requireEngine, urnName } from "./engine";
 import { deployedSecret } from "../../tools/review/deployedState";
 import { EngineStandIn, startStandInEntraForEngine } from "../fixtures/entra/forEngine";
 
 const stack = "e2e";
-
-function changed(steps: { op: string; urn: string; type: string }[]): string[] {
-    return steps.filter((step) => step.op !== "same" && step.type !== "pulumi:pulumi:Stack").map((step) => `${step.op} ${urnName(step.urn)}`);
-}
 
 describe("secrets under the real engine", function () {
     this.timeout(600_000);

@@ -50,7 +50,8 @@ export class EngineProject {
     /** The local file backend the project's stacks live in. */
     public readonly backendUrl: string;
     private readonly base: string;
-    private readonly env: NodeJS.ProcessEnv;
+    /** The environment every `pulumi` run gets: also for a command that runs `pulumi` itself (verify --stack). */
+    public readonly env: NodeJS.ProcessEnv;
 
     /**
      * @param engineDir from requireEngine
@@ -92,11 +93,12 @@ export class EngineProject {
         };
     }
 
-    /** Runs `pulumi ARGS` in the project, non-interactively. */
-    public pulumi(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): CliRun {
+    /** Runs `pulumi ARGS` in the project, non-interactively; `input` goes to its stdin (a secret never on the command line). */
+    public pulumi(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string): CliRun {
         const run = spawnSync("pulumi", [...args, "--non-interactive"], {
             cwd: this.dir,
             env: { ...this.env, ...extraEnv },
+            input,
             encoding: "utf8",
             maxBuffer: 64 * 1024 * 1024,
             timeout: 300_000,
@@ -108,8 +110,8 @@ export class EngineProject {
     }
 
     /** Like pulumi(), but an exit code other than 0 throws with the output. */
-    public ok(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): CliRun {
-        const run = this.pulumi(args, extraEnv);
+    public ok(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string): CliRun {
+        const run = this.pulumi(args, extraEnv, input);
         if (run.code !== 0) {
             throw new Error(`pulumi ${args.join(" ")} exited ${run.code}:\n${run.output}`);
         }
@@ -198,6 +200,11 @@ export interface StateResource {
     readonly id?: string;
     readonly protect: boolean;
     readonly outputs: Record<string, any>;
+}
+
+/** A preview's steps other than "same" and the stack itself, as "op name". */
+export function changedSteps(steps: readonly PreviewStep[]): string[] {
+    return steps.filter((step) => step.op !== "same" && step.type !== "pulumi:pulumi:Stack").map((step) => `${step.op} ${urnName(step.urn)}`);
 }
 
 /** The name part of a URN (after the last `::`). */

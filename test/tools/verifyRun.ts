@@ -38,10 +38,10 @@ export function requireDovecot(context: Mocha.Context): void {
 
 /** `npm run verify`'s compiled command for one tenant and client secret, run as a user runs it, against a lab. */
 export function verifyRunner(tenant: string, secret: string) {
-    return (lab: MailLab, args: string[], env: Record<string, string> = {}) => runVerify(lab, tenant, secret, args, env);
+    return (lab: MailLab, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => runVerify(lab, tenant, secret, args, env, cwd);
 }
 
-function runVerify(lab: MailLab, tenant: string, secret: string, args: string[], env: Record<string, string>): Promise<VerifyRun> {
+function runVerify(lab: MailLab, tenant: string, secret: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<VerifyRun> {
     const started = Date.now();
     const child = spawn(
         process.execPath,
@@ -70,6 +70,7 @@ function runVerify(lab: MailLab, tenant: string, secret: string, args: string[],
         ],
         {
             env: { ...process.env, NODE_EXTRA_CA_CERTS: lab.caFile, M365_CLIENT_SECRET: secret, ...env },
+            cwd,
         },
     );
     children.add(child);

@@ -8,14 +8,19 @@
  * baseline, test/e2e/programs/sdk, loads @pulumi/pulumi and declares nothing: what any program that declares a
  * resource pays before its own first line (the SDK's index loads the automation API and the closure serializer).
  *
- * The azuread and command providers cannot be built here (tools/engine/README.md), so the project's program is
- * timed up to the moment the engine asks for the azuread plugin: that is its start-up (Node.js, ts-node, the SDKs,
- * reading and validating config, deciding the access plan, the first registration), what every `pulumi` run pays
- * before any provider work. Each figure is the median of three runs.
+ * The project's program is timed twice. Without provider plugins, up to the moment the engine asks for the azuread
+ * plugin: that is its start-up (Node.js, the SDKs, reading and validating config, deciding the access plan, the
+ * first registration), what every `pulumi` run pays before any provider work. And whole, for 1 and 100 mailboxes,
+ * with the providers test/e2e/providers.ts installs (the substitutes here, where the real azuread and command
+ * plugins cannot be built: tools/engine/README.md) against the stand-in Entra ID and, under pwsh, the stand-in
+ * Exchange Online. Each figure is the median of three runs (a first `up`, which creates everything, runs once).
  */
 import { EngineProject, engineMissingMessage, findEngine } from "../../test/e2e/engine";
 import { EngineStandIn, startStandInEntraForEngine } from "../../test/fixtures/entra/forEngine";
 import { configNamespace } from "../../facts/project";
+import { installProviders } from "../../test/e2e/providers";
+import { mailbox, organization, StandInTenant, tenantId } from "../../test/scripts/standInTenant";
+import { findPwsh } from "../../test/scripts/commandProvider";
 
 const runs = 3;
 
@@ -42,16 +47,17 @@ const succeeded = (code: number) => code === 0;
 /** The program ran to its first Entra ID resource: the engine then looks for the azuread plugin, which is not here. */
 const reachedAzuread = (_code: number, output: string) => /no resource plugin 'pulumi-resource-azuread' found/.test(output);
 
+function benchMailboxes(count: number): { address: string; protocols: string[] }[] {
+    return Array.from({ length: count }, (_, i) => ({ address: `mailbox-${i}@contoso.com`, protocols: i % 2 === 0 ? ["imap", "smtp"] : ["pop"] }));
+}
+
 function projectConfig(mailboxCount: number): Record<string, unknown> {
     // A tenant that is not the example's placeholder, which previews refuse before any resource.
     return {
         "azuread:tenantId": "7e57e57e-0000-4000-8000-00000000fa4e",
         [`${configNamespace}:displayName`]: "bench",
         [`${configNamespace}:exchange`]: { organization: "contoso.onmicrosoft.com" },
-        [`${configNamespace}:mailboxes`]: Array.from({ length: mailboxCount }, (_, i) => ({
-            address: `mailbox-${i}@contoso.com`,
-            protocols: i % 2 === 0 ? ["imap", "smtp"] : ["pop"],
-        })),
+        [`${configNamespace}:mailboxes`]: benchMailboxes(mailboxCount),
     };
 }
 
@@ -89,6 +95,41 @@ export async function engineBench(printTable: (rows: string[][]) => void): Promi
         credentials.initStack("bench", { rotation: "0", lifetimeDays: "90" });
         const credentialsPreview = timed(credentials, ["preview", "--stack", "bench"], succeeded);
         rows.push(["credential resources", credentialsPreview.toFixed(1), firstUp(credentials).toFixed(1), timed(credentials, up, succeeded).toFixed(1)]);
+
+        const pwsh = findPwsh();
+        if (pwsh === undefined) {
+            rows.push(["the project's program", "not measured: no pwsh (npm run setup:pwsh)", "", ""]);
+        }
+        for (const count of pwsh === undefined ? [] : [1, 100]) {
+            const exchange = new StandInTenant({ mailboxes: Object.fromEntries(benchMailboxes(count).map((m) => [m.address, mailbox(m.address)])) });
+            const entra = await startStandInEntraForEngine(tenantId);
+            try {
+                const project = open(undefined, true, {
+                    ...entra.env,
+                    ...exchange.machine(),
+                    ARM_CLIENT_ID: entra.env.M365_STANDIN_CLIENT_ID,
+                    ARM_CLIENT_SECRET: entra.env.M365_STANDIN_CLIENT_SECRET,
+                });
+                const providers = installProviders(project);
+                project.initStack("bench", {
+                    "azuread:tenantId": tenantId,
+                    "azuread:metadataHost": new URL(entra.env.M365_STANDIN_TOKEN_URL).host,
+                    [`${configNamespace}:displayName`]: "bench",
+                    [`${configNamespace}:exchange`]: { organization, auth: "interactive", pwsh },
+                    [`${configNamespace}:mailboxes`]: benchMailboxes(count),
+                });
+                const preview = timed(project, ["preview", "--stack", "bench"], succeeded);
+                rows.push([
+                    `the project's program, ${count} mailbox(es), ${providers} providers`,
+                    preview.toFixed(1),
+                    firstUp(project).toFixed(1),
+                    timed(project, up, succeeded).toFixed(1),
+                ]);
+            } finally {
+                exchange.dispose();
+                await entra.stop();
+            }
+        }
 
         const startUps: string[][] = [
             ["the project's program", "start-up s (to the first provider)", "times the empty program's preview", "times the SDK-loading one's"],

@@ -1,0 +1,47 @@
+/**
+ * The providers the project's own program needs under the real engine: `pulumi-resource-azuread` 6.9.1 and
+ * `pulumi-resource-command` 1.2.1, installed into an EngineProject's PULUMI_HOME as `pulumi plugin install --file`
+ * installs a local binary, so the CLI finds them without a download.
+ *
+ * Where the real plugins are at hand (Pulumi's ordinary CLI: `pulumi plugin install resource azuread 6.9.1` and
+ * `resource command 1.2.1` put them in ~/.pulumi/plugins), name their folder in M365_PROVIDER_PLUGINS and those
+ * are installed. Otherwise, as on these machines where the Go module proxy refuses both providers
+ * (tools/engine/README.md), the substitutes in test/fixtures/providers are, and the suites say which they ran.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { EngineProject } from "./engine";
+import { azureadVersion } from "../fixtures/providers/azuread";
+import { commandVersion } from "../fixtures/providers/command";
+
+export const providerPlugins = [
+    { name: "azuread", version: azureadVersion },
+    { name: "command", version: commandVersion },
+] as const;
+
+/** Where the real plugin binary is: a folder with `pulumi-resource-<name>`, or the plugin cache's layout. */
+function realPlugin(folder: string, name: string, version: string): string | undefined {
+    return [path.join(folder, `pulumi-resource-${name}`), path.join(folder, `resource-${name}-v${version}`, `pulumi-resource-${name}`)].find((file) =>
+        fs.existsSync(file),
+    );
+}
+
+/** A one-line launcher for a substitute: the compiled fixture under this Node.js. */
+function substitutePlugin(dir: string, name: string): string {
+    const script = path.join(__dirname, "..", "fixtures", "providers", `${name}.js`);
+    const launcher = path.join(dir, `pulumi-resource-${name}`);
+    fs.writeFileSync(launcher, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} "$@"\n`, { mode: 0o755 });
+    return launcher;
+}
+
+/** Installs both providers into the project's PULUMI_HOME; returns "real" or "substitute". */
+export function installProviders(project: EngineProject): "real" | "substitute" {
+    const real = process.env.M365_PROVIDER_PLUGINS;
+    const launchers = fs.mkdtempSync(path.join(project.root, "..", "plugins-"));
+    for (const { name, version } of providerPlugins) {
+        const file = real ? realPlugin(real, name, version) : substitutePlugin(launchers, name);
+        if (!file) throw new Error(`M365_PROVIDER_PLUGINS=${real} holds no pulumi-resource-${name} ${version}`);
+        project.ok(["plugin", "install", "resource", name, version, "--file", file]);
+    }
+    return real ? "real" : "substitute";
+}

@@ -1,0 +1,344 @@
+/**
+ * The project's own program (index.ts, unchanged) under the real Pulumi CLI: issue #14's scenarios 1-5 and 7 against the
+ * stand-in Entra ID (its own process, reached through azuread:metadataHost) and the stand-in Exchange Online module
+ * under pwsh, asserting on the stand-ins' final state, on stack outputs and on `pulumi preview --json`. The providers
+ * are the real plugins where M365_PROVIDER_PLUGINS names them, else the substitutes (test/e2e/providers.ts); each
+ * suite prints which.
+ */
+import * as assert from "assert";
+import { changedSteps, StateResource, urnName } from "./engine";
+import { added, archive, bystander, edi, failing, Mailboxes, onStandIns } from "./standInWorld";
+import { organization, tenantId } from "../scripts/standInTenant";
+import { findPwsh } from "../scripts/commandProvider";
+import { exchangeOnline } from "../../facts/microsoft";
+import { resourceTypes } from "../../facts/project";
+import { failureMessage, grantedMailboxes, parseRecordedState } from "../../components/exchangeMailboxAccess/exchangeRecord";
+import { MailLab } from "../fixtures/mailLab";
+import { labGrants } from "../scripts/scenarioHelpers";
+import { result, verifyRunner } from "../tools/verifyRun";
+
+function secretsIn(state: StateResource[]): Record<string, string> {
+    return Object.fromEntries(state.filter((r) => r.type === resourceTypes.password).map((r) => [urnName(r.urn), r.outputs.value as string]));
+}
+
+describe("the project's program under the real engine: a dev stack's life", function () {
+    this.timeout(900_000);
+    const { world, config } = onStandIns(this);
+    const stack = "dev";
+    const first: Mailboxes = [
+        { address: edi, protocols: ["imap", "smtp"] },
+        { address: archive, protocols: ["pop"] },
+    ];
+    let existing: { applications: string[]; bystander: string };
+    let firstSecret = "";
+    const outputs = () => JSON.parse(world.project.ok(["stack", "output", "--json", "--show-secrets", "--stack", stack]).stdout);
+    const grantsOn = (address: string, identity: string | undefined) => {
+        const box = world.exchange.mailboxState(address);
+        return {
+            fullAccess: box.permissions.some((p) => p.User === identity && p.AccessRights.includes("FullAccess")),
+            sendAs: box.sendAs.some((s) => s.Trustee === identity),
+        };
+    };
+    const exchangeRoles = (servicePrincipalId: string) => {
+        const tenant = world.entra.tenant();
+        const resource = tenant.servicePrincipals.find((s) => s.appId === exchangeOnline.appId)!;
+        return tenant.appRoleAssignments
+            .filter((a) => a.principalId === servicePrincipalId && a.resourceId === resource.id)
+            .map((a) => a.appRoleId)
+            .sort();
+    };
+
+    it("scenario 1: pulumi up from nothing creates the app, service principal, consent, secret and Exchange grants; outputs as documented", async () => {
+        const { project, entra, exchange } = world;
+        project.initStack(stack, config(first));
+        existing = { applications: entra.tenant().applications.map((a) => a.id), bystander: JSON.stringify(exchange.mailboxState(bystander)) };
+        const up = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(up.code, 0, up.output);
+
+        const out = outputs();
+        firstSecret = out.clientSecret;
+        const app = entra.tenant().applications.find((a) => a.appId === out.clientId);
+        assert.ok(app, `the stand-in holds the app ${out.clientId}`);
+        assert.strictEqual(app.displayName, "Mail OAuth (e2e)");
+        const sp = entra.tenant().servicePrincipals.find((s) => s.appId === out.clientId)!;
+        assert.strictEqual(out.servicePrincipalObjectId, sp.id);
+        assert.strictEqual(out.tenantId, tenantId);
+        assert.deepStrictEqual(exchangeRoles(sp.id), Object.values(exchangeOnline.appRoles).sort(), "consent to exactly the three protocols' roles");
+        assert.strictEqual(app.passwordCredentials.length, 1, "one secret");
+        assert.ok(await entra.signsIn(out.clientId, out.clientSecret), "the output secret gets a token");
+        assert.deepStrictEqual(Object.keys(out).sort(), [
+            "clientId",
+            "clientSecret",
+            "clientSecretExpiresAt",
+            "clientSecretKeyId",
+            "exchangeMailboxesGranted",
+            "imap",
+            "mailboxes",
+            "pop",
+            "scope",
+            "secretRotation",
+            "servicePrincipalObjectId",
+            "smtp",
+            "smtpAuthorization",
+            "tenantId",
+            "tokenUrl",
+        ]);
+        assert.deepStrictEqual([...out.exchangeMailboxesGranted].sort(), [archive, edi]);
+
+        const identity = exchange.servicePrincipalIdentity(out.clientId);
+        assert.ok(identity, "New-ServicePrincipal registered the app in Exchange Online");
+        assert.deepStrictEqual(grantsOn(edi, identity), { fullAccess: true, sendAs: true });
+        assert.deepStrictEqual(grantsOn(archive, identity), { fullAccess: true, sendAs: false });
+        assert.strictEqual(exchange.mailboxState(archive).PopEnabled, true);
+        assert.strictEqual(JSON.stringify(exchange.mailboxState(bystander)), existing.bystander, "a mailbox not in the config is untouched");
+
+        assert.strictEqual(secretsIn(project.resources(stack))["mail-app-secret-a"], out.clientSecret);
+        assert.ok(!JSON.stringify(project.exportedState(stack)).includes(out.clientSecret), "the secret is encrypted in the state");
+        assert.ok(!up.output.includes(out.clientSecret), "nor printed by the update");
+    });
+
+    it("scenario 1: a preview right after finds nothing to change (--expect-no-changes)", () => {
+        const preview = world.project.pulumi(["preview", "--stack", stack, "--expect-no-changes"]);
+        assert.strictEqual(preview.code, 0, preview.output);
+    });
+
+    it("scenario 2: rename, new lifetime, added mailbox, dropped protocol, smtpAuth organization: no secret replaced, the old secret still signs in", async () => {
+        const { project, entra, exchange } = world;
+        const before = outputs();
+        project.writeConfig(
+            stack,
+            config(
+                [
+                    { address: edi, protocols: ["imap"] },
+                    { address: archive, protocols: ["imap"] },
+                    { address: added, protocols: ["smtp"] },
+                ],
+                {
+                    "m365-mail-oauth:displayName": "Mail OAuth (e2e, renamed)",
+                    "m365-mail-oauth:secretLifetimeDays": 60,
+                    "m365-mail-oauth:smtpAuth": "organization",
+                },
+            ),
+        );
+        const preview = project.previewJson(stack);
+        assert.strictEqual(preview.code, 0, preview.output);
+        const steps = changedSteps(preview.steps);
+        assert.deepStrictEqual(
+            steps.filter((step) => /secret/.test(step)),
+            [],
+            "no secret, expiry or rotation guard changes",
+        );
+        assert.ok(steps.includes("delete mail-app-POP.AccessAsApp"), steps.join("\n"));
+        assert.ok(steps.includes("update mail-app") && steps.includes("update exchange"), steps.join("\n"));
+
+        const up = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(up.code, 0, up.output);
+        const after = outputs();
+        assert.strictEqual(after.clientSecret, before.clientSecret, "the same secret");
+        assert.strictEqual(after.clientSecretExpiresAt, before.clientSecretExpiresAt, "its end date fixed at creation");
+        assert.ok(await entra.signsIn(after.clientId, firstSecret), "the old secret still gets a token");
+        assert.strictEqual(entra.tenant().applications.find((a) => a.appId === after.clientId)!.displayName, "Mail OAuth (e2e, renamed)");
+        assert.deepStrictEqual(
+            exchangeRoles(after.servicePrincipalObjectId),
+            [exchangeOnline.appRoles["IMAP.AccessAsApp"], exchangeOnline.appRoles["SMTP.SendAsApp"]].sort(),
+            "the POP consent is withdrawn",
+        );
+        const identity = exchange.servicePrincipalIdentity(after.clientId);
+        assert.deepStrictEqual(grantsOn(edi, identity), { fullAccess: true, sendAs: false }, "SendAs goes with SMTP");
+        assert.deepStrictEqual(grantsOn(added, identity), { fullAccess: true, sendAs: true });
+        assert.strictEqual(exchange.mailboxState(archive).PopEnabled, false, "POP put back as it was");
+        assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, false, "SMTP AUTH on for the organization");
+        assert.deepStrictEqual([...after.exchangeMailboxesGranted].sort(), [archive, edi, added].sort());
+    });
+
+    it("scenario 5: a failing mailbox fails the update naming it, the state keeps the record, the next up (with a new reconcileRun) repairs it", () => {
+        const { project, exchange } = world;
+        const mailboxes: Mailboxes = [
+            { address: edi, protocols: ["imap"] },
+            { address: archive, protocols: ["imap"] },
+            { address: added, protocols: ["smtp"] },
+            { address: failing, protocols: ["imap"] },
+        ];
+        const settings = { "m365-mail-oauth:displayName": "Mail OAuth (e2e, renamed)", "m365-mail-oauth:smtpAuth": "organization" };
+        project.writeConfig(stack, config(mailboxes, settings));
+        exchange.update((state) => (state.faults = [{ cmdlet: "Add-MailboxPermission", identity: failing, kind: "denied" }]));
+        const failed = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.notStrictEqual(failed.code, 0, failed.output);
+        assert.match(failed.output, new RegExp(failing.replace(".", "\\.")));
+        const command = project.resources(stack).find((r) => r.type === resourceTypes.command);
+        assert.ok(command, "the Exchange step is still in the state");
+        const record = parseRecordedState(String(command.outputs.stdout));
+        assert.deepStrictEqual(grantedMailboxes(record).sort(), [archive, edi, added].sort(), "with the record of what it holds");
+        assert.match(failureMessage(record) ?? "", new RegExp(failing.replace(".", "\\.")), "and of what failed");
+        const identity = exchange.servicePrincipalIdentity(outputs().clientId);
+        assert.strictEqual(grantsOn(failing, identity).fullAccess, false);
+
+        // With the config unchanged the engine does not run the command again (its last run exited 0 to keep its
+        // record): the failure says to set a new reconcileRun label, and the next up with it repairs the mailbox.
+        assert.match(failed.output, /exchange\.reconcileRun/);
+        exchange.update((state) => (state.faults = []));
+        const exchangeBlock = { organization, auth: "interactive", pwsh: findPwsh(), reconcileRun: "retry-1" };
+        project.writeConfig(stack, config(mailboxes, { ...settings, "m365-mail-oauth:exchange": exchangeBlock }));
+        const repaired = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(repaired.code, 0, repaired.output);
+        assert.strictEqual(grantsOn(failing, identity).fullAccess, true);
+        assert.ok(outputs().exchangeMailboxesGranted.includes(failing));
+    });
+
+    it("scenario 4: pulumi destroy leaves nothing of the stack in either stand-in, and what was there before as it was", () => {
+        const { project, entra, exchange } = world;
+        const out = outputs();
+        const identity = exchange.servicePrincipalIdentity(out.clientId);
+        const destroy = project.pulumi(["destroy", "--yes", "--stack", stack]);
+        assert.strictEqual(destroy.code, 0, destroy.output);
+
+        const tenant = entra.tenant();
+        assert.deepStrictEqual(
+            tenant.applications.map((a) => a.id),
+            existing.applications,
+            "no app of the stack is left, and none that was there before is gone",
+        );
+        assert.ok(!tenant.servicePrincipals.some((s) => s.appId === out.clientId));
+        assert.ok(!tenant.appRoleAssignments.some((a) => a.principalId === out.servicePrincipalObjectId));
+        assert.ok(
+            tenant.servicePrincipals.some((s) => s.appId === exchangeOnline.appId),
+            "Exchange Online's own service principal stays",
+        );
+        assert.strictEqual(exchange.servicePrincipalIdentity(out.clientId), undefined);
+        for (const address of [edi, archive, added, failing]) {
+            assert.deepStrictEqual(grantsOn(address, identity), { fullAccess: false, sendAs: false }, `no grant left on ${address}`);
+        }
+        assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, true, "SMTP AUTH for the organization put back");
+        assert.strictEqual(JSON.stringify(exchange.mailboxState(bystander)), existing.bystander);
+        assert.deepStrictEqual(project.resources(stack), []);
+    });
+});
+
+describe("the project's program under the real engine: a protected prod stack", function () {
+    this.timeout(900_000);
+    const { world, config } = onStandIns(this);
+    const stack = "prod";
+    const mailboxes: Mailboxes = [
+        { address: edi, protocols: ["imap", "pop", "smtp"] },
+        { address: archive, protocols: ["imap"] },
+    ];
+    const prod = (rotation: number, boxes = mailboxes) => config(boxes, { "m365-mail-oauth:protect": true, "m365-mail-oauth:secretRotation": rotation });
+
+    it("scenario 3: rotations 0 to 3 each make or replace exactly one secret, the previous one signs in until the next; a jump is refused", async () => {
+        const { project, entra } = world;
+        project.initStack(stack, prod(0));
+        const up = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(up.code, 0, up.output);
+        for (const rotation of [1, 2, 3]) {
+            const before = secretsIn(project.resources(stack));
+            project.writeConfig(stack, prod(rotation));
+            const preview = project.previewJson(stack);
+            assert.strictEqual(preview.code, 0, preview.output);
+            const slot = rotation % 2 === 0 ? "a" : "b";
+            const secretSteps = changedSteps(preview.steps).filter((step) => /mail-app-secret-[ab]$/.test(step));
+            assert.deepStrictEqual(secretSteps, rotation === 1 ? [`create mail-app-secret-${slot}`] : [`replace mail-app-secret-${slot}`]);
+            const rotated = project.pulumi(["up", "--yes", "--stack", stack]);
+            assert.strictEqual(rotated.code, 0, `rotation ${rotation} under protect: ${rotated.output}`);
+            const after = secretsIn(project.resources(stack));
+            const clientId = JSON.parse(project.ok(["stack", "output", "clientId", "--json", "--stack", stack]).stdout);
+            const previous = slot === "a" ? "b" : "a";
+            assert.ok(await entra.signsIn(clientId, after[`mail-app-secret-${slot}`]), `rotation ${rotation}: the new secret signs in`);
+            assert.ok(await entra.signsIn(clientId, after[`mail-app-secret-${previous}`]), `rotation ${rotation}: the previous one still does`);
+            const old = before[`mail-app-secret-${slot}`];
+            if (old !== undefined) assert.ok(!(await entra.signsIn(clientId, old)), `rotation ${rotation}: the one two rotations old is removed`);
+        }
+        project.writeConfig(stack, prod(5));
+        const jump = project.previewJson(stack);
+        assert.notStrictEqual(jump.code, 0);
+        assert.match(jump.output, /m365-mail-oauth:secretRotation: 5 skips 1 rotation\(s\) after 3/);
+    });
+
+    it("scenario 3: dropping a protocol applies under protect", () => {
+        const { project, entra } = world;
+        const fewer: Mailboxes = [
+            { address: edi, protocols: ["imap", "smtp"] },
+            { address: archive, protocols: ["imap"] },
+        ];
+        project.writeConfig(stack, prod(3, fewer));
+        const up = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(up.code, 0, up.output);
+        const sp = JSON.parse(project.ok(["stack", "output", "servicePrincipalObjectId", "--json", "--stack", stack]).stdout);
+        assert.ok(!entra.tenant().appRoleAssignments.some((a) => a.principalId === sp && a.appRoleId === exchangeOnline.appRoles["POP.AccessAsApp"]));
+    });
+
+    it("scenario 3: pulumi destroy is refused, with nothing deleted in the state or either stand-in", () => {
+        const { project, entra, exchange } = world;
+        const state = project.resources(stack).map((r) => r.urn);
+        const held = { entra: JSON.stringify(entra.tenant()), exchange: JSON.stringify(exchange.read()) };
+        const destroy = project.pulumi(["destroy", "--yes", "--stack", stack]);
+        assert.notStrictEqual(destroy.code, 0, "destroy of a protected stack must fail");
+        assert.match(destroy.output, /destroy-guard/);
+        assert.deepStrictEqual(
+            project.resources(stack).map((r) => r.urn),
+            state,
+            "nothing left the state",
+        );
+        assert.strictEqual(JSON.stringify(entra.tenant()), held.entra, "nothing changed in the stand-in Entra ID");
+        assert.strictEqual(JSON.stringify(exchange.read()), held.exchange, "nor in Exchange Online");
+    });
+});
+
+describe("the project's program under the real engine: the closed loop to a mail login (scenario 7)", function () {
+    this.timeout(900_000);
+    const lab = new MailLab({ tenant: tenantId, clients: {}, grants: [] });
+    const { world, config } = onStandIns(this, lab);
+    const stack = "dev";
+    const mailboxes: Mailboxes = [
+        { address: edi, protocols: ["imap", "pop", "smtp"] },
+        { address: archive, protocols: ["imap"] },
+    ];
+    // `npm run verify -- --stack dev` as a user runs it in the project: it reads the stack's outputs with `pulumi`.
+    const verifyStack = () => verifyRunner(tenantId, "")(lab, ["--stack", stack], world.project.env, world.project.dir);
+
+    it("after up, verify --stack logs in over IMAP, POP3 and SMTP with the stand-in's token, where Exchange holds the grant", async () => {
+        const { project, exchange, entra } = world;
+        project.initStack(stack, config(mailboxes));
+        const up = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(up.code, 0, up.output);
+        const clientId = JSON.parse(project.ok(["stack", "output", "clientId", "--json", "--stack", stack]).stdout);
+        // Dovecot's lab lets in only what the stand-in Exchange Online holds for the app the stack made.
+        lab.setGrants(labGrants(exchange, exchange.servicePrincipalIdentity(clientId)));
+
+        const passed = await verifyStack();
+        assert.strictEqual(passed.code, 0, passed.stdout + passed.stderr);
+        assert.deepStrictEqual(
+            passed.json?.results.map((r) => [r.step, r.mailbox ?? "", r.ok]),
+            [
+                ["token", "", true],
+                ["imap", edi, true],
+                ["pop", edi, true],
+                ["smtp", edi, true],
+                ["imap", archive, true],
+            ],
+        );
+        assert.ok(
+            entra.requests().some((r) => r.method === "POST" && r.path === `/${tenantId}/oauth2/v2.0/token` && r.status === 200),
+            "the token came from the stand-in",
+        );
+        const secret = JSON.parse(project.ok(["stack", "output", "clientSecret", "--json", "--show-secrets", "--stack", stack]).stdout);
+        assert.ok(!(passed.stdout + passed.stderr).includes(secret), "verify never prints the secret");
+    });
+
+    it("after destroy, the same verify fails at the token and says why", async () => {
+        const { project, exchange } = world;
+        const outputs = project.ok(["stack", "output", "--json", "--show-secrets", "--stack", stack]).stdout;
+        const clientId = JSON.parse(outputs).clientId;
+        const identity = exchange.servicePrincipalIdentity(clientId);
+        const destroy = project.pulumi(["destroy", "--yes", "--stack", stack]);
+        assert.strictEqual(destroy.code, 0, destroy.output);
+        assert.deepStrictEqual(labGrants(exchange, identity), [], "no grant of the app is left in Exchange");
+        lab.setGrants(labGrants(exchange, identity));
+        // The stack's outputs are gone with it: verify takes the last ones, as a user who kept them would.
+        const failed = await verifyRunner(tenantId, JSON.parse(outputs).clientSecret)(lab, ["--client-id", clientId, "--mailbox", `${edi}:imap`]);
+        assert.notStrictEqual(failed.code, 0);
+        const token = result(failed, "token");
+        assert.strictEqual(token.ok, false);
+        assert.match(token.detail, /AADSTS700016/);
+        assert.match(token.fix ?? "", /client ID is not an app in this tenant/);
+    });
+});
