@@ -6,6 +6,9 @@
  * suite prints which.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { changedSteps, StateResource, urnName } from "./engine";
 import { added, archive, bystander, edi, failing, Mailboxes, onStandIns } from "./standInWorld";
 import { organization, tenantId } from "../scripts/standInTenant";
@@ -14,6 +17,7 @@ import { exchangeOnline } from "../../facts/microsoft";
 import { resourceTypes } from "../../facts/project";
 import { failureMessage, grantedMailboxes, parseRecordedState } from "../../components/exchangeMailboxAccess/exchangeRecord";
 import { MailLab } from "../fixtures/mailLab";
+import { makeCertificate } from "../fixtures/certificates";
 import { labGrants } from "../scripts/scenarioHelpers";
 import { result, verifyRunner } from "../tools/verifyRun";
 
@@ -185,6 +189,30 @@ describe("the project's program under the real engine: a dev stack's life", func
         assert.ok(outputs().exchangeMailboxesGranted.includes(failing));
     });
 
+    it("defect 4: renaming the Exchange component with an alias for its old name keeps the command (without one it would be deleted and made anew)", () => {
+        const { project, exchange } = world;
+        const index = path.join(project.root, "index.ts");
+        const source = fs.readFileSync(index, "utf8");
+        const renamed = source.replace(/new ExchangeMailboxAccess\(\s*"exchange",/, 'new ExchangeMailboxAccess(\n"exchange-online",');
+        assert.notStrictEqual(renamed, source, "the program declares the component as expected");
+        fs.writeFileSync(index, renamed);
+        const unaliased = changedSteps(project.previewJson(stack).steps);
+        assert.ok(unaliased.includes("delete exchange") && unaliased.includes("create exchange-online"), unaliased.join("\n"));
+
+        fs.writeFileSync(
+            index,
+            renamed.replace("{ dependsOn: app.appRoleAssignments }", '{ dependsOn: app.appRoleAssignments, aliases: [{ name: "exchange" }] }'),
+        );
+        const preview = project.previewJson(stack);
+        assert.strictEqual(preview.code, 0, preview.output);
+        assert.deepStrictEqual(changedSteps(preview.steps), [], "the command is the same resource under its new name");
+        exchange.clearLog();
+        const up = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(up.code, 0, up.output);
+        assert.deepStrictEqual(exchange.calls(), [], "no Exchange step ran: nothing was revoked or granted again");
+        assert.ok(project.resources(stack).some((r) => r.type === resourceTypes.command && urnName(r.urn) === "exchange-online"));
+    });
+
     it("scenario 4: pulumi destroy leaves nothing of the stack in either stand-in, and what was there before as it was", () => {
         const { project, entra, exchange } = world;
         const out = outputs();
@@ -253,17 +281,51 @@ describe("the project's program under the real engine: a protected prod stack", 
         assert.match(jump.output, /m365-mail-oauth:secretRotation: 5 skips 1 rotation\(s\) after 3/);
     });
 
+    const fewer: Mailboxes = [
+        { address: edi, protocols: ["imap", "smtp"] },
+        { address: archive, protocols: ["imap"] },
+    ];
+
     it("scenario 3: dropping a protocol applies under protect", () => {
         const { project, entra } = world;
-        const fewer: Mailboxes = [
-            { address: edi, protocols: ["imap", "smtp"] },
-            { address: archive, protocols: ["imap"] },
-        ];
         project.writeConfig(stack, prod(3, fewer));
         const up = project.pulumi(["up", "--yes", "--stack", stack]);
         assert.strictEqual(up.code, 0, up.output);
         const sp = JSON.parse(project.ok(["stack", "output", "servicePrincipalObjectId", "--json", "--stack", stack]).stdout);
         assert.ok(!entra.tenant().appRoleAssignments.some((a) => a.principalId === sp && a.appRoleId === exchangeOnline.appRoles["POP.AccessAsApp"]));
+    });
+
+    it("scenario 3: a certificate credential added and then renewed under protect: the renewed one signs in, the old one no longer", async () => {
+        const { project, entra } = world;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-e2e-cert-"));
+        const withCertificate = (file: string) =>
+            config(fewer, {
+                "m365-mail-oauth:protect": true,
+                "m365-mail-oauth:secretRotation": 3,
+                "m365-mail-oauth:credential": "both",
+                "m365-mail-oauth:certificate": { publicCertPath: file },
+            });
+        try {
+            const first = makeCertificate(dir, "first", 30);
+            project.writeConfig(stack, withCertificate(first));
+            const added = project.pulumi(["up", "--yes", "--stack", stack]);
+            assert.strictEqual(added.code, 0, added.output);
+            const clientId = JSON.parse(project.ok(["stack", "output", "clientId", "--json", "--stack", stack]).stdout);
+            assert.ok(await entra.signsInWithCertificate(clientId, first, path.join(dir, "first.key.pem")), "the certificate signs in");
+
+            const renewed = makeCertificate(dir, "renewed", 60);
+            project.writeConfig(stack, withCertificate(renewed));
+            const preview = project.previewJson(stack);
+            assert.strictEqual(preview.code, 0, preview.output);
+            assert.deepStrictEqual(changedSteps(preview.steps), ["replace mail-app-certificate"], "only the certificate, no secret");
+            const up = project.pulumi(["up", "--yes", "--stack", stack]);
+            assert.strictEqual(up.code, 0, `renewal under protect: ${up.output}`);
+            assert.ok(await entra.signsInWithCertificate(clientId, renewed, path.join(dir, "renewed.key.pem")), "the renewed certificate signs in");
+            assert.ok(!(await entra.signsInWithCertificate(clientId, first, path.join(dir, "first.key.pem"))), "the old one is removed");
+            assert.strictEqual(entra.tenant().applications.find((a) => a.appId === clientId)!.keyCredentials.length, 1);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("scenario 3: pulumi destroy is refused, with nothing deleted in the state or either stand-in", () => {
