@@ -1,5 +1,5 @@
 /**
- * The project's own program (index.ts, unchanged) under the real Pulumi CLI: issue #14's scenarios 1-5 and 7 against the
+ * The project's own program (index.ts, unchanged) under the real Pulumi CLI: issue #14's scenarios 1-7 against the
  * stand-in Entra ID (its own process, reached through azuread:metadataHost) and the stand-in Exchange Online module
  * under pwsh, asserting on the stand-ins' final state, on stack outputs and on `pulumi preview --json`. The providers
  * are the real plugins where M365_PROVIDER_PLUGINS names them, else the substitutes (test/e2e/providers.ts); each
@@ -104,6 +104,25 @@ describe("the project's program under the real engine: a dev stack's life", func
     it("scenario 1: a preview right after finds nothing to change (--expect-no-changes)", () => {
         const preview = world.project.pulumi(["preview", "--stack", stack, "--expect-no-changes"]);
         assert.strictEqual(preview.code, 0, preview.output);
+    });
+
+    it("scenario 6: the program passes the policy pack; smtpAuth organization is refused without the stack's tag and allowed with it", () => {
+        const { project } = world;
+        const pack = path.join(project.root, "policy");
+        const passed = project.pulumi(["preview", "--stack", stack, "--policy-pack", pack]);
+        assert.strictEqual(passed.code, 0, passed.output);
+        assert.doesNotMatch(passed.output, /mandatory/);
+
+        project.writeConfig(stack, config(first, { "m365-mail-oauth:smtpAuth": "organization" }));
+        const refused = project.pulumi(["preview", "--stack", stack, "--policy-pack", pack]);
+        assert.notStrictEqual(refused.code, 0, "a mandatory violation fails the preview");
+        assert.match(refused.output, /organization-smtp-auth-only-where-allowed/);
+        assert.match(refused.output, /pulumi stack tag set m365-mail-oauth:allowOrganizationSmtpAuth true/);
+
+        project.ok(["stack", "tag", "set", "m365-mail-oauth:allowOrganizationSmtpAuth", "true", "--stack", stack]);
+        const allowed = project.pulumi(["preview", "--stack", stack, "--policy-pack", pack]);
+        assert.strictEqual(allowed.code, 0, allowed.output);
+        assert.match(allowed.output, /organization-smtp-auth-advisory/, "the advisory still warns");
     });
 
     it("scenario 2: rename, new lifetime, added mailbox, dropped protocol, smtpAuth organization: no secret replaced, the old secret still signs in", async () => {
