@@ -4,7 +4,7 @@
  * stand-in Exchange Online, and `npm run verify` logging in to Dovecot with a token the stand-in Entra ID issued
  * for that app. Dovecot's lab grants a mailbox only where the stand-in Exchange Online holds the grant, and takes
  * the token only if it carries the protocol's role. After removal the same verify fails and says why.
- * (The engine drives both halves once the providers can be built: test/e2e.)
+ * test/e2e/stack.test.ts runs the same loop driven by the real engine, with the project's program.
  */
 import * as assert from "assert";
 import * as fs from "fs";
