@@ -97,6 +97,18 @@ export function result(run: VerifyRun, step: string, mailbox?: string) {
     return found;
 }
 
+/**
+ * Verify logged in to every mailbox over every protocol listed for it: the token, then each mailbox's protocols, in
+ * that order, all passed.
+ */
+export function assertLoggedInEverywhere(run: VerifyRun, mailboxes: readonly { address: string; protocols: readonly string[] }[]): void {
+    assert.strictEqual(run.code, 0, run.stdout + run.stderr);
+    assert.deepStrictEqual(
+        run.json?.results.map((r) => [r.step, r.mailbox ?? "", r.ok]),
+        [["token", "", true], ...mailboxes.flatMap((m) => m.protocols.map((protocol) => [protocol, m.address, true]))],
+    );
+}
+
 /** The token and every listed protocol passed, in that order. */
 export function assertAllPassed(run: VerifyRun, protocols: string[]): void {
     assert.deepStrictEqual(
