@@ -156,6 +156,11 @@ export class EngineProject {
         };
     }
 
+    /** `pulumi stack output`: every output of the stack's last update, secrets as their values. */
+    public stackOutputs(stack: string): Record<string, any> {
+        return JSON.parse(this.ok(["stack", "output", "--json", "--show-secrets", "--stack", stack]).stdout);
+    }
+
     /** `pulumi stack export` as it is kept: secrets encrypted. */
     public exportedState(stack: string): unknown {
         return JSON.parse(this.ok(["stack", "export", "--stack", stack]).stdout);

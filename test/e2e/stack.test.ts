@@ -35,7 +35,7 @@ describe("the project's program under the real engine: a dev stack's life", func
     ];
     let existing: { applications: string[]; bystander: string };
     let firstSecret = "";
-    const outputs = () => JSON.parse(world.project.ok(["stack", "output", "--json", "--show-secrets", "--stack", stack]).stdout);
+    const outputs = () => world.project.stackOutputs(stack);
     const grantsOn = (address: string, identity: string | undefined) => {
         const box = world.exchange.mailboxState(address);
         return {
@@ -287,7 +287,7 @@ describe("the project's program under the real engine: a protected prod stack", 
             const rotated = project.pulumi(["up", "--yes", "--stack", stack]);
             assert.strictEqual(rotated.code, 0, `rotation ${rotation} under protect: ${rotated.output}`);
             const after = secretsIn(project.resources(stack));
-            const clientId = JSON.parse(project.ok(["stack", "output", "clientId", "--json", "--stack", stack]).stdout);
+            const clientId = project.stackOutputs(stack).clientId;
             const previous = slot === "a" ? "b" : "a";
             assert.ok(await entra.signsIn(clientId, after[`mail-app-secret-${slot}`]), `rotation ${rotation}: the new secret signs in`);
             assert.ok(await entra.signsIn(clientId, after[`mail-app-secret-${previous}`]), `rotation ${rotation}: the previous one still does`);
@@ -310,7 +310,7 @@ describe("the project's program under the real engine: a protected prod stack", 
         project.writeConfig(stack, prod(3, fewer));
         const up = project.pulumi(["up", "--yes", "--stack", stack]);
         assert.strictEqual(up.code, 0, up.output);
-        const sp = JSON.parse(project.ok(["stack", "output", "servicePrincipalObjectId", "--json", "--stack", stack]).stdout);
+        const sp = project.stackOutputs(stack).servicePrincipalObjectId;
         assert.ok(!entra.tenant().appRoleAssignments.some((a) => a.principalId === sp && a.appRoleId === exchangeOnline.appRoles["POP.AccessAsApp"]));
     });
 
@@ -329,7 +329,7 @@ describe("the project's program under the real engine: a protected prod stack", 
             project.writeConfig(stack, withCertificate(first));
             const added = project.pulumi(["up", "--yes", "--stack", stack]);
             assert.strictEqual(added.code, 0, added.output);
-            const clientId = JSON.parse(project.ok(["stack", "output", "clientId", "--json", "--stack", stack]).stdout);
+            const clientId = project.stackOutputs(stack).clientId;
             assert.ok(await entra.signsInWithCertificate(clientId, first, path.join(dir, "first.key.pem")), "the certificate signs in");
 
             const renewed = makeCertificate(dir, "renewed", 60);
@@ -381,7 +381,7 @@ describe("the project's program under the real engine: the closed loop to a mail
         project.initStack(stack, config(mailboxes));
         const up = project.pulumi(["up", "--yes", "--stack", stack]);
         assert.strictEqual(up.code, 0, up.output);
-        const clientId = JSON.parse(project.ok(["stack", "output", "clientId", "--json", "--stack", stack]).stdout);
+        const clientId = project.stackOutputs(stack).clientId;
         // Dovecot's lab lets in only what the stand-in Exchange Online holds for the app the stack made.
         lab.setGrants(labGrants(exchange, exchange.servicePrincipalIdentity(clientId)));
 
@@ -391,21 +391,21 @@ describe("the project's program under the real engine: the closed loop to a mail
             entra.requests().some((r) => r.method === "POST" && r.path === `/${tenantId}/oauth2/v2.0/token` && r.status === 200),
             "the token came from the stand-in",
         );
-        const secret = JSON.parse(project.ok(["stack", "output", "clientSecret", "--json", "--show-secrets", "--stack", stack]).stdout);
+        const secret = project.stackOutputs(stack).clientSecret;
         assert.ok(!(passed.stdout + passed.stderr).includes(secret), "verify never prints the secret");
     });
 
     it("after destroy, the same verify fails at the token and says why", async () => {
         const { project, exchange } = world;
-        const outputs = project.ok(["stack", "output", "--json", "--show-secrets", "--stack", stack]).stdout;
-        const clientId = JSON.parse(outputs).clientId;
+        const outputs = project.stackOutputs(stack);
+        const clientId = outputs.clientId;
         const identity = exchange.servicePrincipalIdentity(clientId);
         const destroy = project.pulumi(["destroy", "--yes", "--stack", stack]);
         assert.strictEqual(destroy.code, 0, destroy.output);
         assert.deepStrictEqual(labGrants(exchange, identity), [], "no grant of the app is left in Exchange");
         lab.setGrants(labGrants(exchange, identity));
         // The stack's outputs are gone with it: verify takes the last ones, as a user who kept them would.
-        const failed = await verifyRunner(tenantId, JSON.parse(outputs).clientSecret)(lab, ["--client-id", clientId, "--mailbox", `${edi}:imap`]);
+        const failed = await verifyRunner(tenantId, outputs.clientSecret)(lab, ["--client-id", clientId, "--mailbox", `${edi}:imap`]);
         assert.notStrictEqual(failed.code, 0);
         const token = result(failed, "token");
         assert.strictEqual(token.ok, false);

@@ -7,10 +7,9 @@
 import { EngineProject, requireEngine } from "./engine";
 import { installProviders } from "./providers";
 import { EngineStandIn, startStandInEntraForEngine } from "../fixtures/entra/forEngine";
-import { MailLab } from "../fixtures/mailLab";
+import { MailLab, requireDovecot } from "../fixtures/mailLab";
 import { mailbox, organization, StandInTenant, tenantId } from "../scripts/standInTenant";
 import { findPwsh, requirePwsh } from "../scripts/commandProvider";
-import { requireDovecot } from "../tools/verifyRun";
 import { configNamespace } from "../../facts/project";
 
 export const edi = "edi@contoso.com";
@@ -34,6 +33,22 @@ export function projectSettings(mailboxes: Mailboxes, extra: Record<string, unkn
     };
 }
 
+/**
+ * A temporary copy of the project whose `pulumi` runs reach both stand-ins, with the providers installed: the
+ * stand-in Entra ID's environment (its CA, where it listens), the stand-in Exchange Online's (PSModulePath), and
+ * the deployer's sign-in as the azuread provider reads it from the environment, never on a command line.
+ * @param compiled copy the build too, so the compiled program runs (as `pulumi` runs it after `npm run build`)
+ */
+export function projectOnStandIns(engineDir: string, entra: EngineStandIn, exchange: StandInTenant, compiled = false) {
+    const project = new EngineProject(engineDir, undefined, compiled, {
+        ...entra.env,
+        ...exchange.machine(),
+        ARM_CLIENT_ID: entra.env.M365_STANDIN_CLIENT_ID,
+        ARM_CLIENT_SECRET: entra.env.M365_STANDIN_CLIENT_SECRET,
+    });
+    return { project, providers: installProviders(project) };
+}
+
 /** Both stand-ins and a temporary project with the providers installed, for one suite; with a mail lab, Dovecot too. */
 export function onStandIns(suite: Mocha.Suite, lab?: MailLab) {
     const world = {} as { project: EngineProject; entra: EngineStandIn; exchange: StandInTenant };
@@ -51,14 +66,8 @@ export function onStandIns(suite: Mocha.Suite, lab?: MailLab) {
             await lab.startDovecot();
         }
         world.exchange = new StandInTenant({ mailboxes: Object.fromEntries(allMailboxes.map((address) => [address, mailbox(address)])) });
-        world.project = new EngineProject(engineDir, undefined, false, {
-            ...world.entra.env,
-            ...world.exchange.machine(),
-            // The deployer's sign-in, as the azuread provider reads it from the environment: never on a command line.
-            ARM_CLIENT_ID: world.entra.env.M365_STANDIN_CLIENT_ID,
-            ARM_CLIENT_SECRET: world.entra.env.M365_STANDIN_CLIENT_SECRET,
-        });
-        const providers = installProviders(world.project);
+        let providers: string;
+        ({ project: world.project, providers } = projectOnStandIns(engineDir, world.entra, world.exchange));
         console.log(`      (azuread and command providers: ${providers === "real" ? "the real plugins" : "the substitutes in test/fixtures/providers"})`);
     });
     suite.afterAll(async () => {

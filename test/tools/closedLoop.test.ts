@@ -12,14 +12,14 @@ import * as path from "path";
 import * as tls from "tls";
 import { saslXoauth2 } from "../../tools/verify";
 import { planAccess } from "../../plan/accessPlan";
-import { MailLab } from "../fixtures/mailLab";
+import { MailLab, requireDovecot } from "../fixtures/mailLab";
 import { provisionAsProvider, ProvisionedApp, removeAsProvider, deployerGraph } from "../fixtures/entra/asProvider";
 import { StandInClient } from "../fixtures/entra/graphClient";
 import { StandInEntra } from "../fixtures/entra/standInEntra";
 import { exchangeOnline } from "../../facts/microsoft";
 import { labGrants, ok, tenantsOf } from "../scripts/scenarioHelpers";
 import { commandInputs, mailbox, tenantId } from "../scripts/standInTenant";
-import { assertLoggedInEverywhere, requireDovecot, result, verifyRunner } from "./verifyRun";
+import { assertLoggedInEverywhere, result, verifyRunner } from "./verifyRun";
 
 const edi = "edi@contoso.com";
 const archive = "archive@contoso.com";

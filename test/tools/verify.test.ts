@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as https from "https";
 import * as nodemailer from "nodemailer";
 import { explainMailError, explainTokenError, main, parseArgs, parseDuration, saslXoauth2, targetFromStack, tokenRoles } from "../../tools/verify";
-import { MailLab } from "../fixtures/mailLab";
-import { assertAllPassed, requireDovecot, result, verifyRunner, VerifyRun } from "./verifyRun";
+import { MailLab, requireDovecot } from "../fixtures/mailLab";
+import { assertAllPassed, result, verifyRunner, VerifyRun } from "./verifyRun";
 
 const tenant = "11111111-2222-3333-4444-555555555555";
 const fullClient = "aaaaaaaa-0000-4000-8000-000000000001";

@@ -5,8 +5,7 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { findDovecot, MailLab } from "../fixtures/mailLab";
-import { foundOrSkip } from "../realProgram";
+import { MailLab } from "../fixtures/mailLab";
 
 const verifyScript = path.join(__dirname, "..", "..", "tools", "verify.js");
 
@@ -26,15 +25,6 @@ afterEach(() => {
     }
     children.clear();
 });
-
-/** Dovecot from Debian's packages: without it the mail-server tests are skipped with one line, unless required (CI). */
-export function requireDovecot(context: Mocha.Context): void {
-    foundOrSkip(context, findDovecot(), {
-        suites: "Mail-server tests",
-        requireVariable: "M365_REQUIRE_DOVECOT",
-        missing: "Dovecot is not installed: apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond dovecot-auth-lua (.ci/run does)",
-    });
-}
 
 /** `npm run verify`'s compiled command for one tenant and client secret, run as a user runs it, against a lab. */
 export function verifyRunner(tenant: string, secret: string) {

@@ -18,7 +18,7 @@
 import { EngineProject, engineMissingMessage, findEngine } from "../../test/e2e/engine";
 import { EngineStandIn, startStandInEntraForEngine } from "../../test/fixtures/entra/forEngine";
 import { configNamespace } from "../../facts/project";
-import { installProviders } from "../../test/e2e/providers";
+import { projectOnStandIns } from "../../test/e2e/standInWorld";
 import { mailbox, organization, StandInTenant, tenantId } from "../../test/scripts/standInTenant";
 import { findPwsh } from "../../test/scripts/commandProvider";
 
@@ -104,13 +104,8 @@ export async function engineBench(printTable: (rows: string[][]) => void): Promi
             const exchange = new StandInTenant({ mailboxes: Object.fromEntries(benchMailboxes(count).map((m) => [m.address, mailbox(m.address)])) });
             const entra = await startStandInEntraForEngine(tenantId);
             try {
-                const project = open(undefined, true, {
-                    ...entra.env,
-                    ...exchange.machine(),
-                    ARM_CLIENT_ID: entra.env.M365_STANDIN_CLIENT_ID,
-                    ARM_CLIENT_SECRET: entra.env.M365_STANDIN_CLIENT_SECRET,
-                });
-                const providers = installProviders(project);
+                const { project, providers } = projectOnStandIns(engineDir, entra, exchange, true);
+                projects.push(project);
                 project.initStack("bench", {
                     "azuread:tenantId": tenantId,
                     "azuread:metadataHost": new URL(entra.env.M365_STANDIN_TOKEN_URL).host,
