@@ -42,6 +42,7 @@ export = async () => {
         secretSlots: slots,
         certificate,
         owners: settings.owners,
+        enterpriseApplication: settings.enterpriseApplication,
         deployerObjectId: client.objectId,
         protect: settings.protect,
     });

@@ -31,6 +31,8 @@ export const defaults = {
     exchangeAuth: "interactive",
     reconcile: "changed",
     smtpAuthorization: "mailboxPermission",
+    // Entra's own defaults for a new enterprise application (the provider's too: service_principal_resource.go).
+    enterpriseApplication: { accountEnabled: true, appRoleAssignmentRequired: false },
 } as const;
 
 export const secretLifetimeBounds = { min: 1, max: 730 } as const;

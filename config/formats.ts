@@ -36,18 +36,31 @@ export function isMailAddress(value: string): boolean {
     return local.length <= 64 && localPartPattern.test(local) && isDomainName(domain);
 }
 
-/** Web redirect URIs must be https, except a loopback http URI for local testing (as Entra itself allows). */
-export function isAllowedRedirectUri(value: string): boolean {
+/**
+ * What is wrong with a Web redirect URI, or undefined when both Entra ID and the azuread provider take it. Entra
+ * wants https, except a loopback http URI for local testing. The provider (terraform-provider-azuread v3.8.0,
+ * internal/helpers/tf/validation/uri.go:40-57 and 59-104, used by application_resource.go:614) refuses a URI
+ * longer than 256 characters and one with no path segment ("URI must have a trailing slash when there is no path
+ * segment"), which would otherwise fail `pulumi preview` with the provider's own message.
+ */
+export function redirectUriProblem(value: string): string | undefined {
     let url: URL;
     try {
         url = new URL(value);
     } catch {
-        return false;
+        return "is not a URI";
     }
-    if (url.protocol === "https:") {
-        return url.hostname.length > 0;
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && url.hostname === "localhost")) {
+        return "is not an https:// URI (http:// is allowed only for localhost)";
     }
-    return url.protocol === "http:" && url.hostname === "localhost";
+    if (url.hostname.length === 0) return "has no host";
+    // WHATWG URL reports "/" for both "https://host" and "https://host/": look at the text itself, as Go's url.Parse does.
+    if (!/^[a-z]+:\/\/[^/?#]*\//i.test(value)) {
+        const withSlash = value.replace(/^([a-z]+:\/\/[^/?#]*)/i, "$1/");
+        return `has no path segment, which the azuread provider refuses; write ${show(withSlash)}`;
+    }
+    if (value.length > 256) return `is ${value.length} characters long; the azuread provider takes at most 256`;
+    return undefined;
 }
 
 /** Renders a config value for an error message: JSON, shortened so a huge paste stays readable. */

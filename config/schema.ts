@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { credentialKinds, defaults, mailProtocols, secretLifetimeBounds, signInAudiences, smtpAuthModes } from "./choices";
 import { exchangeBlock } from "./exchangeSchema";
-import { guidPattern, isAllowedRedirectUri, isMailAddress, keyVaultSecretNamePattern, resourceGroupPattern, show, vaultNamePattern } from "./formats";
+import { guidPattern, isMailAddress, redirectUriProblem, keyVaultSecretNamePattern, resourceGroupPattern, show, vaultNamePattern } from "./formats";
 import { checked, documented, enumOf, Issue, nonEmptyString, patterned, says, strictObject, wholeNumber } from "./schemaHelpers";
 
 const protocolList = (allowEmpty: boolean) => {
@@ -69,7 +69,10 @@ const userSignIn = strictObject(
     {
         redirectUris: z
             .array(
-                checked(isAllowedRedirectUri, "an https:// URI (http:// is allowed only for localhost)"),
+                z.string(says("missing; give a redirect URI", (value) => `${show(value)} is not a URI`)).superRefine((uri, context) => {
+                    const problem = redirectUriProblem(uri);
+                    if (problem !== undefined) context.addIssue({ code: "custom", input: uri, message: `${show(uri)} ${problem}` });
+                }),
                 says(undefined, (value) => `${show(value)} must be a non-empty list of URIs`),
             )
             .min(1, { error: () => "[] must be a non-empty list of URIs" }),
@@ -139,7 +142,7 @@ export const configShape = {
         "userSignIn",
         "`{ redirectUris, protocols? }`",
         "–",
-        'User-based flow ("Office 365 (As User)" / login provider in PDFC): Web redirect URIs (`https://`, or `http://localhost`), and the protocols users need.',
+        'User-based flow ("Office 365 (As User)" / login provider in PDFC): Web redirect URIs (`https://` or `http://localhost`, with a path: at least `/`), and the protocols users need.',
         userSignIn.optional(),
     ),
     smtpAuth: documented(
@@ -218,7 +221,27 @@ export const configShape = {
                 says(undefined, (value) => `${show(value)} must be a list of object IDs`),
             )
             .min(1, { error: () => "[] is empty; give at least one object ID, or leave owners unset" })
+            // Graph returns object IDs in lower case and the provider compares owners as written, so an upper-case
+            // ID would show as a change on every preview and make the next update add an owner that exists.
+            .transform((ids) => ids.map((id) => id.toLowerCase()))
             .optional(),
+    ),
+    enterpriseApplication: documented(
+        "enterpriseApplication",
+        "`{ accountEnabled?, appRoleAssignmentRequired? }`",
+        "`{ accountEnabled: true, appRoleAssignmentRequired: false }`",
+        'The enterprise application\'s "Enabled for users to sign-in?" and "Assignment required?". Every update of the service principal sends both, so they are declared: a change made in the portal shows as drift in `pulumi preview --refresh` instead of being reset unseen.',
+        strictObject(
+            {
+                accountEnabled: z
+                    .boolean(says(undefined, (value) => `${show(value)} must be true or false`))
+                    .default(defaults.enterpriseApplication.accountEnabled),
+                appRoleAssignmentRequired: z
+                    .boolean(says(undefined, (value) => `${show(value)} must be true or false`))
+                    .default(defaults.enterpriseApplication.appRoleAssignmentRequired),
+            },
+            "{ accountEnabled?, appRoleAssignmentRequired? }",
+        ).default({ ...defaults.enterpriseApplication }),
     ),
     protect: documented(
         "protect",

@@ -77,6 +77,7 @@ function settingsFrom(input: StackConfigInput) {
         secretWarnDays: input.secretWarnDays,
         credential: input.credential,
         protect: input.protect,
+        enterpriseApplication: input.enterpriseApplication,
         // Optional settings are absent, not undefined, so types and plans read them the same way.
         ...(input.userSignIn ? { userSignIn: input.userSignIn } : {}),
         ...(exchangeConnection ? { exchange: exchangeConnection } : {}),

@@ -92,6 +92,7 @@ describe("GitHub workflows", function () {
         assert.strictEqual(pulumi.with.command, "preview");
         assert.strictEqual(pulumi.with["comment-on-pr"], true);
         assert.strictEqual(pulumi.with.policyPacks, "policy");
+        assert.strictEqual(pulumi.with.refresh, true, "the preview shows drift made in the portal");
         assert.ok(!JSON.stringify(preview).includes("client-secret"), "no stored Azure secret");
     });
 
@@ -112,6 +113,7 @@ describe("GitHub workflows", function () {
         const up = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.strictEqual(up.with.command, "up");
         assert.strictEqual(up.with.policyPacks, "policy");
+        assert.strictEqual(up.with.refresh, true, "the update starts from what Entra ID holds, not from the last state");
         assert.ok(
             job.steps.some((s: any) => s.run === "npm ci" && s["working-directory"] === "policy"),
             "the policy pack installs from its lockfile",

@@ -28,6 +28,11 @@ export interface EntraMailApplicationArgs {
      * preview or update by someone else never removes the first owner.
      */
     owners?: readonly string[];
+    /**
+     * The enterprise application's sign-in switch and assignment requirement. The provider sends both on every
+     * update of the service principal, so they are declared rather than left to its defaults.
+     */
+    enterpriseApplication: { readonly accountEnabled: boolean; readonly appRoleAssignmentRequired: boolean };
     /** Object ID of the deploying identity. */
     deployerObjectId: pulumi.Input<string>;
     /**
@@ -88,7 +93,16 @@ export class EntraMailApplication extends pulumi.ComponentResource {
 
         this.application = this.registerApplication(name, args, owners, neverReplaced);
         // The enterprise application: its object ID is what Exchange Online's New-ServicePrincipal wants.
-        this.servicePrincipal = new azuread.ServicePrincipal(name, { clientId: this.application.clientId, owners }, neverReplaced);
+        this.servicePrincipal = new azuread.ServicePrincipal(
+            name,
+            {
+                clientId: this.application.clientId,
+                owners,
+                accountEnabled: args.enterpriseApplication.accountEnabled,
+                appRoleAssignmentRequired: args.enterpriseApplication.appRoleAssignmentRequired,
+            },
+            neverReplaced,
+        );
         this.appRoleAssignments = this.consentToAppRoles(name, args.access.appRoles);
         this.delegatedConsent = this.grantDelegatedScopes(name, args.access.delegatedScopes);
         this.secrets = args.secretSlots ? this.secretsFor(name, args.secretSlots, args.secretLifetimeDays) : [];

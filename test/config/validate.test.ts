@@ -5,6 +5,7 @@ import { placeholderTenantProblem, validateStackConfig, ValidationResult } from 
 import { stackConfig } from "../harness";
 
 const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };
+const signIn = { displayName: "PDFC", userSignIn: { redirectUris: ["https://pdfc.contoso.com/cb"] } };
 
 function valid(values: Record<string, unknown>): StackSettings {
     const result = validateStackConfig(stackConfig(values));
@@ -34,6 +35,41 @@ describe("stack config validation", () => {
         assert.strictEqual(settings.exchange?.pwsh, "pwsh");
         assert.strictEqual(settings.exchange?.auth, "interactive");
         assert.strictEqual(settings.userSignIn, undefined);
+    });
+
+    it("refuses every redirect URI the azuread provider would refuse, naming the key, the value and what to write", () => {
+        const list = problems({
+            displayName: "PDFC",
+            userSignIn: {
+                redirectUris: ["http://localhost", "https://pdfc.contoso.com", "https://pdfc.contoso.com?x=1", `https://pdfc.contoso.com/${"a".repeat(240)}`],
+            },
+        });
+        assertProblem(list, "userSignIn.redirectUris[0]", '"http://localhost"', "no path segment", 'write "http://localhost/"');
+        assertProblem(list, "userSignIn.redirectUris[1]", '"https://pdfc.contoso.com"', 'write "https://pdfc.contoso.com/"');
+        assertProblem(list, "userSignIn.redirectUris[2]", 'write "https://pdfc.contoso.com/?x=1"');
+        assertProblem(list, "userSignIn.redirectUris[3]", "265 characters", "at most 256");
+        assert.strictEqual(list.length, 4, list.join("\n"));
+        const settings = valid({ displayName: "PDFC", userSignIn: { redirectUris: ["http://localhost/", "https://pdfc.contoso.com/"] } });
+        assert.deepStrictEqual(settings.userSignIn?.redirectUris, ["http://localhost/", "https://pdfc.contoso.com/"], "a bare slash is a path");
+    });
+
+    it("lower-cases owner object IDs, as Graph returns them, so the provider never sees a change that is none", () => {
+        const settings = valid({ ...signIn, owners: ["0A1B2C3D-0000-4000-8000-00000000ABCD"] });
+        assert.deepStrictEqual(settings.owners, ["0a1b2c3d-0000-4000-8000-00000000abcd"]);
+    });
+
+    it("declares the enterprise application's switches: Entra's defaults, or as configured", () => {
+        assert.deepStrictEqual(valid(signIn).enterpriseApplication, { accountEnabled: true, appRoleAssignmentRequired: false });
+        assert.deepStrictEqual(valid({ ...signIn, enterpriseApplication: { accountEnabled: false } }).enterpriseApplication, {
+            accountEnabled: false,
+            appRoleAssignmentRequired: false,
+        });
+        assertProblem(
+            problems({ ...signIn, enterpriseApplication: { accountEnabled: "no" } }),
+            "enterpriseApplication.accountEnabled",
+            '"no"',
+            "true or false",
+        );
     });
 
     it("normalises protocol lists (sorted, without duplicates)", () => {

@@ -179,6 +179,8 @@ describe("npm run review", function () {
         assert.match(text.output, /POP3: outlook\.office365\.com:995 \(implicit TLS\), user name: edi@contoso\.com\n/);
         assert.match(text.output, /protected from destroy/);
         assert.match(text.output, /Owners: the deploying identity, at creation/);
+        assert.match(text.output, /Enterprise application: sign-in enabled, assignment not required; a change made in the portal shows as drift/);
+        assert.match(text.output, /pulumi destroy moves the app registration to Entra ID's deleted items for 30 days/);
         assert.doesNotMatch(text.output, /opens a browser/, "prod signs in to Exchange with a certificate");
         // Resource counts by kind in words, not type tokens.
         assert.match(text.output, /\n {2}client secret: 1\n/);

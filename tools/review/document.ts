@@ -33,6 +33,14 @@ export function resourceCounts(report: ReviewReport): [string, number][] {
     return [...counts.entries()];
 }
 
+/**
+ * What `pulumi destroy` leaves behind in Entra ID: Microsoft Graph's DELETE moves an application to deleted items,
+ * restorable for 30 days (Graph v1.0, "Delete application" and "directory: deletedItems"); the provider never
+ * purges it (terraform-provider-azuread v3.8.0 makes no call to /directory/deletedItems).
+ */
+export const deletedItemsNotice =
+    "pulumi destroy moves the app registration to Entra ID's deleted items for 30 days (restorable, with its credentials); its secrets stop signing in at once";
+
 export function reportDocument(report: ReviewReport): { title: string; sections: Section[] } {
     const sections: Section[] = [];
     const app = report.application;
@@ -45,6 +53,8 @@ export function reportDocument(report: ReviewReport): { title: string; sections:
                 : []),
             `Owners: ${typeof app.owners === "string" ? app.owners : app.owners.join(", ")}`,
             ...(app.redirectUris.length > 0 ? [`Web redirect URIs: ${app.redirectUris.join(", ")}`] : []),
+            `Enterprise application: sign-in ${app.enterpriseApplication.accountEnabled ? "enabled" : "disabled"}, assignment ${app.enterpriseApplication.appRoleAssignmentRequired ? "required" : "not required"}; a change made in the portal shows as drift in \`pulumi preview --refresh\``,
+            deletedItemsNotice,
         ],
     });
     sections.push({

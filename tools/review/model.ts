@@ -43,6 +43,8 @@ export interface ReviewReport {
         protect: boolean;
         /** The configured owners' object IDs, or in words who becomes owner. */
         owners: readonly string[] | string;
+        /** The enterprise application's sign-in switch and assignment requirement, as declared. */
+        enterpriseApplication: { readonly accountEnabled: boolean; readonly appRoleAssignmentRequired: boolean };
     };
     readonly permissions: {
         api: string;
@@ -143,6 +145,7 @@ export function buildReport(
             redirectUris: access.redirectUris,
             protect: settings.protect,
             owners: settings.owners ?? defaultOwners,
+            enterpriseApplication: settings.enterpriseApplication,
         },
         permissions: [...access.appRoles, ...access.delegatedScopes].map((permission) => ({
             api: permission.resourceName,

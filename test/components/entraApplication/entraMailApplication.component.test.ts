@@ -54,6 +54,7 @@ describe("EntraMailApplication, on its own under mocks", () => {
             access: plan,
             secretLifetimeDays: 90,
             secretSlots: secretSlots(1),
+            enterpriseApplication: { accountEnabled: false, appRoleAssignmentRequired: true },
             deployerObjectId: "deployer",
         });
         const urns = await Promise.all(
@@ -64,6 +65,12 @@ describe("EntraMailApplication, on its own under mocks", () => {
         for (const urn of urns) assert.ok(urn.includes(`${componentTypes.mailApplication}$`), `${urn} is a child of the component`);
 
         assert.strictEqual(declared.filter((r) => r.type === resourceTypes.application).length, 1);
+        const [servicePrincipal] = declared.filter((r) => r.type === resourceTypes.servicePrincipal);
+        assert.deepStrictEqual(
+            [servicePrincipal.inputs.accountEnabled, servicePrincipal.inputs.appRoleAssignmentRequired],
+            [false, true],
+            "the enterprise application's switches are declared as configured",
+        );
         const consents = declared.filter((r) => r.type === resourceTypes.appRoleAssignment);
         assert.deepStrictEqual(consents.map((r) => r.inputs.appRoleId).sort(), plan.appRoles.map((role) => role.id).sort());
         assert.ok(
