@@ -149,7 +149,12 @@ export class EngineProject {
         const diagnostics: string[] = (parsed.diagnostics ?? []).map((d: any) => String(d.message));
         return {
             code: run.code,
-            steps: (parsed.steps ?? []).map((step: any) => ({ op: step.op, urn: step.urn, type: step.newState?.type ?? step.oldState?.type })),
+            steps: (parsed.steps ?? []).map((step: any) => ({
+                op: step.op,
+                urn: step.urn,
+                type: step.newState?.type ?? step.oldState?.type,
+                diffReasons: step.diffReasons ?? [],
+            })),
             // With --json the engine's messages are in the document's diagnostics, not in the text.
             output: [run.stderr, ...diagnostics].join("\n"),
             diagnostics,
@@ -197,6 +202,8 @@ export interface PreviewStep {
     readonly op: string;
     readonly urn: string;
     readonly type: string;
+    /** The properties whose change makes the step, as the provider's diff names them. */
+    readonly diffReasons: readonly string[];
 }
 
 export interface StateResource {

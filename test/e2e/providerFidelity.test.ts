@@ -1,0 +1,128 @@
+/**
+ * The program against the azuread provider as it really behaves (issue #32; docs/provider-fidelity.md), under the
+ * real Pulumi CLI with the stand-in Entra ID: a user-sign-in stack (app, service principal, delegated grant,
+ * secret; no Exchange step) whose tenant an administrator changes in the portal between updates.
+ */
+import * as assert from "assert";
+import { onStandIns } from "./standInWorld";
+import { resourceTypes } from "../../facts/project";
+import { configNamespace } from "../../facts/project";
+import { deletedItemsNotice } from "../../tools/review/document";
+
+describe("the program against the real provider's behaviour: validation, read-back, drift, soft delete", function () {
+    this.timeout(600_000);
+    const { world, config } = onStandIns(this);
+    const stack = "drift";
+    const key = (name: string) => `${configNamespace}:${name}`;
+    /** A user-sign-in stack: no mailboxes, so no Exchange step. */
+    const settings = (extra: Record<string, unknown> = {}) =>
+        config([], {
+            [key("mailboxes")]: [],
+            [key("exchange")]: undefined,
+            [key("userSignIn")]: { redirectUris: ["https://pdfc.contoso.com/oauth"], protocols: ["imap"] },
+            ...extra,
+        });
+    const clean = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+    const outputs = () => world.project.stackOutputs(stack);
+    const deployerOid = () => world.entra.tenant().servicePrincipals.find((sp) => sp.appId === world.entra.env.M365_STANDIN_CLIENT_ID)!.id;
+    const servicePrincipalOf = (clientId: string) => world.entra.tenant().servicePrincipals.find((sp) => sp.appId === clientId)!;
+
+    it("refuses a redirect URI without a path before anything is created, naming the key, the value and what to write", () => {
+        const { project, entra } = world;
+        project.initStack(stack, clean(settings({ [key("userSignIn")]: { redirectUris: ["https://pdfc.contoso.com"], protocols: ["imap"] } })));
+        const before = entra.requests().length;
+        const preview = project.pulumi(["preview", "--stack", stack]);
+        assert.notStrictEqual(preview.code, 0, preview.output);
+        assert.match(
+            preview.output,
+            /userSignIn\.redirectUris\[0\]: "https:\/\/pdfc\.contoso\.com" has no path segment.*write "https:\/\/pdfc\.contoso\.com\/"/,
+        );
+        assert.ok(
+            !entra
+                .requests()
+                .slice(before)
+                .some((r) => r.method === "POST"),
+            "nothing was created in Entra ID",
+        );
+    });
+
+    it("owners written in upper case deploy, and the next preview is empty (Graph lists them in lower case)", () => {
+        const { project, entra } = world;
+        project.writeConfig(stack, clean(settings({ [key("owners")]: [deployerOid().toUpperCase()] })));
+        project.ok(["up", "--yes", "--stack", stack]);
+        const app = entra.tenant().applications.find((a) => a.appId === outputs().clientId)!;
+        assert.deepStrictEqual(entra.tenant().owners[app.id], [deployerOid()]);
+        const again = project.pulumi(["preview", "--stack", stack, "--expect-no-changes"]);
+        assert.strictEqual(again.code, 0, again.output);
+        const refreshed = project.pulumi(["preview", "--refresh", "--stack", stack, "--expect-no-changes"]);
+        assert.strictEqual(refreshed.code, 0, `a refresh finds the state as Graph has it:\n${refreshed.output}`);
+    });
+
+    it("an enterprise application disabled in the portal shows as drift under --refresh and is re-enabled only by a reviewed update", async () => {
+        const { project, entra } = world;
+        const { clientId, clientSecret } = outputs();
+        assert.ok(await entra.signsIn(clientId, clientSecret));
+        const sp = servicePrincipalOf(clientId);
+        assert.strictEqual((await entra.admin("PATCH", `servicePrincipals/${sp.id}`, { accountEnabled: false })).status, 204);
+        assert.strictEqual(await entra.signsIn(clientId, clientSecret), false, "Entra refuses tokens to a disabled app");
+
+        const stale = project.previewJson(stack);
+        assert.ok(!stale.steps.some((s) => s.op === "update"), "without a refresh the state does not know");
+        const refreshed = project.previewJson(stack, ["--refresh"]);
+        const update = refreshed.steps.find((s) => s.op === "update");
+        assert.ok(update, JSON.stringify(refreshed.steps));
+        assert.strictEqual(update.type, resourceTypes.servicePrincipal);
+        assert.deepStrictEqual(update.diffReasons, ["accountEnabled"], "the reviewer sees what would be re-enabled");
+
+        // The admin's decision kept: declared disabled, the refreshed preview is empty and an update leaves it off.
+        project.writeConfig(stack, clean(settings({ [key("owners")]: [deployerOid()], [key("enterpriseApplication")]: { accountEnabled: false } })));
+        const kept = project.pulumi(["preview", "--refresh", "--stack", stack, "--expect-no-changes"]);
+        assert.strictEqual(kept.code, 0, kept.output);
+        project.ok(["up", "--yes", "--refresh", "--stack", stack]);
+        assert.strictEqual(servicePrincipalOf(clientId).accountEnabled, false);
+
+        project.writeConfig(stack, clean(settings({ [key("owners")]: [deployerOid()] })));
+        project.ok(["up", "--yes", "--refresh", "--stack", stack]);
+        assert.strictEqual(servicePrincipalOf(clientId).accountEnabled, true);
+        assert.ok(await entra.signsIn(clientId, clientSecret));
+    });
+
+    it("a secret deleted in the portal leaves the state at refresh, and the next up makes a new one in its slot", async () => {
+        const { project, entra } = world;
+        const before = outputs();
+        const app = entra.tenant().applications.find((a) => a.appId === before.clientId)!;
+        assert.strictEqual((await entra.admin("POST", `applications/${app.id}/removePassword`, { keyId: before.clientSecretKeyId })).status, 204);
+        assert.strictEqual(await entra.signsIn(before.clientId, before.clientSecret), false);
+        const refresh = project.ok(["refresh", "--yes", "--stack", stack]);
+        assert.match(refresh.output, /mail-app-secret-a\s+deleted/, refresh.output);
+        project.ok(["up", "--yes", "--stack", stack]);
+        const after = outputs();
+        assert.notStrictEqual(after.clientSecretKeyId, before.clientSecretKeyId);
+        assert.ok(await entra.signsIn(after.clientId, after.clientSecret), "the slot's new secret signs in");
+        const tenantApp = entra.tenant().applications.find((a) => a.appId === after.clientId)!;
+        assert.deepStrictEqual(
+            tenantApp.passwordCredentials.map((c) => c.keyId),
+            [after.clientSecretKeyId],
+        );
+    });
+
+    it("destroy leaves the app in Entra's deleted items: its secret no longer signs in, and a restore brings it back", async () => {
+        const { project, entra } = world;
+        const { clientId, clientSecret } = outputs();
+        project.ok(["destroy", "--yes", "--stack", stack]);
+        assert.ok(!entra.tenant().applications.some((a) => a.appId === clientId));
+        assert.strictEqual(await entra.signsIn(clientId, clientSecret), false);
+        const deleted = (await entra.admin("GET", "directory/deletedItems/microsoft.graph.application")).body.value as { id: string; appId: string }[];
+        const item = deleted.find((d) => d.appId === clientId);
+        assert.ok(item, "the app registration is in deleted items");
+        assert.match(deletedItemsNotice, /30 days/);
+
+        assert.strictEqual((await entra.admin("POST", `directory/deletedItems/${item.id}/restore`)).status, 200);
+        assert.ok(
+            entra.tenant().applications.some((a) => a.appId === clientId),
+            "restored with its credentials",
+        );
+        assert.strictEqual((await entra.admin("DELETE", `applications/${item.id}`)).status, 204);
+        assert.strictEqual((await entra.admin("DELETE", `directory/deletedItems/${item.id}`)).status, 204, "and deleted for good");
+    });
+});
