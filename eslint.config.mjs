@@ -2,6 +2,15 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** A floor's files may not import from the floors above it. */
+function floor(name, above, extra = []) {
+    const upward = above.map((higher) => ({
+        group: [`../${higher}/*`, `../../${higher}/*`, `../${higher}/**`, `../../${higher}/**`],
+        message: `${name}/ is a lower floor than ${higher}/: move what both need down to ${name}/ or below.`,
+    }));
+    return { files: [`${name}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns: [...extra, ...upward] }] } };
+}
+
 export default tseslint.config(
     { ignores: ["bin/**", "node_modules/**", "policy/node_modules/**", ".tools/**", "config/stack-config.schema.json"] },
     js.configs.recommended,
@@ -21,14 +30,14 @@ export default tseslint.config(
         files: ["program.js"],
         languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly" } },
     },
-    {
-        // Decide, then declare: the pure planning modules may not create resources or read the engine.
-        files: ["plan/**/*.ts"],
-        rules: {
-            "no-restricted-imports": [
-                "error",
-                { patterns: [{ group: ["@pulumi/*"], message: "plan/ is pure: resources are declared in components/, from what plan/ decides." }] },
-            ],
-        },
-    },
+    // The floors, lowest first: facts/, config/, plan/, components/, then index.ts and tools/. A lower floor never
+    // imports a higher one; plan/ also stays pure (decide, then declare).
+    floor("facts", ["config", "plan", "components", "tools"]),
+    floor("config", ["plan", "components", "tools"]),
+    floor(
+        "plan",
+        ["components", "tools"],
+        [{ group: ["@pulumi/*"], message: "plan/ is pure: resources are declared in components/, from what plan/ decides." }],
+    ),
+    floor("components", ["tools"]),
 );

@@ -31,8 +31,9 @@ if ! runs "$tools/pwsh/pwsh"; then
     elif command -v dotnet >/dev/null 2>&1; then
         dotnet tool install PowerShell --version "$version" --tool-path "$tools/pwsh"
     else
-        echo "install-pwsh: no PowerShell bundle (../shared/tools/pwsh-$version-linux-x64.tar.xz, an argument or" \
-            "M365_PWSH_BUNDLE) and no .NET SDK to install PowerShell $version as a .NET tool" >&2
+        echo "install-pwsh: no PowerShell bundle (give pwsh-$version-linux-x64.tar.xz as the argument or in" \
+            "M365_PWSH_BUNDLE) and no .NET SDK to install PowerShell $version as a .NET tool; or install PowerShell 7" \
+            "as Microsoft documents it: https://learn.microsoft.com/powershell/scripting/install/installing-powershell-on-linux" >&2
         exit 1
     fi
 fi

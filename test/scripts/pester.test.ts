@@ -8,6 +8,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../../facts/projectRoot";
 import { requirePwsh } from "./commandProvider";
+import { foundOrSkip } from "../realProgram";
+
+/** Whether this pwsh, with these module paths, has Pester 5 or later. */
+function hasPester(pwsh: string, env: NodeJS.ProcessEnv): boolean {
+    const probe = "if (Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0' }) { exit 0 } else { exit 3 }";
+    return spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-Command", probe], { env, encoding: "utf8" }).status === 0;
+}
 
 describe("Exchange module unit tests (Pester 5, cmdlets mocked)", function () {
     this.timeout(300_000);
@@ -20,6 +27,13 @@ describe("Exchange module unit tests (Pester 5, cmdlets mocked)", function () {
             PSModulePath: [fs.existsSync(modules) ? modules : undefined, process.env.PSModulePath].filter(Boolean).join(path.delimiter),
             PESTER_PATH: path.join(projectRoot(), "test", "scripts", "pester"),
         };
+        // Optional like PowerShell itself: skipped with one line where Pester is missing, required in CI.
+        foundOrSkip(this, hasPester(pwsh, env) ? true : undefined, {
+            suites: "Pester unit tests of the Exchange module",
+            requireVariable: "M365_REQUIRE_PWSH",
+            missing:
+                "Pester 5 not found: install it with `npm run setup:pwsh`, or in PowerShell `Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser`",
+        });
         const script = [
             "$ErrorActionPreference = 'Stop'",
             "Import-Module Pester -MinimumVersion 5.0 -ErrorAction Stop",
