@@ -125,4 +125,29 @@ describe("the program against the real provider's behaviour: validation, read-ba
         assert.strictEqual((await entra.admin("DELETE", `applications/${item.id}`)).status, 204);
         assert.strictEqual((await entra.admin("DELETE", `directory/deletedItems/${item.id}`)).status, 204, "and deleted for good");
     });
+
+    it("a create throttled after Entra made the app keeps its ID in the state: no orphan, and the next up finishes it", () => {
+        const { project, entra } = world;
+        const harsh = "harsh";
+        const before = new Set(entra.tenant().applications.map((a) => a.id));
+        project.initStack(harsh, clean(settings({ [key("displayName")]: "Mail OAuth (throttled)" })));
+        entra.faults({ throttle: [{ count: 1000, retryAfterSeconds: 0, match: "^PATCH /graph/v1\\.0/applications/" }] });
+        const failed = project.pulumi(["up", "--yes", "--stack", harsh]);
+        assert.notStrictEqual(failed.code, 0, failed.output);
+        assert.match(failed.output, /Failed to patch application with object ID/);
+        const made = entra.tenant().applications.filter((a) => !before.has(a.id));
+        assert.strictEqual(made.length, 1, "Entra holds the one app the POST made");
+        const inState = project.resources(harsh).find((r) => r.type === resourceTypes.application);
+        assert.strictEqual(inState?.id, `/applications/${made[0].id}`, "and the state knows it (a partially created resource)");
+
+        entra.faults({ clear: true });
+        project.ok(["up", "--yes", "--stack", harsh]);
+        const after = entra.tenant().applications.filter((a) => !before.has(a.id));
+        assert.deepStrictEqual(
+            after.map((a) => [a.id, a.displayName]),
+            [[made[0].id, "Mail OAuth (throttled)"]],
+            "the same app, finished, and no second one",
+        );
+        project.ok(["destroy", "--yes", "--stack", harsh]);
+    });
 });
