@@ -15,6 +15,7 @@ import { DestroyGuard } from "./components/destroyGuard";
 import { EntraMailApplication } from "./components/entraApplication/entraMailApplication";
 import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess/exchangeMailboxAccess";
 import { KeyVaultSecretDelivery } from "./components/keyVaultDelivery/keyVaultSecretDelivery";
+import { mailApplicationName } from "./facts/project";
 
 export = async () => {
     const { settings, certificatePassword, certificate } = readStackConfig();
@@ -34,7 +35,7 @@ export = async () => {
     const client = azuread.getClientConfigOutput();
     const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation);
 
-    const app = new EntraMailApplication("mail-app", {
+    const app = new EntraMailApplication(mailApplicationName, {
         displayName: settings.displayName,
         signInAudience: settings.signInAudience,
         access,

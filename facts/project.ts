@@ -45,6 +45,9 @@ export const resourceTypeWords: Record<string, string> = {
 };
 
 /** The project's ComponentResource types (`<package>:<module>:<type>`). */
+/** The name index.ts gives the Entra ID component: its children's names start with it (`npm run repair` finds them so). */
+export const mailApplicationName = "mail-app";
+
 export const componentTypes = {
     mailApplication: `${configNamespace}:entra:MailApplication`,
     mailboxAccess: `${configNamespace}:exchange:MailboxAccess`,

@@ -49,6 +49,16 @@ export interface SecretSlotResources {
     readonly password: azuread.ApplicationPassword;
 }
 
+/** The resource name of the admin consent to one application permission (app role). */
+export function appRoleConsentName(name: string, roleName: string): string {
+    return `${name}-${roleName}`;
+}
+
+/** The resource name of the tenant-wide consent to the delegated scopes. */
+export function delegatedConsentName(name: string): string {
+    return `${name}-graph-consent`;
+}
+
 /** A slot's secret is named by its rotation alone: the app's name is not in it, so a rename replaces nothing. */
 export function secretDisplayName(rotation: number): string {
     return `client secret, rotation ${rotation} (pulumi)`;
@@ -176,7 +186,7 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         return appRoles.map(
             (role) =>
                 new azuread.AppRoleAssignment(
-                    `${name}-${role.name}`,
+                    appRoleConsentName(name, role.name),
                     {
                         appRoleId: role.id,
                         principalObjectId: this.servicePrincipal.objectId,
@@ -195,7 +205,7 @@ export class EntraMailApplication extends pulumi.ComponentResource {
             return undefined;
         }
         return new azuread.ServicePrincipalDelegatedPermissionGrant(
-            `${name}-graph-consent`,
+            delegatedConsentName(name),
             {
                 servicePrincipalObjectId: this.servicePrincipal.objectId,
                 resourceServicePrincipalObjectId: this.microsoftApi("Microsoft Graph", microsoftGraph.appId, scopes, (sp) => sp.oauth2PermissionScopeIds),

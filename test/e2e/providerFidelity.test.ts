@@ -4,7 +4,11 @@
  * secret; no Exchange step) whose tenant an administrator changes in the portal between updates.
  */
 import * as assert from "assert";
-import { onStandIns } from "./standInWorld";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { edi, onStandIns } from "./standInWorld";
+import { exchangeOnline } from "../../facts/microsoft";
+import { projectRoot } from "../../facts/projectRoot";
 import { resourceTypes } from "../../facts/project";
 import { configNamespace } from "../../facts/project";
 import { deletedItemsNotice } from "../../tools/review/document";
@@ -149,5 +153,39 @@ describe("the program against the real provider's behaviour: validation, read-ba
             "the same app, finished, and no second one",
         );
         project.ok(["destroy", "--yes", "--stack", harsh]);
+    });
+
+    it("a first up while Entra replicates: the consent exists but the state lacks it, the next up fails as the real provider's would, npm run repair imports it, then up succeeds", () => {
+        const { project, entra } = world;
+        const replica = "replica";
+        project.initStack(replica, config([{ address: edi, protocols: ["imap"] }], { [key("displayName")]: "Mail OAuth (replicating)" }));
+        entra.faults({ replicationDelay: { reads: 1, match: "^POST /servicePrincipals/[^/]+/appRoleAssignedTo$" } });
+        const first = project.pulumi(["up", "--yes", "--stack", replica]);
+        assert.notStrictEqual(first.code, 0, first.output);
+        assert.match(first.output, /Provider produced inconsistent result after apply/);
+        entra.faults({ clear: true });
+
+        const clientId = project.resources(replica).find((r) => r.type === resourceTypes.application)!.outputs.clientId as string;
+        const sp = servicePrincipalOf(clientId);
+        const imapRole = exchangeOnline.appRoles["IMAP.AccessAsApp"];
+        const held = () => entra.tenant().appRoleAssignments.filter((a) => a.principalId === sp.id && a.appRoleId === imapRole);
+        assert.strictEqual(held().length, 1, "Entra holds the consent");
+        assert.ok(!project.resources(replica).some((r) => r.type === resourceTypes.appRoleAssignment), "the state does not");
+        const second = project.pulumi(["up", "--yes", "--stack", replica]);
+        assert.notStrictEqual(second.code, 0, "every later up fails making it again");
+        assert.match(second.output, /Permission being assigned already exists on the object/);
+
+        const repair = spawnSync(process.execPath, [path.join(projectRoot(), "bin", "tools", "repair.js"), "--stack", replica], {
+            cwd: project.dir,
+            env: project.env,
+            encoding: "utf8",
+        });
+        assert.strictEqual(repair.status, 0, `${repair.stdout}\n${repair.stderr}`);
+        assert.match(repair.stdout, /lost from the state: mail-app-IMAP\.AccessAsApp/);
+        assert.ok(!repair.stdout.includes(world.entra.env.M365_STANDIN_CLIENT_SECRET), "the sign-in's secret is never printed");
+        project.ok(["up", "--yes", "--stack", replica]);
+        assert.strictEqual(held().length, 1, "the same consent, no second one");
+        assert.ok(project.resources(replica).some((r) => r.type === resourceTypes.appRoleAssignment && r.id?.endsWith(held()[0].id)));
+        project.ok(["destroy", "--yes", "--stack", replica]);
     });
 });
