@@ -33,7 +33,25 @@ export const replacingInputs: Readonly<Record<string, readonly string[]>> = {
     [resourceTypes.destroyGuard]: [],
 };
 
+/**
+ * Inputs the provider fills in when they are left out (Terraform's Optional + Computed): dropping one keeps the
+ * value in the state and is no change, let alone a replace (application_password_resource.go,
+ * application_certificate_resource.go, application_resource.go: `template_id`).
+ */
+export const computedInputs: Readonly<Record<string, readonly string[]>> = {
+    [resourceTypes.application]: ["templateId"],
+    [resourceTypes.password]: ["displayName", "startDate", "endDate"],
+    [resourceTypes.certificate]: ["keyId", "startDate", "endDate"],
+};
+
+/** The new inputs as the provider plans them: an optional computed input left out keeps the state's value. */
+export function withComputedKept(type: string, before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+    const kept = (computedInputs[type] ?? []).filter((input) => after[input] === undefined && before[input] !== undefined);
+    return { ...after, ...Object.fromEntries(kept.map((input) => [input, before[input]])) };
+}
+
 /** The replace-forcing inputs that differ between two sets of inputs of a resource of `type`. */
 export function replacingChanges(type: string, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-    return (replacingInputs[type] ?? []).filter((input) => JSON.stringify(before[input]) !== JSON.stringify(after[input]));
+    const planned = withComputedKept(type, before, after);
+    return (replacingInputs[type] ?? []).filter((input) => JSON.stringify(before[input]) !== JSON.stringify(planned[input]));
 }

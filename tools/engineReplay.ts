@@ -8,7 +8,7 @@
  * Used by the tests (what a config change does to the secrets) and by `npm run review -- --compare` (the change review).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { replacingChanges } from "../facts/replacement";
+import { replacingChanges, withComputedKept } from "../facts/replacement";
 import { resourceTypes } from "../facts/project";
 import { dayMs, rfc3339Seconds } from "../config/rfc3339";
 import { rotationGuardProvider } from "../components/entraApplication/secretRotationGuard";
@@ -72,17 +72,29 @@ export class EngineReplay {
      * keep it, e.g. to stand for a stack deployed from an earlier config). A failed program changes nothing, as a
      * failed check stops the engine before any step.
      */
-    async up(config: Record<string, string>, preview = false, commit = !preview): Promise<{ run: ProgramRun; steps: Step[] }> {
+    async up(
+        config: Record<string, string>,
+        preview = false,
+        commit = !preview,
+        /** For this update only, e.g. another deploying identity. */
+        overrides: Pick<RunOptions, "deployerObjectId" | "programDir"> = {},
+    ): Promise<{ run: ProgramRun; steps: Step[] }> {
         const steps: Step[] = [];
         const next = new Map<string, StateEntry>();
         this.refused = undefined;
         const run = await runProgram(config, {
             ...this.options,
+            ...overrides,
             preview,
-            engine: async (args, fallback) => {
+            engine: async (args, fallback, declared) => {
                 const key = `${args.type}::${args.name}`;
                 const prior = this.state.get(key);
-                const inputs = args.inputs as Record<string, unknown>;
+                // As the engine plans: ignored inputs keep their old value, and the provider keeps a computed one
+                // the program leaves out.
+                const ignored = prior ? Object.fromEntries((declared?.ignoreChanges ?? []).map((input) => [input, prior.inputs[input]])) : {};
+                const inputs = prior
+                    ? withComputedKept(args.type, prior.inputs, { ...(args.inputs as Record<string, unknown>), ...ignored })
+                    : (args.inputs as Record<string, unknown>);
                 if (args.type === resourceTypes.rotationGuard) {
                     await this.checkRotation(prior?.inputs, inputs);
                 }

@@ -52,6 +52,13 @@ export interface RunOptions {
     exchangeAppRoleIds?: Record<string, string>;
     /** The tenant getClientConfig answers with (default: the test tenant). */
     tenantId?: string;
+    /** The deploying identity's object ID getClientConfig answers with (default: the test tenant's deployer). */
+    deployerObjectId?: string;
+    /**
+     * Another copy of the program to run (its sources, e.g. as they are at a git ref: the change review's base);
+     * default: this one.
+     */
+    programDir?: string;
     /** Stack name the program sees. */
     stack?: string;
     /** Whether the program runs in CI (the CI variable): tests and the offline review see none unless they ask. */
@@ -71,6 +78,8 @@ export interface RunOptions {
     engine?: (
         args: pulumi.runtime.MockResourceArgs,
         defaultResult: { id: string; state: Record<string, any> },
+        /** The resource options the program declared (ignoreChanges, protect, ...), as the engine acts on them. */
+        declared?: DeclaredOptions,
     ) => Promise<{ id: string; state: Record<string, any> }>;
 }
 
@@ -78,6 +87,13 @@ export const types = resourceTypes;
 
 // index.js when compiled (bin/tools), index.ts under ts-node (tools/).
 const indexPath = require.resolve(path.join(__dirname, "..", "index"));
+
+/** The program's entry module: this one, or the TypeScript sources of another copy (through ts-node, transpiled only). */
+function programIndex(programDir: string | undefined): string {
+    if (programDir === undefined) return indexPath;
+    if (!require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+    return require.resolve(path.join(programDir, "index.ts"));
+}
 
 function stableId(name: string): string {
     let hash = 0;
@@ -125,7 +141,7 @@ function answerCall(args: pulumi.runtime.MockCallArgs, options: RunOptions): Rec
             return {
                 tenantId: options.tenantId ?? tenant.tenantId,
                 clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
-                objectId: tenant.deployerObjectId,
+                objectId: options.deployerObjectId ?? tenant.deployerObjectId,
             };
         case "azuread:index/getServicePrincipal:getServicePrincipal":
             if (args.inputs.clientId === exchangeOnline.appId) {
@@ -151,13 +167,19 @@ function answerCall(args: pulumi.runtime.MockCallArgs, options: RunOptions): Rec
 }
 
 /** Installs Pulumi's mock engine, recording every registration and call into `run`. */
-async function installMocks(run: Pick<ProgramRun, "resources" | "calls">, config: Record<string, string>, options: RunOptions): Promise<void> {
+async function installMocks(
+    run: Pick<ProgramRun, "resources" | "calls">,
+    config: Record<string, string>,
+    options: RunOptions,
+    declaredOptions: ReadonlyMap<string, DeclaredOptions>,
+): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             async newResource(args: pulumi.runtime.MockResourceArgs) {
                 run.resources.push({ type: args.type, name: args.name, inputs: args.inputs });
                 const fallback = defaultResource(args, options);
-                return options.engine ? options.engine(args, fallback) : fallback;
+                // The stack transformation has recorded the options by the time the registration reaches the mocks.
+                return options.engine ? options.engine(args, fallback, declaredOptions.get(`${args.type}::${args.name}`)) : fallback;
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 run.calls.push({ token: args.token, inputs: args.inputs });
@@ -221,7 +243,7 @@ async function inProgramEnvironment<T>(options: RunOptions, body: () => Promise<
 export async function runProgram(config: Record<string, string>, options: RunOptions = {}): Promise<ProgramRun> {
     const recorded: Pick<ProgramRun, "resources" | "calls"> = { resources: [], calls: [] };
     const resourceOptions = new Map<string, DeclaredOptions>();
-    await installMocks(recorded, config, options);
+    await installMocks(recorded, config, options, resourceOptions);
 
     let outputs: Record<string, any> = {};
     let programExports: Record<string, pulumi.Output<any>> = {};
@@ -242,8 +264,9 @@ export async function runProgram(config: Record<string, string>, options: RunOpt
             const result = await Promise.race([
                 pulumi.runtime.runInPulumiStack(async () => {
                     captureOptions(resourceOptions);
-                    delete require.cache[require.resolve(indexPath)];
-                    const program = require(indexPath) as () => Promise<Record<string, pulumi.Output<any>>>;
+                    const index = programIndex(options.programDir);
+                    delete require.cache[index];
+                    const program = require(index) as () => Promise<Record<string, pulumi.Output<any>>>;
                     programExports = await program();
                     return programExports;
                 }),

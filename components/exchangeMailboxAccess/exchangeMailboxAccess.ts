@@ -88,8 +88,9 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
 
         // A run that could not finish some mailboxes exits 0 so that its record (what it did change) is kept;
         // the deployment fails here instead, on the resource, until a run succeeds.
-        // stdout holds no secret (the record), but a secret stdin makes every output of the command secret: the
-        // granted mailboxes are not, and stay readable in `pulumi stack output`.
+        // stdout holds no secret (the record). Neither pulumi-command 1.2.1 nor the substitute makes it secret for a
+        // secret stdin (only an output of the same name as a secret input is); unsecret keeps the granted mailboxes
+        // readable in `pulumi stack output` whatever a provider version does.
         this.mailboxesGranted = pulumi.unsecret(this.command.stdout).apply((stdout) => {
             const state = parseRecordedState(stdout);
             const failed = failureMessage(state);

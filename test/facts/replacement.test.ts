@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { replacementReadFrom, replacingInputs } from "../../facts/replacement";
+import { replacementReadFrom, replacingChanges, replacingInputs } from "../../facts/replacement";
 import { resourceTypes } from "../../facts/project";
 import { projectRoot } from "../../facts/projectRoot";
 
@@ -27,5 +27,13 @@ describe("replace-forcing inputs", () => {
             Object.values(resourceTypes).filter((type) => !(type in replacingInputs) && !type.startsWith("pulumi:providers:")),
             [],
         );
+    });
+});
+
+describe("dropped optional inputs the provider computes", () => {
+    it("are no replace: a secret without endDate or displayName keeps the state's (Optional + Computed)", () => {
+        const state = { applicationId: "/applications/a", displayName: "s", endDate: "2027-01-01T00:00:00Z", rotateWhenChanged: { rotation: "1" } };
+        assert.deepStrictEqual(replacingChanges(resourceTypes.password, state, { applicationId: "/applications/a", rotateWhenChanged: { rotation: "1" } }), []);
+        assert.deepStrictEqual(replacingChanges(resourceTypes.password, state, { ...state, endDate: "2028-01-01T00:00:00Z" }), ["endDate"]);
     });
 });

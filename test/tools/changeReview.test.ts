@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { projectRoot } from "../../facts/projectRoot";
-import { commentFor, commentLimit, compareStack, ChangeReview, programChangesSince, reviewDocument } from "../../tools/review/compare";
+import { commentFor, commentLimit, compareStack, ChangeReview, programAt, programChangesSince, reviewDocument } from "../../tools/review/compare";
 import { review as reviewCommand } from "../../tools/review/cli";
 import { renderDocument } from "../../tools/review/render";
 import { readStackText } from "../../tools/review/stackFile";
@@ -116,6 +116,31 @@ describe("offline change review", function () {
                 ...rest,
             ].join("\n"),
         );
+    });
+
+    it("evaluates the deployed config with the program at the ref: a code change renaming the secrets shows as the replace of both", async () => {
+        const program = programAt("HEAD", projectRoot());
+        try {
+            const file = path.join(program.dir, "components", "entraApplication", "entraMailApplication.ts");
+            const source = fs.readFileSync(file, "utf8");
+            assert.ok(source.includes("client secret, rotation ${rotation} (pulumi)"), "the base program names its secrets so");
+            fs.writeFileSync(file, source.replace("client secret, rotation ${rotation} (pulumi)", "secret ${rotation}"));
+            const config = { ...base, "m365-mail-oauth:secretRotation": 1 };
+            const changed = ["components/entraApplication/entraMailApplication.ts"];
+            const withBase = await compareStack("prod", "main", readStackText(stackText(config), "after"), stackText(config), changed, program.dir);
+            assert.deepStrictEqual(
+                withBase.review?.resources.replaced.map((r) => [r.name, r.because[0]]).sort(),
+                [
+                    ["mail-app-secret-a", "displayName"],
+                    ["mail-app-secret-b", "displayName"],
+                ],
+                withBase.problem,
+            );
+            const sameCode = await compareStack("prod", "main", readStackText(stackText(config), "after"), stackText(config), changed);
+            assert.deepStrictEqual(sameCode.review?.resources.replaced, [], "evaluated with one program, the change is invisible");
+        } finally {
+            program.remove();
+        }
     });
 
     it("names program changes since the ref, so code-only changes are never 'nothing changes'", async () => {

@@ -81,7 +81,8 @@ describe("npm run repair: what the state lost", () => {
 
     it("names the fix for each error a partial create leaves", () => {
         for (const error of [
-            "Provider produced inconsistent result after apply: when applying changes to azuread:index/appRoleAssignment:AppRoleAssignment",
+            "expected non-nil error with nil state during Create of urn:pulumi:dev::m365-mail-oauth::azuread:index/appRoleAssignment:AppRoleAssignment::mail-app-IMAP.AccessAsApp",
+            "Provider produced inconsistent result after apply: when applying changes to azuread_app_role_assignment",
             'A resource with the ID "/servicePrincipals/x" already exists - to be managed via Terraform this resource needs to be imported into the State.',
             "400 Permission being assigned already exists on the object",
             "409 Permission entry already exists.",

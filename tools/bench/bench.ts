@@ -3,7 +3,8 @@
  * prints how many resources it declares, how many Exchange Online sessions an update opens, the size of the
  * environment handed to PowerShell, and the wall time of the evaluation; then, where PowerShell 7 is installed, runs
  * the Exchange step against the stand-in Exchange Online: Exchange calls and wall time of a first run and of a
- * change to one mailbox, and the size of the record and report the next run gets back.
+ * change to one mailbox, the size of the record and report the next run gets back, and their longest line (the
+ * command provider hangs on a logged line of 64 KiB), up to 5000 mailboxes.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -72,15 +73,33 @@ function exchangeBench(): void {
         return;
     }
     const rows: string[][] = [
-        ["smtp authorization", "mailboxes", "first run calls", "first run s", "one-mailbox change calls", "one-mailbox change s", "record KiB", "report KiB"],
+        [
+            "smtp authorization",
+            "mailboxes",
+            "first run calls",
+            "first run s",
+            "one-mailbox change calls",
+            "one-mailbox change s",
+            "record KiB",
+            "report KiB",
+            "longest stdout line KiB",
+            "longest stderr line KiB",
+        ],
     ];
-    for (const [smtpAuthorization, count] of (["mailboxPermission", "appRbac"] as const).flatMap((mode) => [10, 100, 1000].map((n) => [mode, n] as const))) {
+    // 5000 mailboxes once: the longest output line against the command provider's 64 KiB log-line limit.
+    const sizes = [
+        ...(["mailboxPermission", "appRbac"] as const).flatMap((mode) => [10, 100, 1000].map((n) => [mode, n] as const)),
+        ["mailboxPermission", 5000] as const,
+    ];
+    for (const [smtpAuthorization, count] of sizes) {
         const list = mailboxes(count);
         const tenant = new StandInTenant({ mailboxes: Object.fromEntries(list.map((box) => [box.address, mailbox(box.address)])) });
         try {
             const command = new CommandResource(() => pwsh, tenant.machine());
             let recordBytes = 0;
             let reportBytes = 0;
+            let longestOut = 0;
+            let longestErr = 0;
             const timed = (protocolsOfFirst: MailProtocol[]): [number, number] => {
                 tenant.clearLog();
                 const started = process.hrtime.bigint();
@@ -100,6 +119,9 @@ function exchangeBench(): void {
                 // What comes back to the next run as one environment variable each (Linux: at most 128 KiB).
                 recordBytes = Math.max(recordBytes, Buffer.byteLength(run.stdout));
                 reportBytes = Math.max(reportBytes, Buffer.byteLength(run.stderr));
+                // pulumi-command logs each line through a 64 KiB scanner; a longer logged line hangs the update.
+                longestOut = Math.max(longestOut, longestLine(run.stdout));
+                longestErr = Math.max(longestErr, longestLine(run.stderr));
                 return [tenant.calls().length, seconds];
             };
             const [firstCalls, firstSeconds] = timed(list[0].protocols);
@@ -113,6 +135,8 @@ function exchangeBench(): void {
                 changeSeconds.toFixed(1),
                 (recordBytes / 1024).toFixed(1),
                 (reportBytes / 1024).toFixed(1),
+                (longestOut / 1024).toFixed(1),
+                (longestErr / 1024).toFixed(1),
             ]);
         } finally {
             tenant.dispose();
@@ -120,6 +144,11 @@ function exchangeBench(): void {
     }
     console.log(`\nExchange step under ${pwsh} (stand-in Exchange Online):`);
     printTable(rows);
+}
+
+/** The longest line of an output, in bytes. */
+function longestLine(text: string): number {
+    return Math.max(0, ...text.split("\n").map((line) => Buffer.byteLength(line)));
 }
 
 function printTable(rows: string[][]): void {

@@ -1,6 +1,7 @@
 /**
  * Which objects the stack made in Entra ID but its state lost: a create whose object Entra ID made but whose
- * follow-up read found nothing while Entra ID replicated ("Provider produced inconsistent result after apply").
+ * follow-up read found nothing while Entra ID replicated (the bridge: "expected non-nil error with nil state during
+ * Create"; Terraform: "Provider produced inconsistent result after apply").
  * The object exists, the state does not have it, and every later `pulumi up` fails making it again ("already
  * exists … needs to be imported", "Permission being assigned already exists on the object", "Permission entry
  * already exists"). Found by the app's client ID and the stack's own names, never by a display name alone, so an
@@ -73,7 +74,7 @@ export function repairPlan(
             type: resourceTypes.servicePrincipal,
             name: mailApplicationName,
             id: `/servicePrincipals/${tenant.servicePrincipal.id}`,
-            meets: "A resource with the ID … already exists - to be managed via Terraform this resource needs to be imported into the State",
+            meets: 'A resource with the ID "…" already exists - to be managed via Terraform this resource needs to be imported into the State',
         });
     const principalId = (stateSp?.outputs?.objectId as string | undefined) ?? tenant.servicePrincipal?.id;
     if (principalId && tenant.exchangeServicePrincipalId) {
@@ -119,7 +120,7 @@ export function importFile(repair: RepairPlan, azureadVersion: string): unknown 
  */
 export const partialCreateFixes: readonly { readonly error: RegExp; readonly fix: string }[] = [
     {
-        error: /Provider produced inconsistent result after apply/,
+        error: /expected non-nil error with nil state during Create|Provider produced inconsistent result after apply/,
         fix: "Entra ID made the object but had not replicated it when the provider read it back, so the state lacks it: run `npm run repair -- --stack <stack>`, then `pulumi up`",
     },
     {

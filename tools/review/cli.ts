@@ -14,7 +14,7 @@ import { runProgram } from "../mockEngine";
 import { configNamespace } from "../../facts/project";
 import { backendUrl, deployedSecret } from "./deployedState";
 import { buildReport } from "./model";
-import { commentFor, compareStack, programChangesSince, reviewDocument, stackFileAt } from "./compare";
+import { commentFor, compareStack, programAt, programChangesSince, reviewDocument, stackFileAt } from "./compare";
 import { ReviewFormat, reviewFormats, render, renderDocument } from "./render";
 import { readStackFile, StackFileError } from "./stackFile";
 
@@ -28,7 +28,7 @@ mail client settings, resources.
   --format <format>       text, markdown (a pull-request comment) or json (default: text)
   --out <file>            write the review to this file instead of stdout (default: stdout)
   --compare <git ref>     instead of the review, the change review: what deploying this config does to a stack
-                          deployed from the config at that ref (resources created, updated, replaced, deleted;
+                          deployed from the config and program at that ref (resources created, updated, replaced, deleted;
                           client secrets created and retired; mailbox access gained and lost) (default: off)
   --comment-out <file>    with --compare: also write the review as a pull-request comment, shortened to its
                           summary when longer than a comment allows (65,536 characters) (default: off)
@@ -100,7 +100,10 @@ export async function reviewStack(stack: string, ref: string, format: ReviewForm
     } catch (error) {
         return { exitCode: 1, output: (error as Error).message, stream: "stderr" };
     }
-    const { review, problem } = await compareStack(stack, ref, read.raw, baseText, programChangesSince(ref, projectRoot()));
+    const programChanges = programChangesSince(ref, projectRoot());
+    // A code change since the ref: what is deployed came from the program at the ref, so evaluate that config with it.
+    const base = programChanges.length > 0 && baseText !== undefined ? programAt(ref, projectRoot()) : undefined;
+    const { review, problem } = await compareStack(stack, ref, read.raw, baseText, programChanges, base?.dir).finally(() => base?.remove());
     if (!review) return { exitCode: 1, output: problem ?? "no review", stream: "stderr" };
     const document = reviewDocument(review);
     const markdown = renderDocument(document, "markdown");

@@ -6,6 +6,8 @@
  * created and retired; per mailbox the Exchange access gained and lost.
  */
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { exchangeScripts } from "../../components/exchangeMailboxAccess/scriptFiles";
 import { StackSettings } from "../../config/settings";
@@ -32,8 +34,9 @@ export interface ChangeReview {
     readonly organizationSmtpAuth?: { before: boolean; after: boolean };
     readonly smtpAuthorization?: { before: string; after: string };
     /**
-     * Program files that differ from the ref. Both configs are evaluated with the working tree's code, so these are
-     * named: a real preview also applies them (the Exchange scripts' digest is an input of the Exchange command).
+     * Program files that differ from the ref. The config at the ref is evaluated with the program at the ref, so a
+     * code change that changes a replace-forcing input shows as the replace it causes; the files are named too (the
+     * Exchange scripts' digest is an input of the Exchange command).
      */
     readonly programChanges?: readonly string[];
 }
@@ -42,6 +45,22 @@ export interface ChangeReview {
 export function programChangesSince(ref: string, cwd: string): string[] {
     const output = execFileSync("git", ["diff", "--name-only", ref, "--", ...programPaths], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     return output.split("\n").filter((line) => line.length > 0);
+}
+
+/**
+ * The program as it is at a git ref, in a temporary folder (its files from `git archive`, this checkout's
+ * node_modules beside them), for evaluating the deployed config with the code that deployed it. Call `remove`.
+ */
+export function programAt(ref: string, cwd: string): { dir: string; remove: () => void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-review-base-"));
+    const archive = execFileSync("git", ["archive", "--format=tar", ref, "--", ...programPaths], {
+        cwd,
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    execFileSync("tar", ["-x", "-C", dir], { input: archive });
+    fs.symlinkSync(path.join(cwd, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A stack file as it is at a git ref; undefined when the stack did not exist there. */
@@ -121,6 +140,8 @@ export async function compareStack(
     currentRaw: Record<string, string>,
     baseText: string | undefined,
     programChanges: readonly string[] = [],
+    /** The program at the ref (programAt): the config there is evaluated with it; default this program. */
+    baseProgramDir?: string,
 ): Promise<{ review?: ChangeReview; problem?: string }> {
     const current = validateStackConfig(currentRaw);
     if (!current.ok) return { problem: formatProblems(current.problems) };
@@ -132,7 +153,7 @@ export async function compareStack(
         if (!validation.ok)
             return { problem: `The config at ${base} is invalid, so there is nothing deployed to compare with:\n${formatProblems(validation.problems)}` };
         before = validation.settings;
-        const deployed = await replay.up(baseRaw, true, true);
+        const deployed = await replay.up(baseRaw, true, true, baseProgramDir ? { programDir: baseProgramDir } : {});
         if (deployed.run.error) return { problem: `The program fails for the config at ${base}: ${deployed.run.error.message}` };
     }
     const { run, steps } = await replay.up(currentRaw, true);

@@ -251,6 +251,19 @@ describe("engine behaviour the mocks hide", function () {
         assert.strictEqual(ofType(set, types.application)[0].options?.ignoreChanges, undefined);
     });
 
+    it("the replay follows ignoreChanges as the engine does: another deployer changes no owners, configured owners do", async () => {
+        const replay = new EngineReplay();
+        // Deployed as a preview kept (an update would want pwsh on PATH; nothing here runs it).
+        await replay.up(stackConfig(base), true, true);
+        const changed = (steps: Step[]) => steps.filter((s) => s.kind !== "same").map((s) => `${s.kind} ${s.type}`);
+        const other = { deployerObjectId: "d0d0d0d0-0000-4000-8000-000000000002" };
+        assert.deepStrictEqual(changed((await replay.up(stackConfig(base), true, false, other)).steps), []);
+        assert.deepStrictEqual(changed((await replay.up(stackConfig({ ...base, owners: [other.deployerObjectId] }), true)).steps).sort(), [
+            `update ${types.application}`,
+            `update ${types.servicePrincipal}`,
+        ]);
+    });
+
     it("protect: true protects what no update replaces, plus a destroy guard that depends on every component", async () => {
         const run = await runProgram(stackConfig({ ...base, protect: true, keyVault: { resourceGroupName: "rg", vaultName: "kv-mail", secretName: "s" } }), {
             preview: true,
