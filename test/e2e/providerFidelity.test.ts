@@ -5,12 +5,13 @@
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { edi, onStandIns } from "./standInWorld";
 import { exchangeOnline } from "../../facts/microsoft";
 import { projectRoot } from "../../facts/projectRoot";
 import { resourceTypes } from "../../facts/project";
-import { configNamespace } from "../../facts/project";
+import { componentTypes, configNamespace, mailApplicationName } from "../../facts/project";
 import { deletedItemsNotice } from "../../tools/review/document";
 
 describe("the program against the real provider's behaviour: validation, read-back, drift, soft delete", function () {
@@ -187,5 +188,55 @@ describe("the program against the real provider's behaviour: validation, read-ba
         assert.strictEqual(held().length, 1, "the same consent, no second one");
         assert.ok(project.resources(replica).some((r) => r.type === resourceTypes.appRoleAssignment && r.id?.endsWith(held()[0].id)));
         project.ok(["destroy", "--yes", "--stack", replica]);
+    });
+
+    it("pulumi import of an app and service principal made by hand in the portal: the next up keeps both and adds the rest", async () => {
+        const { project, entra } = world;
+        const adopted = "adopted";
+        const made = await entra.admin("POST", "applications", {
+            displayName: "PDFC (made by hand)",
+            signInAudience: "AzureADMyOrg",
+            web: { redirectUris: ["https://pdfc.contoso.com/oauth"] },
+        });
+        assert.strictEqual(made.status, 201);
+        const sp = await entra.admin("POST", "servicePrincipals", { appId: made.body.appId });
+        assert.strictEqual(sp.status, 201);
+        project.initStack(adopted, clean(settings({ [key("displayName")]: "PDFC (made by hand)", [key("owners")]: [deployerOid()] })));
+        // The component first (an empty one, as the import creates it), then the two objects under it.
+        const file = path.join(project.root, "..", "adopt.json");
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                resources: [
+                    { type: componentTypes.mailApplication, name: "entra", logicalName: mailApplicationName, component: true },
+                    { type: resourceTypes.application, name: "app", logicalName: mailApplicationName, id: `/applications/${made.body.id}`, parent: "entra" },
+                    {
+                        type: resourceTypes.servicePrincipal,
+                        name: "sp",
+                        logicalName: mailApplicationName,
+                        id: `/servicePrincipals/${sp.body.id}`,
+                        parent: "entra",
+                    },
+                ],
+            }),
+        );
+        const imported = project.pulumi(["import", "--file", file, "--yes", "--stack", adopted, "--protect=false", "--generate-code=false"]);
+        assert.strictEqual(imported.code, 0, imported.output);
+        const preview = project.previewJson(adopted);
+        const stepOf = (type: string) => preview.steps.find((s) => s.type === type)?.op;
+        assert.notStrictEqual(stepOf(resourceTypes.application), "create", "the app is the one made by hand");
+        assert.notStrictEqual(stepOf(resourceTypes.application), "replace");
+        assert.notStrictEqual(stepOf(resourceTypes.servicePrincipal), "create");
+        project.ok(["up", "--yes", "--stack", adopted]);
+        const apps = entra.tenant().applications.filter((a) => a.displayName === "PDFC (made by hand)");
+        assert.deepStrictEqual(
+            apps.map((a) => a.id),
+            [made.body.id],
+            "no second app",
+        );
+        assert.strictEqual(apps[0].passwordCredentials.length, 1, "the stack's secret added to it");
+        assert.ok(await entra.signsIn(made.body.appId, project.stackOutputs(adopted).clientSecret));
+        assert.deepStrictEqual(entra.tenant().owners[made.body.id], [deployerOid()], "the owners the config names");
+        project.ok(["destroy", "--yes", "--stack", adopted]);
     });
 });
