@@ -5,7 +5,7 @@
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { rfc3339Seconds } from "../plan/rfc3339";
+import { rfc3339Seconds } from "./rfc3339";
 import { configNamespace } from "../facts/project";
 
 export interface PublicCertificate {

@@ -2,7 +2,7 @@
  * The README's config table, generated from the schema's documented keys, between two marker comments. `npm run
  * generate` rewrites it; a test fails when the README and the schema differ.
  */
-import { markdownTable } from "../tools/markdownTable";
+import { markdownTable } from "./markdownTable";
 import { configDocs } from "./schemaHelpers";
 
 export const tableStart = "<!-- config-table:start (generated from config/schema.ts by npm run generate) -->";

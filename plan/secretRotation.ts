@@ -9,7 +9,7 @@
  * (components/entraApplication/secretRotationGuard.ts) refuses it before anything changes.
  */
 import { configNamespace } from "../facts/project";
-import { dayMs } from "./rfc3339";
+import { dayMs } from "../config/rfc3339";
 
 export type SlotName = "a" | "b";
 

@@ -3,7 +3,7 @@
  * without the policy engine. index.ts wires them into the pack that `pulumi preview --policy-pack policy` runs.
  */
 import { configNamespace, resourceTypes } from "../facts/project";
-import { dayMs } from "../plan/rfc3339";
+import { dayMs } from "../config/rfc3339";
 import { tenantWideMailRoles } from "../facts/microsoft";
 
 export interface ResourceUnderReview {

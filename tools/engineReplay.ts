@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { replacingChanges } from "../facts/replacement";
 import { resourceTypes } from "../facts/project";
-import { dayMs, rfc3339Seconds } from "../plan/rfc3339";
+import { dayMs, rfc3339Seconds } from "../config/rfc3339";
 import { rotationGuardProvider } from "../components/entraApplication/secretRotationGuard";
 import { diffSecretExpiry, SecretExpiryInputs } from "../components/entraApplication/secretExpiry";
 import { ProgramRun, runProgram, RunOptions } from "./mockEngine";

@@ -8,7 +8,7 @@
  * itself never reads the clock, so the same config declares the same inputs on any day.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dayMs, rfc3339Seconds } from "../../plan/rfc3339";
+import { dayMs, rfc3339Seconds } from "../../config/rfc3339";
 import { configNamespace } from "../../facts/project";
 
 export function expiryFrom(now: Date, lifetimeDays: number): string {

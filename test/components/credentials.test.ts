@@ -10,7 +10,7 @@ import * as path from "path";
 import { loadPublicCertificate } from "../../config/certificateCredential";
 import { projectRoot } from "../../facts/projectRoot";
 import { makeCertificate } from "../fixtures/certificates";
-import { rfc3339Seconds } from "../../plan/rfc3339";
+import { rfc3339Seconds } from "../../config/rfc3339";
 import { epochSeconds, keyVaultContentType } from "../../components/keyVaultDelivery/keyVaultSecretDelivery";
 import { validateStackConfig } from "../../config/validate";
 import { mockExpiresAt, ofType, runProgram, stackConfig, tenant, types } from "../harness";

@@ -1,5 +1,5 @@
 /** Text for a terminal, Markdown for a pull-request comment, JSON for tools: one model, one document. */
-import { markdownTable } from "../markdownTable";
+import { markdownTable } from "../../config/markdownTable";
 import { reportDocument, Section } from "./document";
 import { ReviewReport } from "./model";
 
