@@ -13,7 +13,7 @@ import { foundOrSkip } from "../realProgram";
 import { requirePwsh } from "./commandProvider";
 
 const pesterMissingMessage =
-    "the Pester 5 module was not found: install it with `npm run setup:pwsh` (into .tools/modules) or `Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser` in pwsh";
+    "the Pester 5 module was not found: install it in pwsh with `Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser`, or into .tools/modules with `npm run setup:pwsh`";
 
 describe("Exchange module unit tests (Pester 5, cmdlets mocked)", function () {
     this.timeout(300_000);
