@@ -1,9 +1,12 @@
 /**
- * The README's config table, generated from the schema's documented keys, between two marker comments. `npm run
- * generate` rewrites it; a test fails when the README and the schema differ.
+ * The config table of docs/configuration.md, generated from the schema's documented keys, between two marker
+ * comments. `npm run generate` rewrites it; a test fails when the page and the schema differ.
  */
 import { markdownTable } from "./markdownTable";
 import { configDocs } from "./schemaHelpers";
+
+/** The page that holds the table (its links are relative to docs/). */
+export const configTablePage = "docs/configuration.md";
 
 export const tableStart = "<!-- config-table:start (generated from config/schema.ts by npm run generate) -->";
 export const tableEnd = "<!-- config-table:end -->";
@@ -16,12 +19,12 @@ export function configTable(): string {
     return markdownTable(["Key", "Type / values", "Default", "Meaning"], rows).join("\n");
 }
 
-/** The README with its config table replaced by the generated one. */
-export function withConfigTable(readme: string): string {
-    const start = readme.indexOf(tableStart);
-    const end = readme.indexOf(tableEnd);
+/** The page with its config table replaced by the generated one. */
+export function withConfigTable(page: string): string {
+    const start = page.indexOf(tableStart);
+    const end = page.indexOf(tableEnd);
     if (start < 0 || end < start) {
-        throw new Error(`README.md has no ${tableStart} ... ${tableEnd} section`);
+        throw new Error(`${configTablePage} has no ${tableStart} ... ${tableEnd} section`);
     }
-    return `${readme.slice(0, start + tableStart.length)}\n${configTable()}\n${readme.slice(end)}`;
+    return `${page.slice(0, start + tableStart.length)}\n${configTable()}\n${page.slice(end)}`;
 }

@@ -96,7 +96,7 @@ export const exchangeBlock = strictObject(
     "{ organization, auth, ... }",
 );
 
-/** The exchange block's keys, each of which the README's table documents. */
+/** The exchange block's keys, each of which the config table (docs/configuration.md) documents. */
 export const exchangeKeys = Object.keys(exchangeBlock.shape);
 
 export type ExchangeBlock = z.output<typeof exchangeBlock>;

@@ -170,7 +170,7 @@ export const configShape = {
         "secretRotation",
         "whole number",
         "0",
-        "The rotation number; raising it by one rotates the client secret (one step at a time), see [Rotating the secret](#rotating-the-secret).",
+        "The rotation number; raising it by one rotates the client secret (one step at a time), see [Rotating the secret](rotation-and-key-vault.md#rotating-the-secret).",
         z
             .number(
                 says(
@@ -207,7 +207,7 @@ export const configShape = {
         "keyVault",
         "`{ resourceGroupName, vaultName, secretName, subscriptionId? }`",
         "–",
-        "Also write the current secret to this Azure Key Vault (in `subscriptionId`, else the azure-native provider's), see [Key Vault delivery](#key-vault-delivery).",
+        "Also write the current secret to this Azure Key Vault (in `subscriptionId`, else the azure-native provider's), see [Key Vault delivery](rotation-and-key-vault.md#key-vault-delivery).",
         keyVault.optional(),
     ),
     owners: documented(

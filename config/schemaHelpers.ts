@@ -1,11 +1,11 @@
 /**
  * The building blocks of the config schema: each gives zod the message a user reads, naming the bad value and what
- * it must be, and `documented` records a key's row of the README's config table where the key is declared.
+ * it must be, and `documented` records a key's row of the config table (docs/configuration.md) where the key is declared.
  */
 import { z } from "zod";
 import { show } from "./formats";
 
-/** One row of the README's config table, recorded where the key is declared. */
+/** One row of the config table (docs/configuration.md), recorded where the key is declared. */
 export interface ConfigDoc {
     readonly key: string;
     readonly values: string;

@@ -159,8 +159,8 @@ describe("GitHub workflows", function () {
         }
     });
 
-    it("every action is pinned to a major tag, and the README lists each with its tag", () => {
-        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    it("every action is pinned to a major tag, and docs/review-and-workflows.md lists each with its tag", () => {
+        const page = fs.readFileSync(path.join(root, "docs", "review-and-workflows.md"), "utf8");
         const used = new Set(
             workflowFiles.flatMap((file) =>
                 stepsOf(file)
@@ -171,7 +171,10 @@ describe("GitHub workflows", function () {
         assert.ok(used.size >= 6);
         for (const action of used) {
             assert.match(action, /^[\w.-]+\/[\w.-]+@v\d+$/, `${action}: a major tag`);
-            assert.ok(readme.includes(`| \`${action.split("@")[0]}\` | \`${action.split("@")[1]}\` |`), `${action} is not in the README's table of actions`);
+            assert.ok(
+                page.includes(`| \`${action.split("@")[0]}\` | \`${action.split("@")[1]}\` |`),
+                `${action} is not in the table of actions of docs/review-and-workflows.md`,
+            );
         }
     });
 

@@ -1,20 +1,20 @@
 /**
  * npm run generate: writes what is generated from the config schema — config/stack-config.schema.json and the
- * README's config table. `--check` writes nothing and exits 1 when either is out of date (the tests run it).
+ * config table of docs/configuration.md. `--check` writes nothing and exits 1 when either is out of date (the tests run it).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { withConfigTable } from "../config/docs";
+import { configTablePage, withConfigTable } from "../config/docs";
 import { stackFileJsonSchema, stackFileSchemaPath } from "../config/jsonSchema";
 import { projectRoot } from "../facts/projectRoot";
 
 export function generatedFiles(): { file: string; content: string }[] {
     const root = projectRoot();
-    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const page = fs.readFileSync(path.join(root, configTablePage), "utf8");
     return [
         { file: stackFileSchemaPath, content: `${JSON.stringify(stackFileJsonSchema(), null, 2)}\n` },
-        { file: "README.md", content: withConfigTable(readme) },
+        { file: configTablePage, content: withConfigTable(page) },
     ];
 }
 

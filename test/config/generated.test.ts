@@ -1,11 +1,12 @@
 /**
- * What is generated from the config schema is current: the JSON Schema of the stack files and the README's table.
+ * What is generated from the config schema is current: the JSON Schema of the stack files and the config table of
+ * docs/configuration.md.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { configTable } from "../../config/docs";
+import { configTable, configTablePage } from "../../config/docs";
 import { stackFileJsonSchema, stackFileSchemaPath } from "../../config/jsonSchema";
 import { projectRoot } from "../../facts/projectRoot";
 import { exchangeKeys } from "../../config/exchangeSchema";
@@ -16,16 +17,20 @@ import { generatedFiles } from "../../tools/generate";
 describe("generated from the config schema", () => {
     const root = projectRoot();
 
-    it("the committed JSON Schema and README table are what `npm run generate` writes", () => {
+    it("the committed JSON Schema and the config table of docs/configuration.md are what `npm run generate` writes", () => {
+        assert.deepStrictEqual(
+            generatedFiles().map(({ file }) => file),
+            [stackFileSchemaPath, configTablePage],
+        );
         for (const { file, content } of generatedFiles()) {
             assert.strictEqual(fs.readFileSync(path.join(root, file), "utf8"), content, `${file} is out of date: run npm run generate`);
         }
     });
 
-    it("the README documents every key of the schema, the exchange block's included", () => {
+    it("the config table documents every key of the schema, the exchange block's included", () => {
         const table = configTable();
         for (const key of [...Object.keys(configShape).filter((k) => k !== "exchange"), ...exchangeKeys.map((k) => `exchange.${k}`)]) {
-            assert.ok(table.includes(`| \`${key}\` |`), `${key} is not in the README's config table`);
+            assert.ok(table.includes(`| \`${key}\` |`), `${key} is not in the config table`);
         }
     });
 

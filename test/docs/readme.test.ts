@@ -3,7 +3,6 @@
  * no paragraph twice. The "every README command" test reads commands; this one reads the prose around them.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../../facts/projectRoot";
@@ -78,26 +77,5 @@ describe("README as a document", () => {
         const paragraph = "This paragraph is long enough to count as real prose that a careless paste could copy twice over.";
         assert.match(documentProblems(`${paragraph}\n\n## X\n\n${paragraph}\n`).join("\n"), /repeated from line 1/);
         assert.deepStrictEqual(documentProblems("```sh\n# a comment ## in code\n```\n| a ## b |\n"), []);
-    });
-});
-
-describe("nothing a user reads points outside the project", () => {
-    it("no README, doc, message or comment names the shared folder beside the clone (only the project's own machines have it)", () => {
-        const files = spawnSync("git", ["ls-files"], { cwd: projectRoot(), encoding: "utf8" })
-            .stdout.split("\n")
-            .filter((file) => /\.(md|ts|ps1|psm1|psd1|sh|yml)$/.test(file) && !file.startsWith(".ci/"));
-        const outside = "../" + "shared";
-        const found = files.flatMap((file) =>
-            fs
-                .readFileSync(path.join(projectRoot(), file), "utf8")
-                .split("\n")
-                .map((text, index) => ({ file, line: index + 1, text }))
-                // The install script may still look for a bundle there, as one of its fallbacks; it never says so.
-                .filter(({ file: name, text }) => text.includes(outside) && !(name === "tools/install-pwsh.sh" && /^\s*(#|bundle=)/.test(text))),
-        );
-        assert.deepStrictEqual(
-            found.map(({ file, line }) => `${file}:${line}`),
-            [],
-        );
     });
 });

@@ -48,7 +48,7 @@ export function findPwsh(): string | undefined {
 }
 
 export const pwshMissingMessage =
-    "PowerShell 7 (pwsh) not found: install it as Microsoft documents for your system (https://learn.microsoft.com/powershell/scripting/install/installing-powershell-on-linux), or with `npm run setup:pwsh -- <pwsh-7.6.9-linux-x64.tar.xz>` from a PowerShell bundle, or set M365_PWSH";
+    "PowerShell 7 (pwsh) not found: install it as Microsoft documents for Linux (https://learn.microsoft.com/powershell/scripting/install/installing-powershell-on-linux), or into .tools/ with `npm run setup:pwsh -- powershell-7.6.9-linux-x64.tar.gz` (Microsoft's binary archive; or as a .NET tool where the .NET SDK is), or set M365_PWSH";
 
 /** The machine's environment as the provider process would have it, without a previous run's outputs. */
 function providerEnvironment(machine: Record<string, string>): Record<string, string> {

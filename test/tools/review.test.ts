@@ -311,11 +311,14 @@ describe("npm run review", function () {
         fs.rmSync(out);
     });
 
-    it("every offline `npm run -s` command in the README works as written, with clean output", () => {
-        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    it("every offline `npm run -s` command in the README and docs/ works as written, with clean output", () => {
+        const pages = ["README.md", ...fs.readdirSync(path.join(root, "docs")).map((name) => `docs/${name}`)].filter((file) => file.endsWith(".md"));
+        const text = pages.map((file) => fs.readFileSync(path.join(root, file), "utf8")).join("\n");
         // Commands that need no cloud, no Pulumi CLI and no secret: the offline review, the change review, the stacks, help.
-        const commands = [...readme.matchAll(/^(npm run -s (?:review|stacks|verify -- --help)\b[^#\n]*?)\s*(#.*)?$/gm)].map((match) => match[1].trim());
-        assert.ok(commands.length >= 6, `README commands: ${commands.join(" / ")}`);
+        const commands = [
+            ...new Set([...text.matchAll(/^(npm run -s (?:review|stacks|verify -- --help)\b[^#\n]*?)\s*(#.*)?$/gm)].map((match) => match[1].trim())),
+        ];
+        assert.ok(commands.length >= 6, `commands: ${commands.join(" / ")}`);
         for (const command of commands) {
             const run = spawnSync("bash", ["-c", command], { cwd: root, encoding: "utf8" });
             assert.strictEqual(run.status, 0, `${command}\n${run.stderr}`);

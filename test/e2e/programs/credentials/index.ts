@@ -2,7 +2,7 @@
  * The project's own credential resources (rotation guard, secret expiry, destroy guard) under the real Pulumi
  * engine, wired as the program wires them. The azuread provider cannot be built here (tools/engine/README.md), so
  * the application and each ApplicationPassword are small dynamic resources over the stand-in Entra ID's Graph
- * (test/fixtures/entra), making the provider's calls (real-engine.md §3.6: the app and its service principal,
+ * (test/fixtures/entra), making the provider's calls (terraform-provider-azuread v3.8.0: the app and its service principal,
  * addPassword and removePassword), and replacing on exactly the inputs facts/replacement.ts records as ForceNew for
  * them. What the engine does with unknowns, replaces, protect and dependencies is the real engine's; what a secret
  * can sign in to is the stand-in's. The stand-in is named by M365_STANDIN_* variables (the test sets them).
