@@ -376,6 +376,13 @@ describe("verify: pure parts", () => {
         assert.doesNotMatch(fix, /label/);
     });
 
+    it("a secret deleted in the portal and a disabled enterprise application: each named with its fix", () => {
+        const deleted = explainTokenError("AADSTS7000215: Invalid client secret provided.", "login.microsoftonline.com");
+        assert.match(deleted, /deleted in the portal.*clientSecretKeyId.*pulumi up --refresh/);
+        const disabled = explainTokenError("unauthorized_client: AADSTS7000112: Application 'x'(PDFC) is disabled.", "login.microsoftonline.com");
+        assert.match(disabled, /enterprise application is disabled.*enterpriseApplication\.accountEnabled/);
+    });
+
     it("names the token service's host and the cause when it cannot be reached", () => {
         const fix = explainTokenError(
             "ClientAuthError: network_error: Network request failed: getaddrinfo ENOTFOUND login.microsoftonline.com",

@@ -13,8 +13,11 @@ function networkCause(message: string): string {
 
 /** @param tokenHost the host of the token endpoint, named when it cannot be reached. */
 export function explainTokenError(message: string, tokenHost: string): string {
+    // Before the generic invalid_client: a disabled enterprise application refuses every credential.
+    if (/AADSTS7000112|is disabled/i.test(message))
+        return 'the enterprise application is disabled ("Enabled for users to sign-in?" is off): switch it on in the portal, or let `pulumi up --refresh` do it; to keep it off, set enterpriseApplication.accountEnabled: false';
     if (/AADSTS7000215|invalid_client|Invalid client secret/i.test(message))
-        return "the client secret is wrong: use clientSecret from `pulumi stack output --show-secrets` (M365_CLIENT_SECRET)";
+        return "the client secret is wrong, or was deleted in the portal: use clientSecret from `pulumi stack output --show-secrets` (M365_CLIENT_SECRET); if the app no longer lists its key ID (clientSecretKeyId) under Certificates & secrets, `pulumi up --refresh` makes a new one in its slot";
     if (/AADSTS7000222|expired/i.test(message))
         return `the client secret has expired: rotate it (${rotateCommand("<the stack's secretRotation + 1>", "<stack>")}) and give the mail client the new clientSecret`;
     if (/AADSTS700016|unauthorized_client|not found in the directory/i.test(message))
