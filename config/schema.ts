@@ -1,7 +1,7 @@
 /**
  * The stack configuration's shape, written once: this zod schema is the validation (every problem at once, each
  * naming the key and the bad value), the JSON Schema editors use for Pulumi.<stack>.yaml
- * (config/stack-config.schema.json) and the README's config table (config/docs.ts). Rules between keys are in
+ * (config/stack-config.schema.json) and the config table in docs/configuration.md (config/docs.ts). Rules between keys are in
  * crossFieldRules.ts; the settings the program works from (defaults filled in, types narrowed) in settings.ts.
  *
  * The schema reads config values as Pulumi hands them to programs: strings, with objects, lists, numbers and

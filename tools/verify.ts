@@ -6,6 +6,7 @@
  * AUTH; with --send a message to itself). Every failure is mapped to the setup step that fixes it. The secret and
  * the token are never printed. The parts: verify/token.ts, imap.ts, pop3.ts, smtp.ts, diagnosis.ts, run.ts, cli.ts.
  */
+import { runMain } from "./cliMain";
 import { main } from "./verify/cli";
 
 export { main, parseArgs, parseDuration, targetFromStack, usage } from "./verify/cli";
@@ -15,15 +16,5 @@ export { saslXoauth2 } from "./verify/sasl";
 export { tokenRoles } from "./verify/token";
 
 if (require.main === module) {
-    main(
-        process.argv.slice(2),
-        (text) => process.stdout.write(`${text}\n`),
-        (text) => process.stderr.write(`${text}\n`),
-    ).then(
-        (code) => process.exit(code),
-        (error) => {
-            process.stderr.write(`${(error as Error).message}\n`);
-            process.exit(1);
-        },
-    );
+    runMain(main);
 }

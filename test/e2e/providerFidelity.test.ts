@@ -57,6 +57,13 @@ describe("the program against the real provider's behaviour: validation, read-ba
         project.ok(["up", "--yes", "--stack", stack]);
         const app = entra.tenant().applications.find((a) => a.appId === outputs().clientId)!;
         assert.deepStrictEqual(entra.tenant().owners[app.id], [deployerOid()]);
+        // The provider's calls as read from its sources: the create's rename through a temporary name, and the
+        // beta read on every read of the app and the service principal.
+        const calls = entra.requests().map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+        const created = calls.indexOf("POST /graph/v1.0/applications");
+        assert.ok(created >= 0 && calls.slice(created).includes(`PATCH /graph/v1.0/applications/${app.id}`), calls.join("\n"));
+        assert.ok(calls.includes(`GET /graph/beta/applications/${app.id}?$select=oauth2RequirePostResponse`));
+        assert.ok(calls.some((c) => /^GET \/graph\/beta\/servicePrincipals\/[^?]+\?\$select=samlMetadataUrl$/.test(c)));
         const again = project.pulumi(["preview", "--stack", stack, "--expect-no-changes"]);
         assert.strictEqual(again.code, 0, again.output);
         const refreshed = project.pulumi(["preview", "--refresh", "--stack", stack, "--expect-no-changes"]);
@@ -109,6 +116,21 @@ describe("the program against the real provider's behaviour: validation, read-ba
             tenantApp.passwordCredentials.map((c) => c.keyId),
             [after.clientSecretKeyId],
         );
+    });
+
+    it("public-client redirect URIs added in the portal show as drift under --refresh, and the next update sends them back to the declared (none)", async () => {
+        const { project, entra } = world;
+        const app = entra.tenant().applications.find((a) => a.appId === outputs().clientId)!;
+        const native = "https://login.microsoftonline.com/common/oauth2/nativeclient";
+        assert.strictEqual((await entra.admin("PATCH", `applications/${app.id}`, { publicClient: { redirectUris: [native] } })).status, 204);
+        const refreshed = project.previewJson(stack, ["--refresh"]);
+        const update = refreshed.steps.find((s) => s.op === "update" && s.type === resourceTypes.application);
+        assert.deepStrictEqual(update?.diffReasons, ["publicClient"], JSON.stringify(refreshed.steps));
+        project.writeConfig(stack, clean(settings({ [key("owners")]: [deployerOid()], [key("displayName")]: "Mail OAuth (e2e, renamed)" })));
+        project.ok(["up", "--yes", "--stack", stack]);
+        const after = entra.tenant().applications.find((a) => a.id === app.id)!;
+        assert.strictEqual(after.displayName, "Mail OAuth (e2e, renamed)");
+        assert.deepStrictEqual((after.publicClient as { redirectUris: string[] }).redirectUris, [], "one broad PATCH: what the program does not declare goes");
     });
 
     it("destroy leaves the app in Entra's deleted items: its secret no longer signs in, and a restore brings it back", async () => {

@@ -104,6 +104,8 @@ describe("the engine replay agrees with the real engine's previews of the whole 
         [fewer, { ...renamed, secretRotation: 2 }],
         [fewer, { ...renamed, secretRotation: 2, protect: true }],
         [first, { secretRotation: 3, protect: true }],
+        // The enterprise application's switch, declared: an update of the service principal on both sides.
+        [first, { secretRotation: 3, protect: true, enterpriseApplication: { accountEnabled: false } }],
     ];
     /** The cloud resources' steps (not the stack, the components or the providers), as "op name". */
     const cloudSteps = (steps: { op: string; type: string; name: string }[]) =>
