@@ -31,6 +31,26 @@ export function requireEngine(context: Mocha.Context): string {
     });
 }
 
+/**
+ * The environment of a `pulumi` run that stays on this machine: the CLI in `engineDir` first on PATH, PULUMI_HOME
+ * and the local file backend in `base`/home and `base`/state, no update check, no plugin download, and no CI
+ * variable leaking into the program's own checks.
+ */
+export function offlinePulumiEnv(engineDir: string, base: string, passphrase: string): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
+        PATH: `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`,
+        PULUMI_HOME: path.join(base, "home"),
+        PULUMI_BACKEND_URL: `file://${path.join(base, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        CI: undefined,
+    };
+}
+
 export interface CliRun {
     readonly code: number;
     readonly stdout: string;
@@ -77,20 +97,7 @@ export class EngineProject {
             fs.mkdirSync(path.join(this.base, folder));
         }
         this.backendUrl = `file://${path.join(this.base, "state")}`;
-        this.env = {
-            ...process.env,
-            PATH: `${engineDir}${path.delimiter}${process.env.PATH ?? ""}`,
-            PULUMI_HOME: path.join(this.base, "home"),
-            PULUMI_BACKEND_URL: this.backendUrl,
-            PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
-            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-            // The project's tests and CI variables must not leak into the programs' own checks.
-            CI: undefined,
-            ...extraEnv,
-        };
+        this.env = { ...offlinePulumiEnv(engineDir, this.base, "e2e-passphrase"), ...extraEnv };
     }
 
     /** Runs `pulumi ARGS` in the project, non-interactively; `input` goes to its stdin (a secret never on the command line). */

@@ -26,22 +26,35 @@ function realPlugin(folder: string, name: string, version: string): string | und
     );
 }
 
-/** A one-line launcher for a substitute: the compiled fixture under this Node.js. */
+/**
+ * A one-line launcher for a substitute under this Node.js: the compiled fixture, or under ts-node (`npm run
+ * sandbox` runs the sources) the TypeScript one, transpiled.
+ */
 function substitutePlugin(dir: string, name: string): string {
-    const script = path.join(__dirname, "..", "fixtures", "providers", `${name}.js`);
+    const extension = path.extname(__filename);
+    const script = path.join(__dirname, "..", "fixtures", "providers", `${name}${extension}`);
+    const runner = extension === ".ts" ? ` -r ${JSON.stringify(require.resolve("ts-node/register/transpile-only"))}` : "";
     const launcher = path.join(dir, `pulumi-resource-${name}`);
-    fs.writeFileSync(launcher, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(script)} "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(launcher, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)}${runner} ${JSON.stringify(script)} "$@"\n`, { mode: 0o755 });
     return launcher;
+}
+
+/**
+ * Installs both providers into the PULUMI_HOME that `pulumi` runs with (launchers for the substitutes written into
+ * `launchers`); returns "real" or "substitute".
+ */
+export function installProviderPlugins(pulumi: (args: string[]) => void, launchers: string): "real" | "substitute" {
+    const real = process.env.M365_PROVIDER_PLUGINS;
+    fs.mkdirSync(launchers, { recursive: true });
+    for (const { name, version } of providerPlugins) {
+        const file = real ? realPlugin(real, name, version) : substitutePlugin(launchers, name);
+        if (!file) throw new Error(`M365_PROVIDER_PLUGINS=${real} holds no pulumi-resource-${name} ${version}`);
+        pulumi(["plugin", "install", "resource", name, version, "--file", file]);
+    }
+    return real ? "real" : "substitute";
 }
 
 /** Installs both providers into the project's PULUMI_HOME; returns "real" or "substitute". */
 export function installProviders(project: EngineProject): "real" | "substitute" {
-    const real = process.env.M365_PROVIDER_PLUGINS;
-    const launchers = fs.mkdtempSync(path.join(project.root, "..", "plugins-"));
-    for (const { name, version } of providerPlugins) {
-        const file = real ? realPlugin(real, name, version) : substitutePlugin(launchers, name);
-        if (!file) throw new Error(`M365_PROVIDER_PLUGINS=${real} holds no pulumi-resource-${name} ${version}`);
-        project.ok(["plugin", "install", "resource", name, version, "--file", file]);
-    }
-    return real ? "real" : "substitute";
+    return installProviderPlugins((args) => project.ok(args), fs.mkdtempSync(path.join(project.root, "..", "plugins-")));
 }

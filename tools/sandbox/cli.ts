@@ -13,7 +13,8 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { configNamespace } from "../../facts/project";
 import { projectRoot } from "../../facts/projectRoot";
-import { findEngine, engineMissingMessage } from "../../test/e2e/engine";
+import { engineMissingMessage, findEngine, offlinePulumiEnv } from "../../test/e2e/engine";
+import { installProviderPlugins } from "../../test/e2e/providers";
 import { findPwsh, pwshMissingMessage } from "../../test/scripts/commandProvider";
 import { mailbox, organization, StandInTenant, tenantId } from "../../test/scripts/standInTenant";
 import { StandInClient } from "../../test/fixtures/entra/graphClient";
@@ -73,19 +74,12 @@ function pulumiEnv(dir: string, engine: string, saved: Saved): NodeJS.ProcessEnv
     const deployer = JSON.parse(fs.readFileSync(path.join(dir, "entra", "deployer.json"), "utf8")) as Deployer;
     const ca = path.join(dir, "entra", "ca.crt");
     return {
-        ...process.env,
+        ...offlinePulumiEnv(engine, dir, process.env.PULUMI_CONFIG_PASSPHRASE ?? "sandbox"),
         ...saved.exchange,
-        PATH: `${engine}${path.delimiter}${process.env.PATH ?? ""}`,
-        PULUMI_HOME: path.join(dir, "home"),
-        PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "sandbox",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         SSL_CERT_FILE: ca,
         NODE_EXTRA_CA_CERTS: ca,
         ARM_CLIENT_ID: deployer.clientId,
         ARM_CLIENT_SECRET: deployer.clientSecret,
-        CI: undefined,
     };
 }
 
@@ -99,34 +93,6 @@ function pulumi(env: NodeJS.ProcessEnv, args: string[], show: boolean): { code: 
     });
     if (show && run.stdout) process.stdout.write(run.stdout);
     return { code: run.status ?? 1, stdout: run.stdout ?? "" };
-}
-
-/** The azuread and command plugins: the real ones from M365_PROVIDER_PLUGINS, else the substitutes. */
-function installProviders(env: NodeJS.ProcessEnv, dir: string): string {
-    const real = process.env.M365_PROVIDER_PLUGINS;
-    const launchers = path.join(dir, "plugins");
-    fs.mkdirSync(launchers, { recursive: true });
-    for (const [name, version] of [
-        ["azuread", "6.9.1"],
-        ["command", "1.2.1"],
-    ]) {
-        let file: string;
-        if (real) {
-            file =
-                [path.join(real, `pulumi-resource-${name}`), path.join(real, `resource-${name}-v${version}`, `pulumi-resource-${name}`)].find((f) =>
-                    fs.existsSync(f),
-                ) ?? "";
-            if (!file) throw new Error(`M365_PROVIDER_PLUGINS=${real} holds no pulumi-resource-${name} ${version}`);
-        } else {
-            const script = path.join(__dirname, "..", "..", "test", "fixtures", "providers", `${name}${path.extname(__filename)}`);
-            const runner = path.extname(__filename) === ".ts" ? ` -r ${JSON.stringify(require.resolve("ts-node/register/transpile-only"))}` : "";
-            file = path.join(launchers, `pulumi-resource-${name}`);
-            fs.writeFileSync(file, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)}${runner} ${JSON.stringify(script)} "$@"\n`, { mode: 0o755 });
-        }
-        const installed = pulumi(env, ["plugin", "install", "resource", name, version, "--file", file], false);
-        if (installed.code !== 0) throw new Error(`pulumi plugin install resource ${name} ${version} failed`);
-    }
-    return real ? "the real azuread and command plugins" : "the project's substitute azuread and command plugins";
 }
 
 /** The one line that says what the sandbox cannot run without, and how to get it; undefined when nothing is missing. */
@@ -155,7 +121,15 @@ async function up(out: Print, err: Print): Promise<number> {
     const saved: Saved = { entraPid: entra.pid, entraBase: entra.base, exchange: exchange.machine() };
     fs.writeFileSync(path.join(dir, "sandbox.json"), JSON.stringify(saved, null, 2));
     const env = pulumiEnv(dir, engine, saved);
-    out(`sandbox: stand-in Entra ID at ${entra.base}, stand-in Exchange Online in ${exchange.dir}; providers: ${installProviders(env, dir)}`);
+    const providers = installProviderPlugins(
+        (args) => {
+            if (pulumi(env, args, false).code !== 0) throw new Error(`pulumi ${args.join(" ")} failed`);
+        },
+        path.join(dir, "plugins"),
+    );
+    out(
+        `sandbox: stand-in Entra ID at ${entra.base}, stand-in Exchange Online in ${exchange.dir}; providers: ${providers === "real" ? "the real azuread and command plugins (M365_PROVIDER_PLUGINS)" : "the project's substitute azuread and command plugins"}`,
+    );
     const config: Record<string, unknown> = {
         "azuread:tenantId": tenantId,
         "azuread:metadataHost": new URL(entra.base).host,
