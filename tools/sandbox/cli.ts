@@ -1,11 +1,13 @@
 /**
  * npm run sandbox [-- --down]
  *
- * The main job rehearsed on a local tenant: the stand-in Entra ID (a process of its own, kept running until
- * `--down`) and the stand-in Exchange Online (the PowerShell module, its tenant in a file), a `sandbox` stack on a
- * local file backend in .tools/sandbox, the real `pulumi up`, the mail client's settings, and a sign-in with the
- * secret the stack made. With the Pulumi CLI's real azuread and command plugins (M365_PROVIDER_PLUGINS), those run
- * against the stand-ins; otherwise the project's substitutes (docs/provider-fidelity.md). Nothing reaches Microsoft.
+ * The main job rehearsed on a local tenant: the stand-in Entra ID and, where Dovecot is installed, a mail lab (both
+ * in a process of their own, world.ts, kept running until `--down`), the stand-in Exchange Online (the PowerShell
+ * module, its tenant in a file), a `sandbox` stack on a local file backend in .tools/sandbox, the real `pulumi up`,
+ * the mail client's settings, and `npm run verify -- --stack sandbox` logging in over IMAP, POP3 and SMTP (without
+ * Dovecot, a sign-in at the token endpoint). With the real azuread and command plugins installed
+ * (~/.pulumi/plugins, or M365_PROVIDER_PLUGINS), those run against the stand-ins; otherwise the project's
+ * substitutes (docs/provider-fidelity.md). Nothing reaches Microsoft.
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -18,13 +20,17 @@ import { installProviderPlugins } from "../../test/e2e/providers";
 import { findPwsh, pwshMissingMessage } from "../../test/scripts/commandProvider";
 import { mailbox, organization, StandInTenant, tenantId } from "../../test/scripts/standInTenant";
 import { StandInClient } from "../../test/fixtures/entra/graphClient";
+import { dovecotInstall, findDovecot, writeLabGrants } from "../../test/fixtures/mailLab";
+import { labGrants } from "../../test/scripts/scenarioHelpers";
+import { World, worldFile } from "./world";
 import { Deployer } from "../../test/fixtures/entra/directory";
 
 export const usage = `Usage: npm run sandbox [-- --down]
 
-Rehearses the main job on a local tenant: starts the stand-in Entra ID and the stand-in Exchange Online, makes a
-\`sandbox\` stack pointed at them (local file backend in .tools/sandbox), runs the real \`pulumi up\`, prints the
-mail client's settings and signs in with the secret it made. Needs the Pulumi CLI (npm run setup:engine, or
+Rehearses the main job on a local tenant: starts the stand-in Entra ID and the stand-in Exchange Online (and
+Dovecot where installed), makes a \`sandbox\` stack pointed at them (local file backend in .tools/sandbox), runs the
+real \`pulumi up\`, prints the mail client's settings and runs \`npm run verify -- --stack sandbox\` against Dovecot
+(without Dovecot: a sign-in with the secret it made). Needs the Pulumi CLI (npm run setup:engine, or
 M365_PULUMI_BIN) and PowerShell 7.
 
   --down      pulumi destroy the sandbox stack, stop the stand-ins, remove .tools/sandbox
@@ -33,7 +39,10 @@ M365_PULUMI_BIN) and PowerShell 7.
 type Print = (text: string) => void;
 
 export const sandboxStack = "sandbox";
-const mailboxes = [{ address: "edi@contoso.com", protocols: ["imap", "smtp"] }];
+const mailboxes = [
+    { address: "edi@contoso.com", protocols: ["imap", "smtp"] },
+    { address: "archive@contoso.com", protocols: ["pop"] },
+];
 
 /** Where the sandbox keeps everything: the stand-ins' folders, the backend, PULUMI_HOME and what --down needs. */
 export function sandboxDir(root = projectRoot()): string {
@@ -41,43 +50,42 @@ export function sandboxDir(root = projectRoot()): string {
 }
 
 interface Saved {
-    entraPid: number;
-    entraBase: string;
+    world: World;
     exchange: Record<string, string>;
 }
 
-/** The stand-in Entra ID in its own process, detached so it outlives this command; resolves once it listens. */
-async function startEntra(dir: string): Promise<{ pid: number; base: string }> {
-    fs.mkdirSync(dir, { recursive: true });
-    const log = path.join(dir, "stand-in.log");
+/** This command's runner for a sibling script: compiled, or under ts-node as `npm run sandbox` runs the sources. */
+function nodeArgs(script: string): string[] {
+    const extension = path.extname(__filename);
+    return [...(extension === ".ts" ? ["-r", "ts-node/register/transpile-only"] : []), path.join(__dirname, "..", `${script}${extension}`)];
+}
+
+/** The local tenant (world.ts) in its own process, detached so it outlives this command; resolves once all listens. */
+async function startWorld(dir: string, withDovecot: boolean): Promise<World> {
+    const log = path.join(dir, "world.log");
     const out = fs.openSync(log, "w");
-    const cli = path.join(__dirname, "..", "..", "test", "fixtures", "entra", `cli${path.extname(__filename)}`);
-    const runner = path.extname(__filename) === ".ts" ? ["-r", "ts-node/register/transpile-only"] : [];
-    const child = spawn(process.execPath, [...runner, cli, "--dir", dir, "--port", "0", "--tenant", tenantId], {
+    const child = spawn(process.execPath, [...nodeArgs("sandbox/world"), "--dir", dir, "--tenant", tenantId, ...(withDovecot ? ["--dovecot"] : [])], {
         detached: true,
         stdio: ["ignore", out, out],
         cwd: projectRoot(),
     });
     child.unref();
-    for (let waited = 0; waited < 30_000; waited += 200) {
-        const text = fs.readFileSync(log, "utf8");
-        const base = /listening on (https:\/\/\S+) /.exec(text)?.[1];
-        if (base && text.includes("verify's authority")) return { pid: child.pid!, base };
-        if (child.exitCode !== null) throw new Error(`the stand-in Entra ID did not start:\n${text}`);
+    for (let waited = 0; waited < 60_000; waited += 200) {
+        if (fs.existsSync(worldFile(dir))) return JSON.parse(fs.readFileSync(worldFile(dir), "utf8")) as World;
+        if (child.exitCode !== null) throw new Error(`the sandbox's stand-ins did not start:\n${fs.readFileSync(log, "utf8")}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`the stand-in Entra ID did not start in 30 s (see ${log})`);
+    throw new Error(`the sandbox's stand-ins did not start in 60 s (see ${log})`);
 }
 
 /** Every `pulumi` run's environment: the sandbox's backend and home, the stand-ins, the deployer's sign-in. */
 function pulumiEnv(dir: string, engine: string, saved: Saved): NodeJS.ProcessEnv {
-    const deployer = JSON.parse(fs.readFileSync(path.join(dir, "entra", "deployer.json"), "utf8")) as Deployer;
-    const ca = path.join(dir, "entra", "ca.crt");
+    const deployer = JSON.parse(fs.readFileSync(path.join(saved.world.entraDir, "deployer.json"), "utf8")) as Deployer;
     return {
         ...offlinePulumiEnv(engine, dir, process.env.PULUMI_CONFIG_PASSPHRASE ?? "sandbox"),
         ...saved.exchange,
-        SSL_CERT_FILE: ca,
-        NODE_EXTRA_CA_CERTS: ca,
+        SSL_CERT_FILE: saved.world.caFile,
+        NODE_EXTRA_CA_CERTS: saved.world.caFile,
         ARM_CLIENT_ID: deployer.clientId,
         ARM_CLIENT_SECRET: deployer.clientSecret,
     };
@@ -116,9 +124,10 @@ async function up(out: Print, err: Print): Promise<number> {
         return 1;
     }
     for (const folder of ["state", "home"]) fs.mkdirSync(path.join(dir, folder), { recursive: true });
-    const entra = await startEntra(path.join(dir, "entra"));
+    const dovecot = findDovecot();
+    const world = await startWorld(dir, dovecot !== undefined);
     const exchange = new StandInTenant({ mailboxes: Object.fromEntries(mailboxes.map((box) => [box.address, mailbox(box.address)])) });
-    const saved: Saved = { entraPid: entra.pid, entraBase: entra.base, exchange: exchange.machine() };
+    const saved: Saved = { world, exchange: exchange.machine() };
     fs.writeFileSync(path.join(dir, "sandbox.json"), JSON.stringify(saved, null, 2));
     const env = pulumiEnv(dir, engine, saved);
     const providers = installProviderPlugins(
@@ -128,11 +137,16 @@ async function up(out: Print, err: Print): Promise<number> {
         path.join(dir, "plugins"),
     );
     out(
-        `sandbox: stand-in Entra ID at ${entra.base}, stand-in Exchange Online in ${exchange.dir}; providers: ${providers === "real" ? "the real azuread and command plugins (M365_PROVIDER_PLUGINS)" : "the project's substitute azuread and command plugins"}`,
+        `sandbox: stand-in Entra ID at ${world.authority}, stand-in Exchange Online in ${exchange.dir}; providers: ${providers === "real" ? "the real azuread and command plugins" : "the project's substitute azuread and command plugins"}`,
+    );
+    out(
+        world.lab
+            ? `sandbox: Dovecot (${dovecot}) serves IMAP, POP3 and SMTP on ${world.lab.host} and lets in what the stand-in Exchange Online grants`
+            : `sandbox: Dovecot is not installed, so verify stops at the token endpoint (for the logins too: ${dovecotInstall})`,
     );
     const config: Record<string, unknown> = {
         "azuread:tenantId": tenantId,
-        "azuread:metadataHost": new URL(entra.base).host,
+        "azuread:metadataHost": world.metadataHost,
         [`${configNamespace}:displayName`]: "Mail OAuth (sandbox)",
         [`${configNamespace}:mailboxes`]: mailboxes,
         [`${configNamespace}:secretLifetimeDays`]: 30,
@@ -155,13 +169,37 @@ async function up(out: Print, err: Print): Promise<number> {
     }
     const outputs = JSON.parse(pulumi(env, ["stack", "output", "--json", "--show-secrets", "--stack", sandboxStack], false).stdout) as Record<string, any>;
     out("sandbox: the mail client's settings (pulumi stack output --stack sandbox):");
-    for (const key of ["tenantId", "clientId", "tokenUrl", "scope", "imap", "smtp", "clientSecretExpiresAt", "exchangeMailboxesGranted"])
+    for (const key of ["tenantId", "clientId", "tokenUrl", "scope", "imap", "pop", "smtp", "clientSecretExpiresAt", "exchangeMailboxesGranted"])
         if (outputs[key] !== undefined) out(`  ${key}: ${typeof outputs[key] === "string" ? outputs[key] : JSON.stringify(outputs[key])}`);
     out("  clientSecret: [secret] (pulumi stack output clientSecret --show-secrets --stack sandbox)");
-    // The secret the stack made signs in at the stand-in's token endpoint, as the mail client would.
-    const client = new StandInClient(path.join(dir, "entra", "ca.crt"));
+    const passed = world.lab ? verifyOnLab(world, exchange, outputs.clientId, env) : await signInOnly(world, outputs, out);
+    out("sandbox: npm run sandbox -- --down destroys it and stops the stand-ins");
+    return passed ? 0 : 1;
+}
+
+/**
+ * `npm run verify -- --stack sandbox` as a user runs it, against the lab's servers: Dovecot lets in exactly what
+ * the stand-in Exchange Online now grants the stack's service principal (test/scripts/scenarioHelpers.ts labGrants).
+ */
+function verifyOnLab(world: World, exchange: StandInTenant, clientId: string, env: NodeJS.ProcessEnv): boolean {
+    const lab = world.lab!;
+    writeLabGrants(lab.dir, labGrants(exchange, exchange.servicePrincipalIdentity(clientId)));
+    const flags = ["--stack", sandboxStack, "--authority", world.authority, "--timeout", "10s"];
+    for (const [protocol, port] of [
+        ["imap", lab.imapPort],
+        ["pop", lab.popPort],
+        ["smtp", lab.smtpPort],
+    ] as const)
+        flags.push(`--${protocol}-host`, lab.host, `--${protocol}-port`, String(port));
+    const run = spawnSync(process.execPath, [...nodeArgs("verify"), ...flags], { cwd: projectRoot(), env, stdio: ["ignore", "inherit", "inherit"] });
+    return run.status === 0;
+}
+
+/** Without Dovecot: the secret the stack made signs in at the stand-in's token endpoint, as the mail client would. */
+async function signInOnly(world: World, outputs: Record<string, any>, out: Print): Promise<boolean> {
+    const client = new StandInClient(world.caFile);
     const token = await client.token(
-        `${entra.base}/${tenantId}/oauth2/v2.0/token`,
+        `${world.authority}/${tenantId}/oauth2/v2.0/token`,
         outputs.clientId,
         outputs.clientSecret,
         "https://outlook.office365.com/.default",
@@ -173,8 +211,24 @@ async function up(out: Print, err: Print): Promise<number> {
             ? `sandbox: verify: the client secret signs in; the token holds ${roles.sort().join(", ")}`
             : `sandbox: verify: the client secret does not sign in: ${token.body?.error_description ?? token.status}`,
     );
-    out("sandbox: npm run sandbox -- --down destroys it and stops the stand-ins");
-    return token.status === 200 ? 0 : 1;
+    return token.status === 200;
+}
+
+/** Stops the world and waits until it has stopped Dovecot (at most 15 s). */
+async function stopWorld(pid: number): Promise<void> {
+    try {
+        process.kill(pid, "SIGTERM");
+    } catch {
+        return; // Already stopped.
+    }
+    for (let waited = 0; waited < 15_000; waited += 200) {
+        try {
+            process.kill(pid, 0);
+        } catch {
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
 }
 
 async function down(out: Print, err: Print): Promise<number> {
@@ -194,11 +248,7 @@ async function down(out: Print, err: Print): Promise<number> {
             code = 1;
         } else pulumi(env, ["stack", "rm", "--yes", sandboxStack], false);
     }
-    try {
-        process.kill(saved.entraPid, "SIGTERM");
-    } catch {
-        // Already stopped.
-    }
+    await stopWorld(saved.world.pid);
     fs.rmSync(path.dirname(saved.exchange.EXO_STANDIN_STATE), { recursive: true, force: true });
     fs.rmSync(path.join(projectRoot(), `Pulumi.${sandboxStack}.yaml`), { force: true });
     if (code === 0) fs.rmSync(dir, { recursive: true, force: true });
