@@ -6,10 +6,14 @@ import { projectRoot } from "../../facts/projectRoot";
 /** The folder of the PowerShell the Exchange step runs, relative to the project root (where Pulumi runs commands). */
 export const scriptsFolder = "scripts";
 
-/** The entry scripts the command runs, and the module they import (scripts/ExchangeMailAccess/, one function per file). */
+/**
+ * The entry scripts the command runs (sync, remove) and the one `npm run preflight` runs (readiness, read only), and
+ * the module they import (scripts/ExchangeMailAccess/, one function per file).
+ */
 export const exchangeScripts = {
     sync: `${scriptsFolder}/Sync-ExchangeMailAccess.ps1`,
     remove: `${scriptsFolder}/Remove-ExchangeMailAccess.ps1`,
+    readiness: `${scriptsFolder}/Test-ExchangeReadiness.ps1`,
     manifest: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psd1`,
     module: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psm1`,
 } as const;

@@ -39,6 +39,8 @@ export interface StandInMailbox {
     ImapEnabled: boolean;
     PopEnabled: boolean;
     SmtpClientAuthenticationDisabled: boolean | null;
+    /** Get-Mailbox's RecipientTypeDetails; absent: UserMailbox. */
+    RecipientTypeDetails?: string;
     permissions: PermissionEntry[];
     sendAs: SendAsEntry[];
 }

@@ -13,7 +13,7 @@ import { parseArgs } from "util";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { planAccess } from "../../plan/accessPlan";
 import { readStackFile } from "../review/stackFile";
-import { graphReader, tenantFacts } from "./tenantGraph";
+import { deployerCredentials, graphReader, tenantFacts } from "./tenantGraph";
 import { explainPartialCreate, importFile, repairPlan, StateResource } from "./lostObjects";
 
 export const usage = `Usage: npm run repair -- --stack <name> [--dry-run]
@@ -35,19 +35,6 @@ type Print = (text: string) => void;
 
 function pulumi(args: string[], input?: string) {
     return spawnSync("pulumi", [...args, "--non-interactive"], { encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024 });
-}
-
-/** The provider's own sign-in: the environment first, then the stack's config (read into memory, never printed). */
-function credentials(stack: string): { clientId: string; clientSecret: string } | string {
-    const fromConfig = (key: string) => {
-        const run = pulumi(["config", "get", key, "--stack", stack]);
-        return run.status === 0 ? run.stdout.trim() : "";
-    };
-    const clientId = process.env.ARM_CLIENT_ID || fromConfig("azuread:clientId");
-    const clientSecret = process.env.ARM_CLIENT_SECRET || fromConfig("azuread:clientSecret");
-    if (!clientId || !clientSecret)
-        return "no client-secret sign-in for Microsoft Graph: set ARM_CLIENT_ID and ARM_CLIENT_SECRET (as for the azuread provider), or azuread:clientId and azuread:clientSecret in the stack";
-    return { clientId, clientSecret };
 }
 
 export async function main(argv: string[], out: Print, err: Print): Promise<number> {
@@ -92,7 +79,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
         return 1;
     }
     const state = ((JSON.parse(exported.stdout).deployment?.resources ?? []) as StateResource[]).filter((r) => r.urn);
-    const signIn = credentials(stack);
+    const signIn = deployerCredentials(stack);
     if (typeof signIn === "string") {
         err(signIn);
         return 1;

@@ -3,10 +3,27 @@
  * azuread provider uses: ARM_CLIENT_ID / ARM_CLIENT_SECRET). Endpoints: Microsoft's global cloud, or those the
  * stack's `azuread:metadataHost` publishes (as the provider reads them), e.g. the stand-in Entra ID's. Read only.
  */
+import { spawnSync } from "child_process";
 import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
 import { TenantFacts } from "./lostObjects";
 
 type Json = Record<string, any>;
+
+/**
+ * The provider's own client-secret sign-in: the environment first (ARM_CLIENT_ID, ARM_CLIENT_SECRET), then the
+ * stack's config (`pulumi config get`, read into memory, never printed); else why there is none.
+ */
+export function deployerCredentials(stack: string): { clientId: string; clientSecret: string } | string {
+    const fromConfig = (key: string) => {
+        const run = spawnSync("pulumi", ["config", "get", key, "--stack", stack, "--non-interactive"], { encoding: "utf8" });
+        return run.status === 0 ? run.stdout.trim() : "";
+    };
+    const clientId = process.env.ARM_CLIENT_ID || fromConfig("azuread:clientId");
+    const clientSecret = process.env.ARM_CLIENT_SECRET || fromConfig("azuread:clientSecret");
+    if (!clientId || !clientSecret)
+        return "no client-secret sign-in for Microsoft Graph: set ARM_CLIENT_ID and ARM_CLIENT_SECRET (as for the azuread provider), or azuread:clientId and azuread:clientSecret in the stack";
+    return { clientId, clientSecret };
+}
 
 export interface GraphSignIn {
     readonly tenantId: string;

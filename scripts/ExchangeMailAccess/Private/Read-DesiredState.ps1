@@ -1,14 +1,9 @@
-<# The desired access, one M365_MAILBOX_* variable per mailbox, keyed by the address in lower case. #>
+<# The desired access: the app's identities, the settings, and the mailboxes (Read-DesiredMailboxes). #>
 function Read-DesiredState {
     [CmdletBinding()]
     [OutputType([hashtable])]
     param()
-    $mailboxes = @{}
-    foreach ($variable in [Environment]::GetEnvironmentVariables().GetEnumerator()) {
-        if (-not ([string] $variable.Key).StartsWith('M365_MAILBOX_', [StringComparison]::Ordinal)) { continue }
-        $mailbox = ConvertTo-DesiredMailbox -Value ($variable.Value | ConvertFrom-Json -AsHashtable)
-        $mailboxes[$mailbox.address.ToLowerInvariant()] = $mailbox
-    }
+    $mailboxes = Read-DesiredMailboxes
     return @{
         tenantId             = Get-RequiredSetting -Name 'M365_TENANT_ID'
         appId                = Get-RequiredSetting -Name 'M365_APP_ID'

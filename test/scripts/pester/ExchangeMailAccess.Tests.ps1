@@ -12,6 +12,7 @@ BeforeAll {
     function global:Remove-MailboxPermission { param($Identity, $User, $AccessRights, [switch] $Confirm) }
     function global:Set-CASMailbox { param($Identity, $SmtpClientAuthenticationDisabled, $ImapEnabled, $PopEnabled, [switch] $Confirm) }
     function global:Get-CASMailbox { param($Identity) }
+    function global:Get-Mailbox { param($Identity) }
     function global:Get-MailboxPermission { param($Identity, $User) }
     function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights) }
     $script:module = Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../../scripts/ExchangeMailAccess/ExchangeMailAccess.psd1') -Force -PassThru
@@ -19,7 +20,7 @@ BeforeAll {
 
 Describe 'the manifest' {
     It 'exports only what the entry scripts call' {
-        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
+        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Get-ExchangeReadiness', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
     }
 
     It 'gives each exported function comment-based help that Get-Help reads' {
@@ -29,6 +30,33 @@ Describe 'the manifest' {
             "$($help.Synopsis)".Length | Should -BeGreaterThan 20
         }
         (Get-Help -Name Invoke-ExchangeStep -Full).parameters.parameter.name | Should -Contain 'Step'
+    }
+}
+
+Describe 'Get-MailboxReadiness (npm run preflight)' {
+    It 'reads the kind of recipient and the protocol settings, with Get- cmdlets only' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-Mailbox { [pscustomobject]@{ RecipientTypeDetails = 'SharedMailbox' } }
+            Mock Get-CASMailbox { [pscustomobject]@{ ImapEnabled = $false; PopEnabled = $true; SmtpClientAuthenticationDisabled = $null } }
+            $mailbox = Get-MailboxReadiness -Address "o'brien@contoso.com"
+            $mailbox.exists | Should -BeTrue
+            $mailbox.recipientTypeDetails | Should -Be 'SharedMailbox'
+            $mailbox.imapEnabled | Should -BeFalse
+            $mailbox.popEnabled | Should -BeTrue
+            $mailbox.smtpClientAuthenticationDisabled | Should -BeNullOrEmpty
+            Should -Invoke Get-Mailbox -Times 1 -Exactly -ParameterFilter { $Identity -eq "o'brien@contoso.com" }
+        }
+    }
+
+    It 'answers exists = false for an address Exchange does not know as a mailbox, and rethrows any other error' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-Mailbox { throw [System.Exception]::new("|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'x@contoso.com' couldn't be found.") }
+            Mock Get-CASMailbox { throw 'not reached' }
+            (Get-MailboxReadiness -Address 'x@contoso.com').exists | Should -BeFalse
+            Should -Invoke Get-CASMailbox -Times 0 -Exactly
+            Mock Get-Mailbox { throw [System.Exception]::new('The server is busy') }
+            { Get-MailboxReadiness -Address 'x@contoso.com' } | Should -Throw '*server is busy*'
+        }
     }
 }
 

@@ -1,0 +1,80 @@
+/**
+ * What the readiness check reads of Entra ID through Microsoft Graph, with the deploying identity's sign-in (as
+ * the azuread provider takes it; tools/repair/tenantGraph.ts): what that identity may do, whether the tenant has
+ * Exchange Online, its domains, and the apps already named as the stack's. Read only. Each read that Graph refuses
+ * (403 without Directory.Read.All, for example) is kept as the reason, so the check says what it could not see
+ * and goes on.
+ */
+import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
+import { directoryRoles } from "../../facts/deployerRights";
+
+type Json = Record<string, any>;
+export type GraphGet = (pathAndQuery: string) => Promise<Json>;
+
+/** A value read, or why it could not be. */
+export type Read<T> = { readonly value: T } | { readonly unreadable: string };
+
+export interface EntraFacts {
+    /** The deploying identity's Microsoft Graph application permissions and Entra ID roles, by name. */
+    readonly deployer: Read<{ readonly permissions: readonly string[]; readonly roles: readonly string[] }>;
+    /** Whether the tenant holds Exchange Online's service principal (it does once Exchange Online is licensed). */
+    readonly exchangeOnline: Read<boolean>;
+    readonly domains: Read<readonly { readonly name: string; readonly isInitial: boolean }[]>;
+    /** Apps whose display name is the stack's. */
+    readonly sameName: Read<readonly { readonly appId: string; readonly id: string }[]>;
+}
+
+async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
+    try {
+        return { value: await read() };
+    } catch (error) {
+        return { unreadable: (error as Error).message };
+    }
+}
+
+const filter = (expression: string) => `$filter=${encodeURIComponent(expression)}`;
+const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+async function servicePrincipalOf(get: GraphGet, appId: string): Promise<Json | undefined> {
+    return (await get(`servicePrincipals?${filter(`appId eq ${quoted(appId)}`)}`)).value?.[0];
+}
+
+/**
+ * The identity's permissions are its app role assignments on Microsoft Graph, named by the Graph service
+ * principal's own appRoles (so no ID is assumed: clouds may publish other IDs); its roles are its directory role
+ * assignments, named by the built-in roles' template IDs (facts/deployerRights.ts).
+ */
+async function deployerRights(get: GraphGet, clientId: string) {
+    const [own, graph] = await Promise.all([servicePrincipalOf(get, clientId), servicePrincipalOf(get, microsoftGraph.appId)]);
+    if (!own) throw new Error(`no service principal for the deploying identity's client ID ${clientId}`);
+    const assignments = ((await get(`servicePrincipals/${own.id}/appRoleAssignments`)).value ?? []) as Json[];
+    const permissions = assignments
+        .filter((assignment) => assignment.resourceId === graph?.id)
+        .map((assignment) => ((graph?.appRoles ?? []) as Json[]).find((role) => role.id === assignment.appRoleId)?.value as string | undefined)
+        .filter((value): value is string => value !== undefined);
+    const roleAssignments = ((await get(`roleManagement/directory/roleAssignments?${filter(`principalId eq ${quoted(own.id)}`)}`)).value ?? []) as Json[];
+    const roles = roleAssignments
+        .map((assignment) => Object.entries(directoryRoles).find(([, templateId]) => templateId === assignment.roleDefinitionId)?.[0])
+        .filter((name): name is string => name !== undefined);
+    return { permissions: permissions.sort(), roles: roles.sort() };
+}
+
+export async function readEntraFacts(get: GraphGet, deployerClientId: string, displayName: string): Promise<EntraFacts> {
+    const [deployer, exchange, domains, sameName] = await Promise.all([
+        attempt(() => deployerRights(get, deployerClientId)),
+        attempt(async () => (await servicePrincipalOf(get, exchangeOnline.appId)) !== undefined),
+        attempt(async () =>
+            (((await get("organization")).value?.[0]?.verifiedDomains ?? []) as Json[]).map((domain) => ({
+                name: String(domain.name),
+                isInitial: domain.isInitial === true,
+            })),
+        ),
+        attempt(async () =>
+            (((await get(`applications?${filter(`displayName eq ${quoted(displayName)}`)}`)).value ?? []) as Json[]).map((app) => ({
+                appId: String(app.appId),
+                id: String(app.id),
+            })),
+        ),
+    ]);
+    return { deployer, exchangeOnline: exchange, domains, sameName };
+}
