@@ -261,6 +261,56 @@ describe("npm run status: the reader over a local file backend", () => {
         assert.strictEqual(facts.lastOperation?.result, "failed");
     });
 
+    it("another backend through the CLI: pulumi stack ls, export and history --json (secret values shown only as secret)", async () => {
+        const root = path.join(base, "project");
+        writeSyntheticStacks(root, path.join(base, "state"), fleet(1), now);
+        fs.appendFileSync(path.join(root, "Pulumi.customer-000.yaml"), "  m365-mail-oauth:exchangeCertificatePassword:\n    secure: v1:abc\n");
+        const checkpoint = JSON.parse(fs.readFileSync(path.join(base, "state", ".pulumi", "stacks", "m365-mail-oauth", "customer-000.json"), "utf8"));
+        const calls: string[] = [];
+        // The shapes `pulumi stack export` and `pulumi stack history --json` print (pkg/cmd/pulumi/stack/stack_history.go at v3.248.0).
+        const run = async (args: readonly string[]) => {
+            calls.push(args.slice(0, 2).join(" "));
+            const stdout =
+                args[1] === "ls"
+                    ? JSON.stringify([{ name: "organization/m365-mail-oauth/customer-000" }])
+                    : args[1] === "export"
+                      ? JSON.stringify({ version: 3, deployment: checkpoint.checkpoint.latest })
+                      : JSON.stringify([
+                            {
+                                kind: "update",
+                                result: "succeeded",
+                                startTime: at(-1),
+                                endTime: at(-1),
+                                config: {
+                                    "m365-mail-oauth:displayName": { value: "Mail OAuth customer-000", secret: false },
+                                    "m365-mail-oauth:secretRotation": { value: "0", secret: false },
+                                    "m365-mail-oauth:mailboxes": {
+                                        value: "[...]",
+                                        objectValue: ["edi-0", "orders-0", "archive-0"].map((name) => ({
+                                            address: `${name}@contoso.com`,
+                                            protocols: ["imap", "smtp"],
+                                        })),
+                                        secret: false,
+                                    },
+                                    "m365-mail-oauth:exchange": {
+                                        value: "{...}",
+                                        objectValue: { organization: "contoso.onmicrosoft.com", auth: "interactive" },
+                                        secret: false,
+                                    },
+                                    "m365-mail-oauth:exchangeCertificatePassword": { secret: true },
+                                },
+                            },
+                        ]);
+            return { code: 0, stdout, stderr: "" };
+        };
+        const [facts] = await readStackFacts({ root, env: { PULUMI_BACKEND_URL: "https://api.pulumi.com" }, run });
+        assert.deepStrictEqual(calls, ["stack ls", "stack export", "stack history"]);
+        assert.strictEqual(facts.stack, "customer-000");
+        assert.strictEqual(facts.deployed?.clientSecretExpiresAt, at(12));
+        assert.deepStrictEqual(stackStatus(facts, now).configChanges, [], "objects compared as values, the secret by its presence");
+        assert.deepStrictEqual(stackStatus(facts, now).actions, ["fix mailbox", "rotate"]);
+    });
+
     it("verify --stack's record: no secret, read back by status", async () => {
         const root = path.join(base, "project");
         writeSyntheticStacks(root, path.join(base, "state"), fleet(2), now);
