@@ -411,6 +411,7 @@ describe("the project's program under the real engine: the closed loop to a mail
         assert.strictEqual(dev.state, "deployed");
         assert.deepStrictEqual(dev.actions, [], clean.stdout);
         assert.strictEqual(dev.secret.rotation, 0);
+        assert.ok(Math.abs(Date.parse(dev.secret.createdAt) - Date.now()) < 3_600_000, `the secret was made by this up: ${dev.secret.createdAt}`);
         assert.strictEqual(dev.secret.expiresAt, project.stackOutputs(stack).clientSecretExpiresAt);
         assert.ok(dev.secret.daysLeft >= 89 && dev.secret.daysLeft <= 90, `a 90-day secret made today: ${dev.secret.daysLeft}`);
         assert.deepStrictEqual(dev.mailboxes, { configured: 2, granted: 2, failed: 0 });

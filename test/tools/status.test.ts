@@ -52,6 +52,7 @@ describe("npm run status: the decision", () => {
         assert.strictEqual(status.state, "deployed");
         assert.deepStrictEqual(status.secret, {
             rotation: 1,
+            createdAt: deployedAt,
             expiresAt: at(140),
             daysLeft: 140,
             previousExpiresAt: at(-1),

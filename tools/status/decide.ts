@@ -26,6 +26,8 @@ export interface StackStatus {
     readonly stackFile: boolean;
     readonly secret?: {
         readonly rotation?: number;
+        /** When the current secret was made (the rotation's update). */
+        readonly createdAt?: string;
         readonly expiresAt?: string;
         readonly daysLeft?: number;
         readonly previousExpiresAt?: string;
@@ -224,6 +226,7 @@ export function stackStatus(facts: StackFacts, now: Date): StackStatus {
         }
         secret = {
             ...(rotation !== undefined ? { rotation } : {}),
+            ...(deployed.currentSecretCreatedAt !== undefined ? { createdAt: deployed.currentSecretCreatedAt } : {}),
             ...(deployed.clientSecretExpiresAt !== undefined ? { expiresAt: deployed.clientSecretExpiresAt } : {}),
             ...(left !== undefined ? { daysLeft: left } : {}),
             ...(deployed.previousClientSecretExpiresAt !== undefined ? { previousExpiresAt: deployed.previousClientSecretExpiresAt } : {}),
