@@ -24,6 +24,7 @@ export const defaults = {
     secretLifetimeDays: 180,
     secretRotation: 0,
     secretWarnDays: 30,
+    secretHandoverDays: 14,
     credential: "secret",
     protect: false,
     pwsh: "pwsh",

@@ -189,6 +189,13 @@ export const configShape = {
         "Every preview and update warns when the current secret expires within this many days.",
         wholeNumber(1, 365, "days").default(defaults.secretWarnDays),
     ),
+    secretHandoverDays: documented(
+        "secretHandoverDays",
+        "whole number 1–365",
+        "14",
+        "After a rotation, `npm run status` calls the previous secret due for retirement this many days after the new one was made (sooner once `verify` passed with it), see [Operations](operations.md).",
+        wholeNumber(1, 365, "days").default(defaults.secretHandoverDays),
+    ),
     credential: documented(
         "credential",
         "`secret` \\| `certificate` \\| `both`",

@@ -75,6 +75,7 @@ function settingsFrom(input: StackConfigInput) {
         secretLifetimeDays: input.secretLifetimeDays,
         secretRotation: input.secretRotation,
         secretWarnDays: input.secretWarnDays,
+        secretHandoverDays: input.secretHandoverDays,
         credential: input.credential,
         protect: input.protect,
         enterpriseApplication: input.enterpriseApplication,

@@ -6,6 +6,7 @@
  * suite prints which.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -20,6 +21,8 @@ import { MailLab } from "../fixtures/mailLab";
 import { makeCertificate } from "../fixtures/certificates";
 import { labGrants } from "../scripts/scenarioHelpers";
 import { assertLoggedInEverywhere, result, verifyRunner } from "../tools/verifyRun";
+
+const statusScript = path.join(__dirname, "..", "..", "tools", "status.js");
 
 function secretsIn(state: StateResource[]): Record<string, string> {
     return Object.fromEntries(state.filter((r) => r.type === resourceTypes.password).map((r) => [urnName(r.urn), r.outputs.value as string]));
@@ -393,6 +396,36 @@ describe("the project's program under the real engine: the closed loop to a mail
         );
         const secret = project.stackOutputs(stack).clientSecret;
         assert.ok(!(passed.stdout + passed.stderr).includes(secret), "verify never prints the secret");
+    });
+
+    it("npm run status reads the state the CLI wrote: nothing to do after up and verify; a config edit not yet deployed is deploy", () => {
+        const { project } = world;
+        // As a user runs it in the project (the compiled command, the project's backend from the environment).
+        const status = (...args: string[]) => {
+            const run = spawnSync(process.execPath, [statusScript, "--stack", stack, ...args], { cwd: project.root, env: project.env, encoding: "utf8" });
+            return { code: run.status, stdout: run.stdout, output: `${run.stdout}\n${run.stderr}` };
+        };
+        const clean = status("--format", "json");
+        assert.strictEqual(clean.code, 0, clean.output);
+        const [dev] = JSON.parse(clean.stdout).stacks;
+        assert.strictEqual(dev.state, "deployed");
+        assert.deepStrictEqual(dev.actions, [], clean.stdout);
+        assert.strictEqual(dev.secret.rotation, 0);
+        assert.ok(Math.abs(Date.parse(dev.secret.createdAt) - Date.now()) < 3_600_000, `the secret was made by this up: ${dev.secret.createdAt}`);
+        assert.strictEqual(dev.secret.expiresAt, project.stackOutputs(stack).clientSecretExpiresAt);
+        assert.ok(dev.secret.daysLeft >= 89 && dev.secret.daysLeft <= 90, `a 90-day secret made today: ${dev.secret.daysLeft}`);
+        assert.deepStrictEqual(dev.mailboxes, { configured: 2, granted: 2, failed: 0 });
+        assert.deepStrictEqual(dev.configChanges, [], "the stack file's config is what the update recorded");
+        assert.strictEqual(dev.lastUpdate.kind, "update");
+        assert.strictEqual(dev.lastUpdate.result, "succeeded");
+        assert.ok(dev.exchange.lastRun, "the Exchange command's last run, from the state");
+        assert.deepStrictEqual([dev.verify.ok, dev.verify.secretRotation, dev.verify.stale], [true, 0, false], "verify --stack recorded its pass");
+
+        project.writeConfig(stack, config(mailboxes, { "m365-mail-oauth:secretWarnDays": 10 }));
+        const edited = status();
+        assert.strictEqual(edited.code, 1, edited.output);
+        assert.match(edited.stdout, /^dev: deploy: the config changed since the last update .*: m365-mail-oauth:secretWarnDays\. Fix: /m);
+        project.writeConfig(stack, config(mailboxes));
     });
 
     it("after destroy, the same verify fails at the token and says why", async () => {

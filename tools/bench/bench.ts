@@ -4,7 +4,8 @@
  * environment handed to PowerShell, and the wall time of the evaluation; then, where PowerShell 7 is installed, runs
  * the Exchange step against the stand-in Exchange Online: Exchange calls and wall time of a first run and of a
  * change to one mailbox, the size of the record and report the next run gets back, and their longest line (the
- * command provider hangs on a logged line of 64 KiB), up to 5000 mailboxes.
+ * command provider hangs on a logged line of 64 KiB), up to 5000 mailboxes; and `npm run status` over 200 synthetic
+ * stacks (statusBench.ts).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -16,6 +17,7 @@ import { commandInputs, mailbox, StandInTenant } from "../../test/scripts/standI
 import { isComponentType } from "../../facts/project";
 import { parseRecordedState } from "../../components/exchangeMailboxAccess/exchangeRecord";
 import { engineBench } from "./engineBench";
+import { statusBench } from "./statusBench";
 
 const sizes = [1, 10, 100, 1000];
 const protocolMix: MailProtocol[][] = [["imap"], ["pop", "smtp"], ["imap", "smtp"], ["smtp"]];
@@ -159,6 +161,7 @@ function printTable(rows: string[][]): void {
 }
 
 main()
+    .then(() => statusBench(printTable))
     .then(exchangeBench)
     .then(() => engineBench(printTable))
     .catch((error) => {

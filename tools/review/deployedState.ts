@@ -23,7 +23,7 @@ export function backendUrl(root: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** The folder of a file backend (`file://~` is the home folder, as the CLI reads it), or undefined for another. */
-function fileBackendFolder(url: string): string | undefined {
+export function fileBackendFolder(url: string): string | undefined {
     if (!url.startsWith("file://")) return undefined;
     const folder = url.slice("file://".length);
     return folder === "~" || folder.startsWith("~/") ? path.join(os.homedir(), folder.slice(1)) : folder;

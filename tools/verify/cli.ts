@@ -5,6 +5,8 @@
 import { spawnSync } from "child_process";
 import { parseArgs as parseNodeArgs } from "util";
 import { StackOutputs } from "../../plan/stackOutputs";
+import { projectRoot } from "../../facts/projectRoot";
+import { verifyRecord, writeVerifyRecord } from "./record";
 import { renderTable, verify } from "./run";
 import { defaults, Protocol, protocols, smtpAuthorizationModes, UsageError, VerifyOptions, VerifyTarget } from "./types";
 
@@ -28,6 +30,7 @@ which setup step is missing. The secret is read only from M365_CLIENT_SECRET (fl
   --smtp-authorization <mode>  without --stack: mailboxPermission (default) or appRbac (no SMTP.SendAsApp role in the token)
   --send                       also send a test message from each SMTP mailbox to itself (default: off)
   --json                       results as JSON on stdout (default: a table)
+                               (with --stack the result, without any secret, is kept in .m365/verify/<name>.json for npm run status)
   -h, --help                   this help
 
 Durations: 500ms, 30s, 10m, 1h. Exit code: 0 all passed, 1 a check failed, 2 bad usage.`;
@@ -79,6 +82,7 @@ export function targetFromStack(stack: string, run = spawnSync): Omit<VerifyTarg
         tenant: tenantId,
         clientId,
         clientSecret: outputs.clientSecret,
+        ...(typeof outputs.secretRotation === "number" ? { secretRotation: outputs.secretRotation } : {}),
         scope: outputs.scope ?? defaults.scope,
         smtpAuthorization: outputs.smtpAuthorization === "appRbac" ? "appRbac" : "mailboxPermission",
         mailboxes: (outputs.mailboxes ?? []).map((m) => ({ address: m.username, protocols: [...m.protocols] })),
@@ -87,6 +91,8 @@ export function targetFromStack(stack: string, run = spawnSync): Omit<VerifyTarg
 }
 
 export interface ParsedArgs {
+    /** The stack named by --stack: its result is recorded for `npm run status`. */
+    stack?: string;
     target: VerifyTarget;
     options: VerifyOptions;
 }
@@ -165,6 +171,7 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
         smtp: { host: values["smtp-host"] ?? base.servers.smtp.host, port: port("smtp-port", base.servers.smtp.port) },
     };
     return {
+        ...(values.stack ? { stack: values.stack } : {}),
         target: { ...base, servers, authority: values.authority ?? defaults.authority },
         options: {
             timeoutMs: values.timeout ? parseDuration(values.timeout) : defaults.timeoutMs,
@@ -174,6 +181,15 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
             json: values.json,
         },
     };
+}
+
+/** The project the user runs verify in (where Pulumi.yaml is, as npm run finds it), else the current folder. */
+function recordRoot(): string {
+    try {
+        return projectRoot(process.cwd());
+    } catch {
+        return process.cwd();
+    }
 }
 
 export async function main(args: readonly string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
@@ -190,6 +206,14 @@ export async function main(args: readonly string[], out: (text: string) => void,
     }
     const { results, rounds } = await verify(parsed.target, parsed.options, (message) => err(`... ${message}`));
     const failed = results.filter((r) => !r.ok).length;
+    if (parsed.stack !== undefined) {
+        // The record serves npm run status; a folder it cannot be written to changes nothing of the result.
+        try {
+            writeVerifyRecord(recordRoot(), verifyRecord(parsed.stack, new Date(), parsed.target, { results, rounds }));
+        } catch (error) {
+            err(`(the result was not kept for npm run status: ${(error as Error).message})`);
+        }
+    }
     if (parsed.options.json) {
         out(JSON.stringify({ ok: failed === 0, rounds, results }, null, 2));
     } else {

@@ -23,6 +23,8 @@ export interface VerifyTarget {
     smtpAuthorization: SmtpAuthorizationMode;
     clientId: string;
     clientSecret: string;
+    /** With --stack: the rotation number of the secret (the stack's `secretRotation` output), for the verify record. */
+    secretRotation?: number;
     authority: string;
     scope: string;
     mailboxes: { address: string; protocols: Protocol[] }[];

@@ -1,0 +1,307 @@
+/**
+ * Gathers every stack's facts (stackFacts.ts) for `npm run status`, signing in to no tenant: the project's
+ * Pulumi.<stack>.yaml files, the last `verify` records, and what the backend holds.
+ *
+ * A local file backend is read directly, as Pulumi 3.248's DIY backend lays it out (pulumi/pulumi,
+ * pkg/backend/diy/store.go and state.go at v3.248.0): `.pulumi/meta.yaml` says `version: 1` for the project layout,
+ * `.pulumi/stacks/<project>/<stack>.json` (the legacy layout, without meta.yaml: `.pulumi/stacks/<stack>.json`),
+ * `.gz` or `.zst` appended when DIY_BACKEND_GZIP or DIY_BACKEND_ZSTD is set; each update, refresh, destroy or import
+ * (not a preview) adds `.pulumi/history/<project>/<stack>/<stack>-<unix nanoseconds>.history.json` (the UpdateInfo:
+ * kind, startTime, config, result, endTime, in seconds) beside a copy of the checkpoint. Any other backend is read
+ * through the CLI, with its own sign-in: `pulumi stack ls --json`, `pulumi stack export` and
+ * `pulumi stack history --json` (which shows a secret config value only as `secret: true`).
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import { parse } from "yaml";
+import { grantedMailboxes, parseRecordedState, RecordedExchangeState } from "../../components/exchangeMailboxAccess/exchangeRecord";
+import { formatProblems, validateStackConfig } from "../../config/validate";
+import { defaults } from "../../config/choices";
+import { resourceTypes } from "../../facts/project";
+import { backendUrl, fileBackendFolder } from "../review/deployedState";
+import { readStackText } from "../review/stackFile";
+import { readVerifyRecord } from "../verify/record";
+import { ConfigMap, configValueOf, DeployedFacts, OperationFacts, StackFacts, StackFileFacts } from "./stackFacts";
+
+/** A resource as a checkpoint or `pulumi stack export` holds it. */
+interface StateResource {
+    readonly urn?: string;
+    readonly type?: string;
+    readonly outputs?: Record<string, unknown>;
+    readonly created?: string;
+    readonly modified?: string;
+}
+
+/** An entry of the history, before it is told apart: the file's UpdateInfo or the CLI's JSON. */
+interface HistoryEntry extends OperationFacts {
+    readonly config: ConfigMap;
+}
+
+/** The stacks that have a Pulumi.<stack>.yaml in the project folder. */
+export function stackFilesIn(root: string): string[] {
+    return fs
+        .readdirSync(root)
+        .map((name) => /^Pulumi\.(.+)\.yaml$/.exec(name)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+export function projectName(root: string): string {
+    return (parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+}
+
+/** The stack file's config as values to compare, its thresholds and mailboxes (defaults where it is invalid). */
+export function stackFileFacts(text: string, file: string, project: string): StackFileFacts {
+    const config: Record<string, ReturnType<typeof configValueOf>> = {};
+    let problems: string | undefined;
+    try {
+        // Read as the review reads it first: a YAML mistake is named with its line.
+        const raw = readStackText(text, file, project);
+        const document = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+        for (const [key, value] of Object.entries(document.config ?? {})) {
+            if (value === null || value === undefined) continue;
+            config[key.includes(":") ? key : `${project}:${key}`] = configValueOf(value);
+        }
+        const validation = validateStackConfig(raw);
+        if (validation.ok) {
+            const { secretWarnDays, secretHandoverDays, mailboxes } = validation.settings;
+            return { config, secretWarnDays, secretHandoverDays, mailboxes: mailboxes.map((mailbox) => mailbox.address) };
+        }
+        problems = formatProblems(validation.problems);
+    } catch (error) {
+        problems = (error as Error).message;
+    }
+    return { config, problems, secretWarnDays: defaults.secretWarnDays, secretHandoverDays: defaults.secretHandoverDays, mailboxes: [] };
+}
+
+/** What status reads of a stack's resources: outputs, the current secret's creation, the Exchange step's record. */
+export function deployedFacts(resources: readonly StateResource[], pendingOperations: number): DeployedFacts {
+    const outputs = resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs ?? {};
+    const text = (name: string) => (typeof outputs[name] === "string" ? (outputs[name] as string) : undefined);
+    const rotation = outputs.secretRotation;
+    const currentKeyId = text("clientSecretKeyId");
+    const currentSecret = resources.find(
+        (resource) => resource.type === resourceTypes.password && currentKeyId !== undefined && resource.outputs?.keyId === currentKeyId,
+    );
+    let exchange: DeployedFacts["exchange"];
+    for (const resource of resources.filter((candidate) => candidate.type === resourceTypes.command)) {
+        const stdout = resource.outputs?.stdout;
+        // A secret stdout (an object with a ciphertext) cannot be read without the passphrase: no record then.
+        if (typeof stdout !== "string") continue;
+        let record: RecordedExchangeState | undefined;
+        try {
+            record = parseRecordedState(stdout);
+        } catch {
+            record = undefined;
+        }
+        if (!record) continue;
+        exchange = {
+            ...((resource.modified ?? resource.created) ? { lastRun: resource.modified ?? resource.created } : {}),
+            ...(record.reconcileRun ? { reconcileRun: record.reconcileRun } : {}),
+            granted: grantedMailboxes(record),
+            failed: record.failures ?? [],
+        };
+    }
+    return {
+        // The stack itself and the providers are there even in a stack whose resources are all gone.
+        resourceCount: resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack" && !resource.type?.startsWith("pulumi:providers:")).length,
+        ...(typeof rotation === "number" ? { secretRotation: rotation } : {}),
+        ...(text("clientSecretExpiresAt") ? { clientSecretExpiresAt: text("clientSecretExpiresAt") } : {}),
+        ...(text("previousClientSecretExpiresAt") ? { previousClientSecretExpiresAt: text("previousClientSecretExpiresAt") } : {}),
+        ...(text("certificateExpiresAt") ? { certificateExpiresAt: text("certificateExpiresAt") } : {}),
+        ...(currentSecret?.created ? { currentSecretCreatedAt: currentSecret.created } : {}),
+        ...(exchange ? { exchange } : {}),
+        pendingOperations,
+    };
+}
+
+/** The newest operation, and the newest successful update with its config, from entries newest first. */
+function fromHistory(entries: Iterable<HistoryEntry>): Pick<StackFacts, "lastOperation" | "lastDeploy"> {
+    let lastOperation: OperationFacts | undefined;
+    for (const entry of entries) {
+        const { config, ...operation } = entry;
+        lastOperation ??= operation;
+        if (entry.kind === "update" && entry.result === "succeeded") return { lastOperation, lastDeploy: { ...operation, config } };
+    }
+    return lastOperation ? { lastOperation } : {};
+}
+
+// --- the local file backend, read directly ---
+
+const stateFile = /^(.+)\.json(\.gz|\.zst)?$/;
+
+function decode(file: string): unknown {
+    const data = fs.readFileSync(file);
+    if (file.endsWith(".gz")) return JSON.parse(zlib.gunzipSync(data).toString("utf8"));
+    if (file.endsWith(".zst")) {
+        const zstd = (zlib as unknown as { zstdDecompressSync?: (data: Buffer) => Buffer }).zstdDecompressSync;
+        if (!zstd) throw new Error(`${path.basename(file)} is zstd-compressed (DIY_BACKEND_ZSTD), which needs Node.js 22.15 or newer to read`);
+        return JSON.parse(zstd(data).toString("utf8"));
+    }
+    return JSON.parse(data.toString("utf8"));
+}
+
+const fromUnixSeconds = (seconds: unknown) => (typeof seconds === "number" && seconds > 0 ? new Date(seconds * 1000).toISOString() : undefined);
+
+/** A local backend's folders for one project: where its stacks' checkpoints and histories lie. */
+export class FileBackend {
+    private readonly stacksDir: string;
+    private readonly historyDir: string;
+
+    constructor(folder: string, project: string) {
+        let version: number;
+        try {
+            version = Number((parse(fs.readFileSync(path.join(folder, ".pulumi", "meta.yaml"), "utf8")) as { version?: number } | null)?.version ?? 0);
+        } catch {
+            version = 0;
+        }
+        // Version 1 is the project layout (store.go's projectReferenceStore); without meta.yaml, the legacy one.
+        const scope = version >= 1 ? [project] : [];
+        this.stacksDir = path.join(folder, ".pulumi", "stacks", ...scope);
+        this.historyDir = path.join(folder, ".pulumi", "history", ...scope);
+    }
+
+    public stacks(): string[] {
+        if (!fs.existsSync(this.stacksDir)) return [];
+        return fs
+            .readdirSync(this.stacksDir, { withFileTypes: true })
+            .filter((entry) => entry.isFile())
+            .map((entry) => stateFile.exec(entry.name)?.[1])
+            .filter((name): name is string => name !== undefined);
+    }
+
+    public facts(stack: string): Pick<StackFacts, "deployed" | "lastOperation" | "lastDeploy" | "readProblem"> {
+        const file = ["", ".gz", ".zst"].map((suffix) => path.join(this.stacksDir, `${stack}.json${suffix}`)).find((candidate) => fs.existsSync(candidate));
+        if (file === undefined) return {};
+        try {
+            const latest = (decode(file) as { checkpoint?: { latest?: { resources?: StateResource[]; pending_operations?: unknown[] } } }).checkpoint?.latest;
+            return { deployed: deployedFacts(latest?.resources ?? [], latest?.pending_operations?.length ?? 0), ...fromHistory(this.history(stack)) };
+        } catch (error) {
+            return { readProblem: (error as Error).message };
+        }
+    }
+
+    /** The history files newest first (their names carry the time in nanoseconds), read one at a time as needed. */
+    private *history(stack: string): Generator<HistoryEntry> {
+        const dir = path.join(this.historyDir, stack);
+        if (!fs.existsSync(dir)) return;
+        const pattern = new RegExp(`^${stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-(\\d+)\\.history\\.json(\\.gz|\\.zst)?$`);
+        const files = fs
+            .readdirSync(dir)
+            .map((name) => ({ name, time: pattern.exec(name)?.[1] }))
+            .filter((entry): entry is { name: string; time: string } => entry.time !== undefined)
+            .sort((a, b) => b.time.length - a.time.length || (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
+        for (const { name } of files) {
+            const info = decode(path.join(dir, name)) as {
+                kind?: string;
+                result?: string;
+                startTime?: number;
+                endTime?: number;
+                config?: Record<string, unknown>;
+            };
+            const endedAt = fromUnixSeconds(info.endTime);
+            yield {
+                kind: info.kind ?? "update",
+                result: info.result ?? "unknown",
+                startedAt: fromUnixSeconds(info.startTime) ?? "",
+                ...(endedAt ? { endedAt } : {}),
+                config: Object.fromEntries(Object.entries(info.config ?? {}).map(([key, value]) => [key, configValueOf(value)])),
+            };
+        }
+    }
+}
+
+// --- any other backend, through the CLI ---
+
+export type CliRunner = (args: readonly string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/** Runs `pulumi` in the project folder with the environment given. */
+export function pulumiRunner(root: string, env: NodeJS.ProcessEnv): CliRunner {
+    return (args) =>
+        new Promise((resolve, reject) => {
+            const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (chunk) => (stdout += chunk));
+            child.stderr.on("data", (chunk) => (stderr += chunk));
+            child.on("error", reject);
+            child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+        });
+}
+
+interface CliHistoryEntry {
+    kind?: string;
+    result?: string;
+    startTime?: string;
+    endTime?: string;
+    config?: Record<string, { value?: string; objectValue?: unknown; secret?: boolean }>;
+}
+
+function cliConfigValue(value: { value?: string; objectValue?: unknown; secret?: boolean }) {
+    if (value.secret) return { secret: true as const };
+    return value.objectValue !== undefined ? configValueOf(value.objectValue) : { value: value.value ?? "" };
+}
+
+export async function cliStacks(run: CliRunner): Promise<string[]> {
+    const listed = await run(["stack", "ls", "--json"]);
+    if (listed.code !== 0) throw new Error(`pulumi stack ls failed: ${listed.stderr.trim()}`);
+    return (JSON.parse(listed.stdout) as { name: string }[]).map((entry) => entry.name.split("/").pop()!);
+}
+
+export async function cliFacts(run: CliRunner, stack: string): Promise<Pick<StackFacts, "deployed" | "lastOperation" | "lastDeploy" | "readProblem">> {
+    const exported = await run(["stack", "export", "--stack", stack]);
+    if (exported.code !== 0) return { readProblem: `pulumi stack export failed: ${exported.stderr.trim()}` };
+    const deployment = (JSON.parse(exported.stdout) as { deployment?: { resources?: StateResource[]; pending_operations?: unknown[] } }).deployment;
+    const history = await run(["stack", "history", "--json", "--stack", stack, "--page-size", "20"]);
+    const entries = history.code === 0 ? (JSON.parse(history.stdout || "[]") as CliHistoryEntry[]) : [];
+    return {
+        deployed: deployedFacts(deployment?.resources ?? [], deployment?.pending_operations?.length ?? 0),
+        ...fromHistory(
+            entries.map((entry) => ({
+                kind: entry.kind ?? "update",
+                result: entry.result ?? "unknown",
+                startedAt: entry.startTime ?? "",
+                ...(entry.endTime ? { endedAt: entry.endTime } : {}),
+                config: Object.fromEntries(Object.entries(entry.config ?? {}).map(([key, value]) => [key, cliConfigValue(value)])),
+            })),
+        ),
+    };
+}
+
+export interface ReadOptions {
+    /** The project folder (Pulumi.yaml, the stack files, .m365/verify). */
+    readonly root: string;
+    readonly env?: NodeJS.ProcessEnv;
+    /** Only this stack. */
+    readonly stack?: string;
+    /** How `pulumi` runs for a backend that is not a local folder. */
+    readonly run?: CliRunner;
+}
+
+/** Every stack's facts: the stack files' and the backend's stacks, by name. */
+export async function readStackFacts(options: ReadOptions): Promise<StackFacts[]> {
+    const { root } = options;
+    const env = options.env ?? process.env;
+    const project = projectName(root);
+    const url = backendUrl(root, env);
+    const folder = url === undefined ? undefined : fileBackendFolder(url);
+    const fileBackend = folder === undefined ? undefined : new FileBackend(folder, project);
+    const run = options.run ?? pulumiRunner(root, env);
+    const inBackend = fileBackend ? fileBackend.stacks() : await cliStacks(run);
+    const names = [...new Set([...stackFilesIn(root), ...inBackend])].filter((name) => options.stack === undefined || name === options.stack).sort();
+    const known = new Set(inBackend);
+    const one = async (stack: string): Promise<StackFacts> => {
+        const file = path.join(root, `Pulumi.${stack}.yaml`);
+        const stackFile = fs.existsSync(file) ? stackFileFacts(fs.readFileSync(file, "utf8"), file, project) : undefined;
+        const verify = readVerifyRecord(root, stack);
+        const state = !known.has(stack) ? {} : fileBackend ? fileBackend.facts(stack) : await cliFacts(run, stack);
+        return { stack, ...(stackFile ? { stackFile } : {}), ...state, ...(verify ? { verify } : {}) };
+    };
+    if (fileBackend) return Promise.all(names.map(one));
+    // Through the CLI, a few stacks at a time: each is a process of its own.
+    const results: StackFacts[] = [];
+    for (let index = 0; index < names.length; index += 4) results.push(...(await Promise.all(names.slice(index, index + 4).map(one))));
+    return results;
+}
