@@ -33,7 +33,7 @@ export = async () => {
     }
     // The tenant and the deploying identity come from the azuread provider's own configuration.
     const client = azuread.getClientConfigOutput();
-    const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation);
+    const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation, settings.secretRetiredThrough);
 
     const app = new EntraMailApplication(mailApplicationName, {
         displayName: settings.displayName,

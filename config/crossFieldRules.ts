@@ -48,6 +48,14 @@ export function crossFieldRules(raw: Record<string, unknown>, context: z.Refinem
             add(["exchange", "appId"], 'missing; exchange.auth is "certificate", which needs the client ID of the app that owns the certificate');
         }
     }
+    // Only a previous secret can be retired; the current one is replaced by rotating.
+    const rotation = typeof raw.secretRotation === "number" ? raw.secretRotation : defaults.secretRotation;
+    if (typeof raw.secretRetiredThrough === "number" && raw.secretRetiredThrough >= rotation) {
+        add(
+            ["secretRetiredThrough"],
+            `${show(raw.secretRetiredThrough)} would retire the current secret (secretRotation is ${rotation}): only a previous secret can be retired, so at most ${rotation - 1 >= 0 ? rotation - 1 : "nothing before the first rotation"}; the current one is replaced by raising secretRotation`,
+        );
+    }
     // A mailbox list of the wrong type is reported once, as what it is, not also as "nothing to set up".
     const noMailboxes = raw.mailboxes === undefined || (Array.isArray(raw.mailboxes) && raw.mailboxes.length === 0);
     if (noMailboxes && raw.userSignIn === undefined) {

@@ -105,6 +105,8 @@ const keyVault = strictObject(
 
 const rotationMessage = says(undefined, (value) => `${show(value)} must be a whole number from 0, raised by one to rotate the client secret`);
 
+const retiredMessage = says(undefined, (value) => `${show(value)} must be a whole number from 0: the rotation whose secret is retired`);
+
 /** The keys under the project's namespace, as they arrive (before defaults and cross-field rules). */
 export const configShape = {
     displayName: documented(
@@ -181,6 +183,13 @@ export const configShape = {
             .int(rotationMessage)
             .min(0, rotationMessage)
             .default(defaults.secretRotation),
+    ),
+    secretRetiredThrough: documented(
+        "secretRetiredThrough",
+        "whole number",
+        "(none)",
+        "Retires the previous client secret before it expires: the secret of this rotation number and older ones are removed (set it to `secretRotation` minus one once no client uses the previous secret), see [Retiring the previous secret](rotation-and-key-vault.md#retiring-the-previous-secret).",
+        z.number(retiredMessage).int(retiredMessage).min(0, retiredMessage).optional(),
     ),
     secretWarnDays: documented(
         "secretWarnDays",

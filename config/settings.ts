@@ -74,6 +74,7 @@ function settingsFrom(input: StackConfigInput) {
         smtpAuth: input.smtpAuth,
         secretLifetimeDays: input.secretLifetimeDays,
         secretRotation: input.secretRotation,
+        ...(input.secretRetiredThrough !== undefined ? { secretRetiredThrough: input.secretRetiredThrough } : {}),
         secretWarnDays: input.secretWarnDays,
         secretHandoverDays: input.secretHandoverDays,
         credential: input.credential,

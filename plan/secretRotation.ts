@@ -21,19 +21,36 @@ export interface SecretSlot {
 
 export interface SecretSlots {
     readonly current: SecretSlot;
-    /** Absent before the first rotation. */
+    /** Absent before the first rotation, and once retired. */
     readonly previous?: SecretSlot;
+    /** `secretRetiredThrough`, when set: the rotation guard refuses retiring in the update that rotates. */
+    readonly retiredThrough?: number;
 }
 
 function slotOf(rotation: number): SlotName {
     return rotation % 2 === 0 ? "a" : "b";
 }
 
-export function secretSlots(rotation: number): SecretSlots {
+/**
+ * @param retiredThrough `secretRetiredThrough`: secrets of this rotation and older are retired, so the previous slot
+ *   is left out once its rotation is among them (its secret is removed; the next rotation makes a new one in it).
+ */
+export function secretSlots(rotation: number, retiredThrough?: number): SecretSlots {
+    const previous = rotation - 1;
     return {
         current: { slot: slotOf(rotation), rotation },
-        ...(rotation > 0 ? { previous: { slot: slotOf(rotation - 1), rotation: rotation - 1 } } : {}),
+        ...(previous >= 0 && (retiredThrough === undefined || previous > retiredThrough) ? { previous: { slot: slotOf(previous), rotation: previous } } : {}),
+        ...(retiredThrough !== undefined ? { retiredThrough } : {}),
     };
+}
+
+/**
+ * Why retiring is refused in this update, or undefined: retiring the secret the deployed stack holds as current in
+ * the same update that makes its successor would leave the clients still on it with nothing that works.
+ */
+export function retirementStepProblem(deployedRotation: number | undefined, rotation: number, retiredThrough: number | undefined): string | undefined {
+    if (deployedRotation === undefined || retiredThrough === undefined || rotation === deployedRotation || retiredThrough < deployedRotation) return undefined;
+    return `${configNamespace}:secretRetiredThrough: ${retiredThrough} retires rotation ${deployedRotation}'s secret in the same update that makes rotation ${rotation}'s, while clients still use it; pulumi up the rotation first, switch the clients over (npm run verify), then retire`;
 }
 
 /**
@@ -62,6 +79,11 @@ export interface ExpiryNotice {
 /** The commands that rotate the secret one step: the next rotation number, then an update. */
 export function rotateCommand(nextRotation: number | string, stack: string): string {
     return `pulumi config set ${configNamespace}:secretRotation ${nextRotation} --stack ${stack} && pulumi up --stack ${stack}`;
+}
+
+/** The commands that retire the previous secret (rotation `rotation - 1`) once no client uses it. */
+export function retireCommand(rotation: number, stack: string): string {
+    return `pulumi config set ${configNamespace}:secretRetiredThrough ${rotation - 1} --stack ${stack} && pulumi up --stack ${stack}`;
 }
 
 export function expiryNotice(expiresAt: string | undefined, now: Date, warnDays: number, rotation: number, stack: string): ExpiryNotice | undefined {

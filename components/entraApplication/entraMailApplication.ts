@@ -220,7 +220,11 @@ export class EntraMailApplication extends pulumi.ComponentResource {
      * slot's secret depends on its rotation number only, so nothing but a rotation replaces it.
      */
     private secretsFor(name: string, slots: SecretSlots, lifetimeDays: number): SecretSlotResources[] {
-        const guard = new SecretRotationGuard(`${name}-secret-rotation`, { rotation: slots.current.rotation }, { parent: this });
+        const guard = new SecretRotationGuard(
+            `${name}-secret-rotation`,
+            { rotation: slots.current.rotation, ...(slots.retiredThrough !== undefined ? { retiredThrough: slots.retiredThrough } : {}) },
+            { parent: this },
+        );
         return [slots.current, slots.previous]
             .filter((s): s is SecretSlot => s !== undefined)
             .map(({ slot, rotation }) => {

@@ -215,6 +215,19 @@ describe("stack config validation", () => {
         );
     });
 
+    it("retires only a previous secret: secretRetiredThrough below secretRotation, a whole number", () => {
+        const signIn = { displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] } };
+        assertProblem(
+            problems({ ...signIn, secretRotation: 3, secretRetiredThrough: 3 }),
+            "secretRetiredThrough",
+            "3",
+            "only a previous secret can be retired, so at most 2",
+        );
+        assertProblem(problems({ ...signIn, secretRetiredThrough: 0 }), "secretRetiredThrough", "0", "nothing before the first rotation");
+        assertProblem(problems({ ...signIn, secretRotation: 3, secretRetiredThrough: 1.5 }), "secretRetiredThrough", "1.5");
+        assert.strictEqual(valid({ ...signIn, secretRotation: 3, secretRetiredThrough: 2 }).secretRetiredThrough, 2);
+    });
+
     it("requires something to set up", () => {
         assertProblem(problems({ displayName: "x" }), "mailboxes", "nothing to set up");
     });

@@ -272,7 +272,10 @@ describe("the project's program under the real engine: a protected prod stack", 
         { address: edi, protocols: ["imap", "pop", "smtp"] },
         { address: archive, protocols: ["imap"] },
     ];
-    const prod = (rotation: number, boxes = mailboxes) => config(boxes, { "m365-mail-oauth:protect": true, "m365-mail-oauth:secretRotation": rotation });
+    /** secretRetiredThrough once the scenario has retired rotation 2's secret: later steps keep it retired. */
+    let retiredThrough: Record<string, number> = {};
+    const prod = (rotation: number, boxes = mailboxes) =>
+        config(boxes, { "m365-mail-oauth:protect": true, "m365-mail-oauth:secretRotation": rotation, ...retiredThrough });
 
     it("scenario 3: rotations 0 to 3 each make or replace exactly one secret, the previous one signs in until the next; a jump is refused", async () => {
         const { project, entra } = world;
@@ -297,6 +300,24 @@ describe("the project's program under the real engine: a protected prod stack", 
             const old = before[`mail-app-secret-${slot}`];
             if (old !== undefined) assert.ok(!(await entra.signsIn(clientId, old)), `rotation ${rotation}: the one two rotations old is removed`);
         }
+        // Retiring rotation 2's secret (the previous one) deletes exactly it; rotation 3's keeps signing in.
+        const held = secretsIn(project.resources(stack));
+        retiredThrough = { "m365-mail-oauth:secretRetiredThrough": 2 };
+        project.writeConfig(stack, prod(3));
+        const retirement = project.previewJson(stack);
+        assert.deepStrictEqual(
+            changedSteps(retirement.steps)
+                .filter((step) => !step.startsWith("update "))
+                .sort(),
+            ["delete mail-app-secret-a", "delete mail-app-secret-a-expiry"],
+        );
+        const retired = project.pulumi(["up", "--yes", "--stack", stack]);
+        assert.strictEqual(retired.code, 0, `retirement under protect: ${retired.output}`);
+        const clientId = project.stackOutputs(stack).clientId;
+        assert.ok(!(await entra.signsIn(clientId, held["mail-app-secret-a"])), "rotation 2's secret no longer signs in");
+        assert.ok(await entra.signsIn(clientId, held["mail-app-secret-b"]), "rotation 3's still does");
+        assert.strictEqual(entra.tenant().applications.find((app) => app.appId === clientId)!.passwordCredentials.length, 1);
+
         project.writeConfig(stack, prod(5));
         const jump = project.previewJson(stack);
         assert.notStrictEqual(jump.code, 0);
@@ -324,6 +345,7 @@ describe("the project's program under the real engine: a protected prod stack", 
             config(fewer, {
                 "m365-mail-oauth:protect": true,
                 "m365-mail-oauth:secretRotation": 3,
+                ...retiredThrough,
                 "m365-mail-oauth:credential": "both",
                 "m365-mail-oauth:certificate": { publicCertPath: file },
             });

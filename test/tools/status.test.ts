@@ -84,6 +84,7 @@ describe("npm run status: the decision", () => {
         assert.deepStrictEqual(old.actions, ["retire"]);
         assert.match(old.findings[0].reason, /rotation 0\) is still valid until .*15 day\(s\) after rotation 1 \(secretHandoverDays: 14\)/);
         assert.strictEqual(old.secret?.retirementDue, true);
+        assert.match(old.findings[0].fix, /pulumi config set m365-mail-oauth:secretRetiredThrough 0 --stack \S+ && pulumi up/, "the retirement step itself");
         const longer = { ...young, stackFile: { ...young.stackFile!, secretHandoverDays: 30 } };
         assert.deepStrictEqual(stackStatus({ ...longer, deployed: { ...longer.deployed!, currentSecretCreatedAt: at(-15) } }, now).actions, []);
 

@@ -99,7 +99,7 @@ export function reportDocument(report: ReviewReport): { title: string; sections:
         paragraphs: [
             ...(credential.secret
                 ? [
-                      `Client secret of rotation ${credential.secret.rotation}${credential.secret.previousRotation !== undefined ? ` (and rotation ${credential.secret.previousRotation}'s, valid until the next rotation)` : ""}, expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`,
+                      `Client secret of rotation ${credential.secret.rotation}${credential.secret.previousRotation !== undefined ? ` (and rotation ${credential.secret.previousRotation}'s, valid until the next rotation)` : ""}${credential.secret.retiredThrough !== undefined && credential.secret.previousRotation === undefined && credential.secret.rotation > 0 ? ` (rotation ${credential.secret.rotation - 1}'s retired: secretRetiredThrough ${credential.secret.retiredThrough})` : ""}, expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`,
                   ]
                 : []),
             ...(credential.certificate

@@ -8,6 +8,7 @@ import { StackSettings } from "../../config/settings";
 import { isComponentType, resourceTypes } from "../../facts/project";
 import { AccessPlan, MailboxAccess, planAccess } from "../../plan/accessPlan";
 import { mailboxSettings } from "../../plan/mailboxSettings";
+import { secretSlots } from "../../plan/secretRotation";
 import { StackOutputs } from "../../plan/stackOutputs";
 import { DeclaredResource } from "../mockEngine";
 import { DeployedSecret } from "./deployedState";
@@ -75,6 +76,8 @@ export interface ReviewReport {
             expires: string;
             rotation: number;
             previousRotation?: number;
+            /** secretRetiredThrough: the rotations whose secrets are retired. */
+            retiredThrough?: number;
             warnDays: number;
         };
         certificate?: { path: string; thumbprint?: string; expiresAt?: string };
@@ -88,6 +91,15 @@ export interface ReviewReport {
         userSignIn?: { authorizeUrl: string; tokenUrl: string; scope: string };
     };
     readonly resources: { type: string; name: string }[];
+}
+
+/** The previous secret the slots keep (none before the first rotation, none once retired), and the one retired. */
+function previousSecret(settings: StackSettings): { previousRotation?: number; retiredThrough?: number } {
+    const slots = secretSlots(settings.secretRotation, settings.secretRetiredThrough);
+    return {
+        ...(slots.previous ? { previousRotation: slots.previous.rotation } : {}),
+        ...(slots.retiredThrough !== undefined ? { retiredThrough: slots.retiredThrough } : {}),
+    };
 }
 
 export function mailboxOperations(mailbox: MailboxAccess): MailboxOperation[] {
@@ -185,7 +197,7 @@ export function buildReport(
                           lifetimeDays: settings.secretLifetimeDays,
                           ...secretEnd(settings.secretLifetimeDays, settings.secretRotation, deployed),
                           rotation: settings.secretRotation,
-                          ...(settings.secretRotation > 0 ? { previousRotation: settings.secretRotation - 1 } : {}),
+                          ...previousSecret(settings),
                           warnDays: settings.secretWarnDays,
                       },
             certificate: settings.certificatePath

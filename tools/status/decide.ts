@@ -6,7 +6,7 @@
 import { dayMs } from "../../config/rfc3339";
 import { defaults } from "../../config/choices";
 import { configNamespace } from "../../facts/project";
-import { rotateCommand } from "../../plan/secretRotation";
+import { retireCommand, rotateCommand } from "../../plan/secretRotation";
 import { ConfigMap, OperationFacts, StackFacts } from "./stackFacts";
 
 /** Every action status can name, in the order a stack's actions are listed. */
@@ -220,7 +220,7 @@ export function stackStatus(facts: StackFacts, now: Date): StackStatus {
                             ? `and verify passed with rotation ${rotation} on ${verify!.at}`
                             : `${age} day(s) after rotation ${rotation} (secretHandoverDays: ${handoverDays})`
                     }`,
-                    fix: `once no client uses it: the next rotation retires it (${rotateCommand(rotation + 1, stack)}); otherwise it stops working on ${deployed.previousClientSecretExpiresAt}`,
+                    fix: `once no client uses it: ${retireCommand(rotation, stack)} (otherwise it stays valid until ${deployed.previousClientSecretExpiresAt})`,
                 });
             }
         }

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { replacingInputs } from "../../../facts/replacement";
 import { resourceTypes } from "../../../facts/project";
-import { rotationStepProblem, secretSlots, expiryNotice } from "../../../plan/secretRotation";
+import { retirementStepProblem, rotationStepProblem, secretSlots, expiryNotice } from "../../../plan/secretRotation";
 import { rotationGuardProvider } from "../../../components/entraApplication/secretRotationGuard";
 import { diffSecretExpiry } from "../../../components/entraApplication/secretExpiry";
 import { EngineReplay, Step } from "../../../tools/engineReplay";
@@ -139,6 +139,46 @@ describe("secrets survive every change except an explicit rotation", function ()
         assert.deepStrictEqual(slots.map((r: any) => r.rotation).sort(), ["1", "2"], "rotations 1 (previous) and 2 (current) are valid");
     });
 
+    it("retiring the previous secret deletes exactly it; the next rotation makes one in the freed slot and deletes nothing", async () => {
+        const { steps, replay } = await replayed([
+            { ...base, secretRotation: 2 },
+            { ...base, secretRotation: 3 },
+            { ...base, secretRotation: 3, secretRetiredThrough: 2 },
+        ]);
+        assert.deepStrictEqual(
+            steps[2]
+                .filter((step) => step.kind !== "same" && step.kind !== "update")
+                .map((s) => [s.kind, s.name])
+                .sort(),
+            [
+                ["delete", "mail-app-secret-a"],
+                ["delete", "mail-app-secret-a-expiry"],
+            ],
+            "only rotation 2's secret (and its expiry) goes; the current one, consents and the app stay",
+        );
+        const held = () =>
+            [...replay.resources.values()]
+                .filter((entry) => entry.type === types.password)
+                .map((entry) => (entry.inputs.rotateWhenChanged as { rotation: string }).rotation)
+                .sort();
+        assert.deepStrictEqual(held(), ["3"]);
+        const { steps: next } = await replayed([{ ...base, secretRotation: 4, secretRetiredThrough: 2 }], replay);
+        assert.deepStrictEqual(
+            secretSteps(next[0]).map((s) => [s.kind, s.name]),
+            [["create", "mail-app-secret-a"]],
+            "rotation 4 makes its secret in the freed slot; rotation 3 stays valid beside it",
+        );
+        assert.deepStrictEqual(held(), ["3", "4"]);
+    });
+
+    it("retiring in the update that rotates is refused before anything changes: clients still use the secret it would retire", async () => {
+        const { replay } = await replayed([{ ...base, secretRotation: 4 }]);
+        const before = JSON.stringify([...replay.resources.entries()]);
+        const both = await replay.up(stackConfig({ ...base, secretRotation: 5, secretRetiredThrough: 4 }));
+        assert.match(String(both.run.error), /secretRetiredThrough: 4 retires rotation 4's secret in the same update that makes rotation 5's/);
+        assert.strictEqual(JSON.stringify([...replay.resources.entries()]), before, "the stack is as it was");
+    });
+
     it("a jump of more than one, or back, is refused before anything changes", async () => {
         const { replay } = await replayed([{ ...base, secretRotation: 4 }]);
         const before = JSON.stringify([...replay.resources.entries()]);
@@ -168,6 +208,12 @@ describe("secrets survive every change except an explicit rotation", function ()
     it("slots and steps as pure functions", () => {
         assert.deepStrictEqual(secretSlots(0), { current: { slot: "a", rotation: 0 } });
         assert.deepStrictEqual(secretSlots(5), { current: { slot: "b", rotation: 5 }, previous: { slot: "a", rotation: 4 } });
+        assert.deepStrictEqual(secretSlots(5, 3), { current: { slot: "b", rotation: 5 }, previous: { slot: "a", rotation: 4 }, retiredThrough: 3 });
+        assert.deepStrictEqual(secretSlots(5, 4), { current: { slot: "b", rotation: 5 }, retiredThrough: 4 }, "the previous retired");
+        assert.strictEqual(retirementStepProblem(4, 5, 3), undefined, "an older rotation: nothing the clients use");
+        assert.strictEqual(retirementStepProblem(5, 5, 4), undefined, "retiring after the rotation was deployed");
+        assert.strictEqual(retirementStepProblem(undefined, 5, 4), undefined, "a new stack");
+        assert.ok(retirementStepProblem(4, 5, 4), "retiring the deployed current one while rotating");
         assert.strictEqual(rotationStepProblem(undefined, 9), undefined);
         assert.strictEqual(rotationStepProblem(2, 2), undefined);
         assert.strictEqual(rotationStepProblem(2, 3), undefined);
