@@ -124,9 +124,10 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>, envir
         );
     }
     const organization = result.data.exchange?.organization;
-    if (organization !== undefined && !organization.toLowerCase().endsWith(".onmicrosoft.com")) {
+    const suffixes = clouds[result.data.cloud].initialDomainSuffixes;
+    if (organization !== undefined && !suffixes.some((suffix) => organization.toLowerCase().endsWith(suffix))) {
         warnings.push(
-            `${configNamespace}:exchange.organization: "${organization}" is not a *.onmicrosoft.com domain; Connect-ExchangeOnline -Organization wants the tenant's initial domain, e.g. contoso.onmicrosoft.com`,
+            `${configNamespace}:exchange.organization: "${organization}" is not a ${suffixes.map((suffix) => `*${suffix}`).join(" or ")} domain; Connect-ExchangeOnline -Organization wants the tenant's initial domain, e.g. contoso${suffixes[0]}`,
         );
     }
     return { ok: true, settings: result.data, warnings };

@@ -64,6 +64,8 @@ export interface CloudFacts {
     readonly mail?: { readonly imap: MailServer; readonly pop: MailServer; readonly smtp: MailServer };
     /** Why `mail` is absent, in the words of the config's refusal. */
     readonly noMailBecause?: string;
+    /** How the tenant's initial domain ends, the one Connect-ExchangeOnline -Organization wants. */
+    readonly initialDomainSuffixes: readonly string[];
     /** SMTP through Exchange RBAC for Applications: documented for this cloud. */
     readonly appRbacSmtp: boolean;
     /** The values above that follow a documented pattern, not a page naming them for this cloud. */
@@ -86,6 +88,9 @@ function oneHost(host: string) {
     } as const;
 }
 
+/** [endpoints-*] GCC High row 4 and DoD row 5: autodiscover.<tenant>.onmicrosoft.us and .onmicrosoft.com. */
+const usGovInitialDomains = [".onmicrosoft.us", ".onmicrosoft.com"];
+
 const sovereignInferred = ["exchange.clientCredentialsScope", "exchange.delegatedMailResource"] as const;
 
 export const clouds: Readonly<Record<CloudName, CloudFacts>> = {
@@ -100,6 +105,7 @@ export const clouds: Readonly<Record<CloudName, CloudFacts>> = {
             environmentName: "O365Default", // [connect-exo]: the default, so never passed
         },
         mail: worldwideMail,
+        initialDomainSuffixes: [".onmicrosoft.com"], // [connect-exo] examples: contoso.onmicrosoft.com
         appRbacSmtp: true, // [app-rbac]
         inferred: [],
     },
@@ -114,6 +120,7 @@ export const clouds: Readonly<Record<CloudName, CloudFacts>> = {
             environmentName: "O365USGovGCCHigh", // [connect-exo]
         },
         mail: oneHost("outlook.office365.us"), // [endpoints-*] GCC High row 5
+        initialDomainSuffixes: usGovInitialDomains,
         appRbacSmtp: false, // [app-rbac] names no sovereign cloud
         inferred: sovereignInferred,
     },
@@ -129,6 +136,7 @@ export const clouds: Readonly<Record<CloudName, CloudFacts>> = {
             environmentName: "O365USGovDoD", // [connect-exo]
         },
         mail: oneHost("webmail.apps.mil"), // [endpoints-*] DoD row 4
+        initialDomainSuffixes: usGovInitialDomains,
         appRbacSmtp: false, // [app-rbac] names no sovereign cloud
         inferred: sovereignInferred,
     },
@@ -144,6 +152,7 @@ export const clouds: Readonly<Record<CloudName, CloudFacts>> = {
         },
         noMailBecause:
             "Microsoft's endpoint list for Microsoft 365 operated by 21Vianet names the mail ports only for the wildcard *.partner.outlook.cn, no IMAP, POP or SMTP host, so the project has no server to give the mail client",
+        initialDomainSuffixes: [".onmschina.cn"], // [endpoints-*] 21Vianet row 8: *.onmschina.cn
         appRbacSmtp: false, // [app-rbac] names no sovereign cloud
         inferred: sovereignInferred,
     },

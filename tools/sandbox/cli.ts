@@ -164,7 +164,7 @@ async function up(out: Print, err: Print): Promise<number> {
         `${entra.base}/${tenantId}/oauth2/v2.0/token`,
         outputs.clientId,
         outputs.clientSecret,
-        "https://outlook.office365.com/.default",
+        String(outputs.scope),
     );
     const roles =
         token.status === 200 ? (JSON.parse(Buffer.from(String(token.body.access_token).split(".")[1], "base64url").toString("utf8")).roles as string[]) : [];
