@@ -52,7 +52,8 @@ export interface Fault {
 }
 
 export interface TenantState {
-    organization: { name: string; tenantId: string; smtpClientAuthenticationDisabled: boolean };
+    /** exchangeEnvironment: the cloud's Connect-ExchangeOnline environment (default O365Default, Worldwide). */
+    organization: { name: string; tenantId: string; smtpClientAuthenticationDisabled: boolean; exchangeEnvironment?: string };
     /** Entra ID's service principals by object ID; pendingAttempts: New-ServicePrincipal calls that fail first. */
     entra: Record<string, { appId: string; pendingAttempts: number }>;
     servicePrincipals: { Identity: string; AppId: string; ObjectId: string; DisplayName: string }[];
