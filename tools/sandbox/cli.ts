@@ -160,12 +160,7 @@ async function up(out: Print, err: Print): Promise<number> {
     out("  clientSecret: [secret] (pulumi stack output clientSecret --show-secrets --stack sandbox)");
     // The secret the stack made signs in at the stand-in's token endpoint, as the mail client would.
     const client = new StandInClient(path.join(dir, "entra", "ca.crt"));
-    const token = await client.token(
-        `${entra.base}/${tenantId}/oauth2/v2.0/token`,
-        outputs.clientId,
-        outputs.clientSecret,
-        String(outputs.scope),
-    );
+    const token = await client.token(`${entra.base}/${tenantId}/oauth2/v2.0/token`, outputs.clientId, outputs.clientSecret, String(outputs.scope));
     const roles =
         token.status === 200 ? (JSON.parse(Buffer.from(String(token.body.access_token).split(".")[1], "base64url").toString("utf8")).roles as string[]) : [];
     out(
