@@ -96,7 +96,9 @@ export = async () => {
         new DestroyGuard("destroy-guard", { dependsOn: [app, ...(exchange ? [exchange] : []), ...(vault ? [vault] : [])] });
     }
 
-    const forClient = client.tenantId.apply((tenant) => clientSettings(access, tenant, settings.signInAudience, settings.userSignIn?.protocols));
+    const forClient = client.tenantId.apply((tenant) =>
+        clientSettings(access, tenant, settings.signInAudience, settings.userSignIn?.protocols, settings.cloud),
+    );
 
     // Every output named, each either given or left out (undefined) for this config.
     const outputs: { [Name in StackOutputName]: pulumi.Input<StackOutputs[Name]> | undefined } = {

@@ -2,6 +2,7 @@
  * The values a config key may take and the defaults it falls back to: the schema (schema.ts) checks against
  * these lists, and the program, the plan and the tools compare with them by name.
  */
+import { defaultCloud } from "../facts/clouds";
 export const mailProtocols = ["imap", "pop", "smtp"] as const;
 export type MailProtocol = (typeof mailProtocols)[number];
 export const signInAudiences = ["AzureADMyOrg", "AzureADMultipleOrgs"] as const;
@@ -19,6 +20,7 @@ export const credentialKinds = ["secret", "certificate", "both"] as const;
 export type CredentialKind = (typeof credentialKinds)[number];
 
 export const defaults = {
+    cloud: defaultCloud,
     signInAudience: "AzureADMyOrg",
     smtpAuth: "mailbox",
     secretLifetimeDays: 180,

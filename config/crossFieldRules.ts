@@ -6,6 +6,7 @@ import { z } from "zod";
 import { credentialKinds, defaults } from "./choices";
 import { organizationMissing } from "./exchangeSchema";
 import { show } from "./formats";
+import { CloudName, cloudNames, clouds } from "../facts/clouds";
 
 /** Exchange has work when there are mailboxes, or organisation-wide SMTP AUTH for signed-in users. */
 export function exchangeNeeded(config: { mailboxes?: unknown; smtpAuth?: unknown; userSignIn?: unknown }): boolean {
@@ -56,9 +57,27 @@ export function crossFieldRules(raw: Record<string, unknown>, context: z.Refinem
             `${show(raw.secretRetiredThrough)} would retire the current secret (secretRotation is ${rotation}): only a previous secret can be retired, so at most ${rotation - 1 >= 0 ? rotation - 1 : "nothing before the first rotation"}; the current one is replaced by raising secretRotation`,
         );
     }
+    cloudRules(raw, add);
     // A mailbox list of the wrong type is reported once, as what it is, not also as "nothing to set up".
     const noMailboxes = raw.mailboxes === undefined || (Array.isArray(raw.mailboxes) && raw.mailboxes.length === 0);
     if (noMailboxes && raw.userSignIn === undefined) {
         add(["mailboxes"], "nothing to set up: give mailboxes (app-only access) or userSignIn (user sign-in), or both");
+    }
+}
+
+/** What a cloud lacks in Microsoft's documentation is refused, naming `cloud` and the key that needs it. */
+function cloudRules(raw: Record<string, unknown>, add: (path: (string | number)[], message: string) => void): void {
+    const cloud = raw.cloud ?? defaults.cloud;
+    if (!(cloudNames as readonly unknown[]).includes(cloud)) return;
+    const facts = clouds[cloud as CloudName];
+    if (facts.mail === undefined) {
+        add(["cloud"], `${show(cloud)} (${facts.label}) is refused: ${facts.noMailBecause}. Nothing can be set up for IMAP, POP or SMTP there yet.`);
+    }
+    const exchangeBlock = raw.exchange as { smtpAuthorization?: unknown } | undefined;
+    if (!facts.appRbacSmtp && typeof exchangeBlock === "object" && exchangeBlock !== null && exchangeBlock.smtpAuthorization === "appRbac") {
+        add(
+            ["exchange", "smtpAuthorization"],
+            `"appRbac", but cloud is ${show(cloud)}: Microsoft documents SMTP through RBAC for Applications for the Worldwide cloud only; use "mailboxPermission" (the default) in ${facts.label}`,
+        );
     }
 }

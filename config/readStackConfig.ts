@@ -18,7 +18,7 @@ export interface DeploymentConfig {
 
 export function readStackConfig(): DeploymentConfig {
     const raw = pulumi.runtime.allConfig();
-    const result = validateStackConfig(raw);
+    const result = validateStackConfig(raw, process.env);
     if (!result.ok) {
         // RunError: Pulumi prints the message alone, without a stack trace of this program.
         throw new pulumi.RunError(formatProblems(result.problems));

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { credentialKinds, defaults, mailProtocols, secretLifetimeBounds, signInAudiences, smtpAuthModes } from "./choices";
 import { exchangeBlock } from "./exchangeSchema";
+import { cloudNames } from "../facts/clouds";
 import { guidPattern, isMailAddress, redirectUriProblem, keyVaultSecretNamePattern, resourceGroupPattern, show, vaultNamePattern } from "./formats";
 import { checked, documented, enumOf, Issue, nonEmptyString, patterned, says, strictObject, wholeNumber } from "./schemaHelpers";
 
@@ -125,6 +126,13 @@ export const configShape = {
                 (name) => name.trim() !== "" && name.length <= 120,
                 says(undefined, (value) => `${show(value)} must be a non-empty name of at most 120 characters`),
             ),
+    ),
+    cloud: documented(
+        "cloud",
+        "`global` \\| `usGovGccHigh` \\| `usGovDod` \\| `china`",
+        "`global`",
+        "Microsoft's cloud the tenant lives in (`global`: Worldwide, GCC included). Sets the token authority, Exchange Online's scope, the mail servers in the outputs and `Connect-ExchangeOnline -ExchangeEnvironmentName`; `azuread:environment` must name the same cloud. See [Sovereign clouds](clouds.md).",
+        enumOf(cloudNames).default(defaults.cloud),
     ),
     signInAudience: documented(
         "signInAudience",

@@ -4,13 +4,16 @@
  * downstream never pads a value the rules already proved present.
  */
 import { z } from "zod";
-import { ExchangeReconcileMode, SmtpAuthorizationMode } from "./choices";
+import { defaults, ExchangeReconcileMode, SmtpAuthorizationMode } from "./choices";
+import { CloudName } from "../facts/clouds";
 import { crossFieldRules, exchangeNeeded } from "./crossFieldRules";
 import { ExchangeBlock } from "./exchangeSchema";
 import { StackConfigInput, stackConfigInput } from "./schema";
 
 /** What every Exchange sign-in mode shares. */
 interface ExchangeRun {
+    /** The cloud the tenant lives in: which Exchange Online environment Connect-ExchangeOnline signs in to. */
+    readonly cloud: CloudName;
     readonly organization: string;
     readonly pwsh: string;
     readonly reconcile: ExchangeReconcileMode;
@@ -52,8 +55,9 @@ function signInFrom(block: ExchangeBlock): ExchangeSignIn {
 }
 
 /** The Exchange connection of a validated block: only the keys its sign-in mode uses. */
-export function exchangeConnectionFrom(block: ExchangeBlock): ExchangeConnectionConfig {
+export function exchangeConnectionFrom(block: ExchangeBlock, cloud: CloudName = defaults.cloud): ExchangeConnectionConfig {
     return {
+        cloud,
         organization: proven(block.organization, "organization"),
         pwsh: block.pwsh,
         reconcile: block.reconcile,
@@ -65,9 +69,10 @@ export function exchangeConnectionFrom(block: ExchangeBlock): ExchangeConnection
 }
 
 function settingsFrom(input: StackConfigInput) {
-    const exchangeConnection = exchangeNeeded(input) && input.exchange ? exchangeConnectionFrom(input.exchange) : undefined;
+    const exchangeConnection = exchangeNeeded(input) && input.exchange ? exchangeConnectionFrom(input.exchange, input.cloud) : undefined;
     const certificatePath = input.credential !== "secret" ? input.certificate?.publicCertPath : undefined;
     return {
+        cloud: input.cloud,
         displayName: input.displayName,
         signInAudience: input.signInAudience,
         mailboxes: input.mailboxes,

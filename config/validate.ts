@@ -10,6 +10,7 @@ import { stackConfigInput } from "./schema";
 import { stackConfigSchema, StackSettings } from "./settings";
 import * as azureadConfig from "@pulumi/azuread/config";
 import { guidPattern } from "./formats";
+import { CloudName, cloudNames, clouds, defaultCloud } from "../facts/clouds";
 
 export type ValidationResult =
     | { readonly ok: true; readonly settings: StackSettings; readonly warnings: readonly string[] }
@@ -78,8 +79,9 @@ function issueProblems(issue: z.core.$ZodIssue): string[] {
  * @param raw Pulumi's config map: keys `namespace:key`, values as Pulumi passes them to programs (strings; objects,
  *            lists and numbers as JSON). Other namespaces are the providers' and are left alone, except one that
  *            looks like a misspelling of this project's.
+ * @param environment The process environment the azuread provider would read its ARM_* defaults from.
  */
-export function validateStackConfig(raw: Readonly<Record<string, string>>): ValidationResult {
+export function validateStackConfig(raw: Readonly<Record<string, string>>, environment: Readonly<Record<string, string | undefined>> = {}): ValidationResult {
     const problems: string[] = [];
     const values: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(raw)) {
@@ -107,6 +109,11 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
     if (!result.success) {
         problems.push(...result.error.issues.flatMap(issueProblems));
     }
+    const cloud = result.success ? result.data.cloud : (cloudNames as readonly unknown[]).includes(values.cloud) ? (values.cloud as CloudName) : defaultCloud;
+    const providerCloud = azureadCloudProblem(cloud, raw, environment);
+    if (providerCloud !== undefined) {
+        problems.push(providerCloud);
+    }
     if (!result.success || problems.length > 0) {
         return { ok: false, problems };
     }
@@ -117,9 +124,10 @@ export function validateStackConfig(raw: Readonly<Record<string, string>>): Vali
         );
     }
     const organization = result.data.exchange?.organization;
-    if (organization !== undefined && !organization.toLowerCase().endsWith(".onmicrosoft.com")) {
+    const suffixes = clouds[result.data.cloud].initialDomainSuffixes;
+    if (organization !== undefined && !suffixes.some((suffix) => organization.toLowerCase().endsWith(suffix))) {
         warnings.push(
-            `${configNamespace}:exchange.organization: "${organization}" is not a *.onmicrosoft.com domain; Connect-ExchangeOnline -Organization wants the tenant's initial domain, e.g. contoso.onmicrosoft.com`,
+            `${configNamespace}:exchange.organization: "${organization}" is not a ${suffixes.map((suffix) => `*${suffix}`).join(" or ")} domain; Connect-ExchangeOnline -Organization wants the tenant's initial domain, e.g. contoso${suffixes[0]}`,
         );
     }
     return { ok: true, settings: result.data, warnings };
@@ -139,6 +147,53 @@ function azureadProblems(key: string, text: string): string[] {
         return [`azuread:tenantId: "${text}" is not a tenant ID; give the directory (tenant) ID GUID from Entra ID > Overview, not a domain`];
     }
     return [];
+}
+
+/**
+ * The azuread provider's own names for its clouds, as it reads them (hashicorp/terraform-provider-azuread v3.8.0,
+ * vendor/github.com/hashicorp/go-azure-sdk/sdk/environments/from_name.go lines 11-30: lower-cased, with aliases).
+ */
+const azureadEnvironmentAliases: Readonly<Record<string, string>> = {
+    global: "global",
+    public: "global",
+    usgovernment: "usgovernmentl4",
+    usgovernmentl4: "usgovernmentl4",
+    dod: "usgovernmentl5",
+    usgovernmentl5: "usgovernmentl5",
+    china: "china",
+};
+
+/**
+ * The stack's `cloud` and the azuread provider's must agree: the program's outputs and the Exchange step follow
+ * `cloud`, the app registration is made wherever the provider signs in. The provider takes `environment` from
+ * `azuread:environment`, else ARM_ENVIRONMENT, else `global`; a `metadata_host` (`azuread:metadataHost`, else
+ * ARM_METADATA_HOSTNAME) replaces it altogether (provider.go lines 119-131 and 302-318 at v3.8.0), so with one set
+ * there is nothing to compare.
+ */
+export function azureadCloudProblem(
+    cloud: CloudName,
+    raw: Readonly<Record<string, string>>,
+    environment: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+    if ((raw["azuread:metadataHost"] ?? environment.ARM_METADATA_HOSTNAME ?? "") !== "") {
+        return undefined;
+    }
+    const wanted = clouds[cloud].azureadEnvironment;
+    const fromConfig = raw["azuread:environment"];
+    const given = fromConfig ?? environment.ARM_ENVIRONMENT;
+    const effective = given === undefined || given === "" ? "global" : (azureadEnvironmentAliases[given.toLowerCase()] ?? given);
+    if (effective === wanted) {
+        return undefined;
+    }
+    const fix = `set \`pulumi config set azuread:environment ${wanted}\``;
+    const where =
+        fromConfig !== undefined
+            ? `azuread:environment: "${fromConfig}"`
+            : given !== undefined && given !== ""
+              ? `azuread:environment: not set, and ARM_ENVIRONMENT is "${given}"`
+              : "azuread:environment: not set";
+    const reads = fromConfig === undefined && (given === undefined || given === "") ? ", so the azuread provider signs in to the global cloud" : "";
+    return `${where}${reads}, but ${configNamespace}:cloud is "${cloud}" (${clouds[cloud].label}), which the azuread provider calls "${wanted}"; ${fix}`;
 }
 
 /** The error a program stops with on bad config: all problems, one per line. */

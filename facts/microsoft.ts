@@ -45,45 +45,21 @@ export const tenantWideMailRoles: Readonly<Record<string, string>> = {
 export type ExchangeAppRoleName = keyof typeof exchangeOnline.appRoles;
 export type GraphDelegatedScopeName = keyof typeof microsoftGraph.delegatedScopes;
 
-/** The scope a client-credentials token request for IMAP/POP/SMTP must ask for. */
-export const clientCredentialsScope = "https://outlook.office365.com/.default";
-
-/** Entra ID's public-cloud login endpoint; the tenant ID is appended. */
-export const loginAuthority = "https://login.microsoftonline.com";
-
-/** Where Exchange Online's mail protocols listen, as the vendor guides list them. */
-export const mailEndpoints = {
-    imap: { host: "outlook.office365.com", port: 993, tls: "implicit" },
-    pop: { host: "outlook.office365.com", port: 995, tls: "implicit" },
-    smtp: { host: "smtp.office365.com", port: 587, tls: "starttls" },
-} as const;
+// The endpoints that differ by cloud (token authority, Exchange Online's scopes, the mail servers, Microsoft Graph)
+// are in facts/clouds.ts, one row per cloud.
 
 /** The application permission a client-credentials token needs for each mail protocol, as Exchange checks it. */
-export const appRoleForProtocol: Readonly<Record<keyof typeof mailEndpoints, ExchangeAppRoleName>> = {
+export const appRoleForProtocol: Readonly<Record<"imap" | "pop" | "smtp", ExchangeAppRoleName>> = {
     imap: "IMAP.AccessAsApp",
     pop: "POP.AccessAsApp",
     smtp: "SMTP.SendAsApp",
 };
 
 /**
- * Entra ID's v2.0 endpoints of a tenant (a tenant ID, or `organizations` for a multi-tenant app's user sign-in):
- * where a user signs in, and where tokens are issued. `authority` is the public cloud's unless a stand-in serves them.
- */
-export function authorizeUrl(tenant: string, authority: string = loginAuthority): string {
-    return `${authority}/${tenant}/oauth2/v2.0/authorize`;
-}
-
-export function tokenUrl(tenant: string, authority: string = loginAuthority): string {
-    return `${authority}/${tenant}/oauth2/v2.0/token`;
-}
-
-/** The resource delegated mail scopes are issued for in a user's token (IMAP.AccessAsUser.All and the like). */
-export const delegatedMailResource = "https://outlook.office.com";
-
-/**
  * The Exchange management role that authorises app-only SMTP AUTH through RBAC for Applications: the only role
  * Microsoft supports for it ("Configure SMTP onboarding to App RBAC", office-developer-exchange-docs
- * docs/legacy-protocols/smtp-app-rbac-onboarding.md, 2025-10-17). Worldwide (standard multi-tenant) cloud only.
+ * docs/legacy-protocols/smtp-app-rbac-onboarding.md, 2025-10-17). The page names no sovereign cloud, so the
+ * config offers it only where facts/clouds.ts says `appRbacSmtp` (Worldwide).
  */
 export const appRbacSmtpRole = "Application SMTP.SendAsApp";
 

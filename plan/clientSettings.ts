@@ -3,15 +3,10 @@
  * by hand, derived from the plan and the tenant so that they cannot disagree with what was deployed.
  */
 import { AccessPlan } from "./accessPlan";
-import { authorizeUrl, clientCredentialsScope, delegatedMailResource, mailEndpoints, tokenUrl } from "../facts/microsoft";
+import { authorizeUrl, CloudName, clouds, defaultCloud, MailServer, tokenUrl } from "../facts/clouds";
 import { MailProtocol, SignInAudience } from "../config/choices";
 
-export interface ServerSettings {
-    readonly host: string;
-    readonly port: number;
-    /** `implicit`: TLS from the first byte ("SSL"). `starttls`: plain, then upgraded ("explicit" in eBiss). */
-    readonly tls: "implicit" | "starttls";
-}
+export type ServerSettings = MailServer;
 
 export interface MailboxClientSettings {
     /** The username field: the mailbox address itself. */
@@ -38,10 +33,10 @@ export interface ClientSettings {
 }
 
 /** Delegated IMAP/POP/SMTP scopes are requested against Exchange's resource URI, not Graph's. */
-const outlookScopeByProtocol: Record<MailProtocol, string> = {
-    imap: `${delegatedMailResource}/IMAP.AccessAsUser.All`,
-    pop: `${delegatedMailResource}/POP.AccessAsUser.All`,
-    smtp: `${delegatedMailResource}/SMTP.Send`,
+const delegatedScopeName: Record<MailProtocol, string> = {
+    imap: "IMAP.AccessAsUser.All",
+    pop: "POP.AccessAsUser.All",
+    smtp: "SMTP.Send",
 };
 
 export function clientSettings(
@@ -49,25 +44,34 @@ export function clientSettings(
     tenantId: string,
     signInAudience: SignInAudience,
     userSignInProtocols: readonly MailProtocol[] | undefined,
+    cloud: CloudName = defaultCloud,
 ): ClientSettings {
+    const facts = clouds[cloud];
+    const mail = facts.mail;
+    if (mail === undefined) {
+        // The config refuses such a cloud (crossFieldRules.ts); reaching here is a defect of the rules.
+        throw new Error(`cloud ${cloud} passed validation without mail servers: ${facts.noMailBecause}`);
+    }
     let userSignIn: UserSignInClientSettings | undefined;
     if (userSignInProtocols !== undefined) {
         // A multi-tenant app signs users in through the shared "organizations" endpoint.
         const tenant = signInAudience === "AzureADMyOrg" ? tenantId : "organizations";
         userSignIn = {
-            authorizeUrl: authorizeUrl(tenant),
-            tokenUrl: tokenUrl(tenant),
-            scope: ["offline_access", ...userSignInProtocols.map((protocol) => outlookScopeByProtocol[protocol])].join(" "),
+            authorizeUrl: authorizeUrl(tenant, facts.loginAuthority),
+            tokenUrl: tokenUrl(tenant, facts.loginAuthority),
+            scope: ["offline_access", ...userSignInProtocols.map((protocol) => `${facts.exchange.delegatedMailResource}/${delegatedScopeName[protocol]}`)].join(
+                " ",
+            ),
             redirectUris: plan.redirectUris,
         };
     }
     return {
         // The tenant's token endpoint, as the eBiss guide's "Server URL".
-        tokenUrl: tokenUrl(tenantId),
-        scope: clientCredentialsScope,
-        imap: { ...mailEndpoints.imap },
-        pop: { ...mailEndpoints.pop },
-        smtp: { ...mailEndpoints.smtp },
+        tokenUrl: tokenUrl(tenantId, facts.loginAuthority),
+        scope: facts.exchange.clientCredentialsScope,
+        imap: { ...mail.imap },
+        pop: { ...mail.pop },
+        smtp: { ...mail.smtp },
         mailboxes: plan.mailboxes.map((mailbox) => ({ username: mailbox.address, protocols: mailbox.protocols })),
         userSignIn,
     };

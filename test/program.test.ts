@@ -372,6 +372,51 @@ describe("program under the mock engine", function () {
         });
     });
 
+    describe("a GCC High tenant (cloud: usGovGccHigh)", () => {
+        const values = {
+            displayName: "EDI (GCC High)",
+            cloud: "usGovGccHigh",
+            mailboxes: [{ address: "edi@contoso.us", protocols: ["imap", "pop", "smtp"] }],
+            userSignIn: { redirectUris: ["https://pdfc.contoso.us/cb"], protocols: ["imap"] },
+            exchange,
+        };
+        let run: ProgramRun;
+        before(async () => {
+            run = await runProgram({ ...stackConfig(values), "azuread:environment": "usgovernmentl4" });
+            assert.ifError(run.error);
+        });
+
+        it("gives the mail client GCC High's token service, Exchange Online scope and servers", () => {
+            const o = run.outputs;
+            assert.strictEqual(o.tokenUrl, `https://login.microsoftonline.us/${tenant.tenantId}/oauth2/v2.0/token`);
+            assert.strictEqual(o.scope, "https://outlook.office365.us/.default");
+            assert.deepStrictEqual(o.imap, { host: "outlook.office365.us", port: 993, tls: "implicit" });
+            assert.deepStrictEqual(o.pop, { host: "outlook.office365.us", port: 995, tls: "implicit" });
+            assert.deepStrictEqual(o.smtp, { host: "outlook.office365.us", port: 587, tls: "starttls" });
+            assert.strictEqual(o.userSignIn.authorizeUrl, `https://login.microsoftonline.us/${tenant.tenantId}/oauth2/v2.0/authorize`);
+            assert.strictEqual(o.userSignIn.scope, "offline_access https://outlook.office365.us/IMAP.AccessAsUser.All");
+        });
+
+        it("has the Exchange step sign in to GCC High's Exchange Online", () => {
+            assert.strictEqual(single(run, types.command).inputs.environment.M365_EXO_ENVIRONMENT_NAME, "O365USGovGCCHigh");
+        });
+
+        it("refuses, before declaring anything, when the azuread provider would sign in to another cloud", async () => {
+            const refused = await runProgram(stackConfig(values));
+            assert.ok(refused.error);
+            assert.match(refused.error.message, /azuread:environment: not set.*m365-mail-oauth:cloud is "usGovGccHigh"/);
+            assert.strictEqual(refused.resources.length, 0);
+        });
+
+        it("leaves a Worldwide stack's Exchange command without the variable, as before the key existed, and asks for the same permissions", async () => {
+            const worldwide = await ok({ ...values, cloud: "global" });
+            assert.strictEqual(single(worldwide, types.command).inputs.environment.M365_EXO_ENVIRONMENT_NAME, undefined);
+            assert.strictEqual(worldwide.outputs.scope, "https://outlook.office365.com/.default");
+            // The permissions are the APIs' by their IDs, the same in every cloud: only the endpoints differ.
+            assert.deepStrictEqual(requiredAccess(run), requiredAccess(worldwide));
+        });
+    });
+
     describe("what a first `pulumi up` runs", () => {
         it("runs the sources: package.json has no main that would send Pulumi to the compiled bin/", () => {
             const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), "package.json"), "utf8")) as { main?: string };

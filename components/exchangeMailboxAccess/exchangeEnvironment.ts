@@ -9,6 +9,7 @@ import * as crypto from "crypto";
 import { AccessPlan, MailboxAccess } from "../../plan/accessPlan";
 import { settingFlags } from "../../plan/mailboxSettings";
 import { ExchangeConnectionConfig } from "../../config/settings";
+import { clouds, defaultCloud } from "../../facts/clouds";
 
 export const mailboxVariablePrefix = "M365_MAILBOX_";
 
@@ -65,6 +66,12 @@ export function staticExchangeEnvironment(
     }
     if (connection.auth === "interactive" && connection.disableWam) {
         environment.M365_EXO_DISABLE_WAM = "true";
+    }
+    // Connect-ExchangeOnline's own default is Worldwide (O365Default), so the variable is set only for another
+    // cloud: a Worldwide stack's inputs stay exactly what they were before `cloud` existed.
+    const environmentName = clouds[connection.cloud].exchange.environmentName;
+    if (environmentName !== clouds[defaultCloud].exchange.environmentName) {
+        environment.M365_EXO_ENVIRONMENT_NAME = environmentName;
     }
     if (connection.reconcile === "all") {
         environment.M365_EXO_RECONCILE = "all";

@@ -132,6 +132,7 @@ describe("stack config validation", () => {
         assert.deepStrictEqual(
             cert.exchange && { ...cert.exchange },
             {
+                cloud: "global",
                 organization: "contoso.onmicrosoft.com",
                 auth: "certificate",
                 appId: "11111111-2222-3333-4444-555555555555",
@@ -358,5 +359,74 @@ describe("stack config: what a new user gets wrong", () => {
         );
         assert.strictEqual(placeholderTenantProblem({ "azuread:tenantId": "7a3c5e1f-0000-4000-8000-00000000aaaa" }, {}), undefined);
         assert.ok(placeholderTenantProblem({}, { ARM_TENANT_ID: "00000000-0000-0000-0000-000000000000" }));
+    });
+});
+
+describe("stack config: cloud", () => {
+    const gccHigh = { displayName: "EDI", cloud: "usGovGccHigh", mailboxes: [{ address: "a@contoso.com", protocols: ["imap", "smtp"] }], exchange };
+    const withProvider = (values: Record<string, unknown>, environment?: string) => ({
+        ...stackConfig(values),
+        ...(environment !== undefined ? { "azuread:environment": environment } : {}),
+    });
+
+    it("defaults to global, which needs no azuread:environment", () => {
+        assert.strictEqual(valid({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange }).cloud, "global");
+    });
+
+    it("takes a sovereign cloud when the azuread provider names the same one, by its name or an alias it reads", () => {
+        for (const name of ["usgovernmentl4", "usgovernment", "USGovernmentL4"]) {
+            const result = validateStackConfig(withProvider(gccHigh, name));
+            assert.ok(result.ok, `${name}: ${result.ok ? "" : result.problems.join("\n")}`);
+            assert.strictEqual(result.settings.cloud, "usGovGccHigh");
+            assert.strictEqual(result.settings.exchange?.cloud, "usGovGccHigh");
+        }
+        assert.ok(validateStackConfig(withProvider({ ...gccHigh, cloud: "usGovDod" }, "dod")).ok);
+        assert.ok(validateStackConfig(stackConfig(gccHigh), { ARM_ENVIRONMENT: "usgovernmentl4" }).ok, "ARM_ENVIRONMENT, as the provider reads it");
+    });
+
+    it("refuses a cloud the azuread provider does not sign in to, naming both keys and the command that fixes it", () => {
+        const unset = validateStackConfig(stackConfig(gccHigh));
+        assert.ok(!unset.ok);
+        const message = unset.problems.find((problem) => problem.startsWith("azuread:environment: not set"));
+        assert.ok(message, unset.problems.join("\n"));
+        assert.match(
+            message,
+            /signs in to the global cloud, but m365-mail-oauth:cloud is "usGovGccHigh".*"usgovernmentl4".*pulumi config set azuread:environment usgovernmentl4/,
+        );
+
+        const wrong = validateStackConfig(withProvider({ ...gccHigh, cloud: "usGovDod" }, "usgovernmentl4"));
+        assert.ok(!wrong.ok);
+        assert.match(
+            wrong.problems.join("\n"),
+            /azuread:environment: "usgovernmentl4", but m365-mail-oauth:cloud is "usGovDod" \(Microsoft 365 DoD\).*"usgovernmentl5"/,
+        );
+
+        const global = validateStackConfig(withProvider({ ...gccHigh, cloud: "global" }, "china"));
+        assert.ok(!global.ok, "a global stack whose provider signs in to China is refused too");
+
+        const fromShell = validateStackConfig(stackConfig(gccHigh), { ARM_ENVIRONMENT: "global" });
+        assert.ok(!fromShell.ok);
+        assert.match(fromShell.problems.join("\n"), /azuread:environment: not set, and ARM_ENVIRONMENT is "global"/);
+    });
+
+    it("leaves the provider's cloud to azuread:metadataHost where one is set (the provider then ignores environment)", () => {
+        assert.ok(validateStackConfig({ ...stackConfig(gccHigh), "azuread:metadataHost": "localhost:8443" }).ok);
+        assert.ok(validateStackConfig(stackConfig(gccHigh), { ARM_METADATA_HOSTNAME: "localhost:8443" }).ok);
+    });
+
+    it("refuses SMTP through RBAC for Applications outside Worldwide, naming cloud and exchange.smtpAuthorization", () => {
+        const list = validateStackConfig(withProvider({ ...gccHigh, exchange: { ...exchange, smtpAuthorization: "appRbac" } }, "usgovernmentl4"));
+        assert.ok(!list.ok);
+        assertProblem(list.problems, "exchange.smtpAuthorization", '"appRbac", but cloud is "usGovGccHigh"', "Worldwide cloud only", "mailboxPermission");
+    });
+
+    it("refuses 21Vianet, for which Microsoft names no mail server, with every other problem at once", () => {
+        const list = problems({ ...gccHigh, cloud: "china", secretLifetimeDays: 0 });
+        assertProblem(list, "cloud", '"china" (Microsoft 365 operated by 21Vianet) is refused', "no IMAP, POP or SMTP host");
+        assertProblem(list, "secretLifetimeDays");
+    });
+
+    it("refuses an unknown cloud, listing the four", () => {
+        assertProblem(problems({ ...gccHigh, cloud: "usGov" }), "cloud", "global", "usGovGccHigh", "usGovDod", "china");
     });
 });

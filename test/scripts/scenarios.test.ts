@@ -356,6 +356,34 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
             assert.strictEqual(run.stdout, "");
         });
 
+        it("signs in to the stack's cloud: -ExchangeEnvironmentName for GCC High, none for Worldwide (the cmdlet's default)", () => {
+            const shape: StackShape = { mailboxes: [{ address: edi, protocols: ["imap"] }], cloud: "usGovGccHigh" };
+            const gccHigh = setUp({ mailboxes: { [edi]: mailbox(edi) } });
+            gccHigh.tenant.update((state) => (state.organization.exchangeEnvironment = "O365USGovGCCHigh"));
+            const run = gccHigh.command.up(commandInputs(shape))!;
+            ok(run);
+            assert.strictEqual(
+                gccHigh.tenant.calls().find((c) => c.cmdlet === "Connect-ExchangeOnline")?.parameters.ExchangeEnvironmentName,
+                "O365USGovGCCHigh",
+            );
+            assert.ok(hasFullAccess(gccHigh.tenant, edi, gccHigh.tenant.servicePrincipalIdentity()));
+            assert.match(run.stderr, /Connecting to Exchange Online \(contoso\.onmicrosoft\.com, interactive sign-in, O365USGovGCCHigh\)/);
+
+            const worldwide = setUp({ mailboxes: { [edi]: mailbox(edi) } });
+            ok(worldwide.command.up(commandInputs({ ...shape, cloud: undefined })));
+            const connect = worldwide.tenant.calls().find((c) => c.cmdlet === "Connect-ExchangeOnline")!;
+            assert.ok(!("ExchangeEnvironmentName" in connect.parameters), JSON.stringify(connect.parameters));
+        });
+
+        it("changes nothing when the stack names another cloud than the tenant's", () => {
+            const { tenant, command } = setUp({ mailboxes: { [edi]: mailbox(edi) } });
+            tenant.update((state) => (state.organization.exchangeEnvironment = "O365USGovDoD"));
+            const run = command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["imap"] }], cloud: "usGovGccHigh" }))!;
+            assert.strictEqual(run.code, 1);
+            assert.match(run.stderr, /Connect-ExchangeOnline failed for organization contoso\.onmicrosoft\.com/);
+            assert.deepStrictEqual(tenant.changingCalls(), []);
+        });
+
         it("passes -DisableWAM when exchange.disableWam is set", () => {
             const { tenant, command } = setUp({ mailboxes: { [edi]: mailbox(edi) } });
             ok(command.up(commandInputs({ mailboxes: [{ address: edi, protocols: ["imap"] }], connection: { disableWam: true } })));

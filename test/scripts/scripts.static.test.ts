@@ -286,22 +286,26 @@ describe("Exchange PowerShell scripts", () => {
     });
 
     it("read exactly the environment the program sets, and nothing else from outside", () => {
-        // Every key set: the narrowing keeps those of each sign-in mode, as it does for a stack file.
+        // Every key set: the narrowing keeps those of each sign-in mode, as it does for a stack file; a sovereign
+        // cloud, so the Exchange environment's name is set too.
         const connection = (auth: ExchangeAuthMode): ExchangeConnectionConfig =>
-            exchangeConnectionFrom({
-                organization: "contoso.onmicrosoft.com",
-                auth,
-                appId: "11111111-2222-3333-4444-555555555555",
-                certificatePath: "/x.pfx",
-                certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
-                managedIdentityAccountId: "22222222-2222-3333-4444-555555555555",
-                userPrincipalName: "admin@contoso.com",
-                pwsh: "pwsh",
-                disableWam: true,
-                reconcile: "all",
-                reconcileRun: "run-1",
-                smtpAuthorization: "appRbac",
-            });
+            exchangeConnectionFrom(
+                {
+                    organization: "contoso.onmicrosoft.com",
+                    auth,
+                    appId: "11111111-2222-3333-4444-555555555555",
+                    certificatePath: "/x.pfx",
+                    certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
+                    managedIdentityAccountId: "22222222-2222-3333-4444-555555555555",
+                    userPrincipalName: "admin@contoso.com",
+                    pwsh: "pwsh",
+                    disableWam: true,
+                    reconcile: "all",
+                    reconcileRun: "run-1",
+                    smtpAuthorization: "appRbac",
+                },
+                "usGovGccHigh",
+            );
         const set = new Set<string>([
             ...Object.keys(identityEnvironment({ tenantId: "", appId: "", servicePrincipalObjectId: "", displayName: "" })),
             passwordOnStdinVariable,

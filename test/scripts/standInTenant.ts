@@ -2,6 +2,7 @@
  * The stand-in Exchange Online tenant (test/fixtures/exchange-online): its JSON state, its call log, and the
  * environment that points PowerShell at it, as PSModulePath points at the real ExchangeOnlineManagement.
  */
+import { CloudName } from "../../facts/clouds";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -53,7 +54,8 @@ export interface Fault {
 }
 
 export interface TenantState {
-    organization: { name: string; tenantId: string; smtpClientAuthenticationDisabled: boolean };
+    /** exchangeEnvironment: the cloud's Connect-ExchangeOnline environment (default O365Default, Worldwide). */
+    organization: { name: string; tenantId: string; smtpClientAuthenticationDisabled: boolean; exchangeEnvironment?: string };
     /** Entra ID's service principals by object ID; pendingAttempts: New-ServicePrincipal calls that fail first. */
     entra: Record<string, { appId: string; pendingAttempts: number }>;
     servicePrincipals: { Identity: string; AppId: string; ObjectId: string; DisplayName: string }[];
@@ -218,6 +220,8 @@ export interface StackShape {
     userSignInProtocols?: MailProtocol[];
     /** The exchange block as a stack file would give it, over an interactive sign-in. */
     connection?: Partial<ExchangeBlock>;
+    /** The stack's `cloud`; Worldwide when not given. */
+    cloud?: CloudName;
     servicePrincipalObjectId?: string;
     appId?: string;
     stdin?: string;
@@ -232,17 +236,20 @@ export function commandInputs(shape: StackShape): CommandInputs {
         smtpAuth: shape.smtpAuth ?? "mailbox",
         userSignIn: shape.userSignInProtocols ? { redirectUris: ["https://localhost/callback"], protocols: shape.userSignInProtocols } : undefined,
     });
-    const connection = exchangeConnectionFrom({
-        organization,
-        auth: "interactive",
-        certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
-        pwsh: "pwsh",
-        disableWam: false,
-        reconcile: "changed",
-        reconcileRun: "",
-        smtpAuthorization: "mailboxPermission",
-        ...shape.connection,
-    });
+    const connection = exchangeConnectionFrom(
+        {
+            organization,
+            auth: "interactive",
+            certificatePasswordEnv: "M365_EXO_CERTIFICATE_PASSWORD",
+            pwsh: "pwsh",
+            disableWam: false,
+            reconcile: "changed",
+            reconcileRun: "",
+            smtpAuthorization: "mailboxPermission",
+            ...shape.connection,
+        },
+        shape.cloud,
+    );
     const environment = {
         ...staticExchangeEnvironment(plan, connection, exchangeScriptsDigest()),
         ...identityEnvironment({

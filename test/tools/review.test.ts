@@ -237,6 +237,48 @@ describe("npm run review", function () {
         }
     });
 
+    it("shows the stack's cloud, the azuread provider's environment for it and its mail servers, and says which values are inferred", async () => {
+        const config = path.join(root, "Pulumi.plantest-gcchigh.yaml");
+        fs.writeFileSync(
+            config,
+            [
+                "config:",
+                "  azuread:tenantId: 7a3c5e1f-0000-4000-8000-00000000aaaa",
+                "  azuread:environment: usgovernmentl4",
+                "  m365-mail-oauth:displayName: GCC High",
+                "  m365-mail-oauth:cloud: usGovGccHigh",
+                "  m365-mail-oauth:mailboxes:",
+                "    - address: edi@contoso.us",
+                "      protocols: [imap, smtp]",
+                "  m365-mail-oauth:exchange:",
+                "    organization: contoso.onmicrosoft.us",
+                "",
+            ].join("\n"),
+        );
+        try {
+            const report = JSON.parse((await review(["--stack", "plantest-gcchigh", "--format", "json"])).output) as ReviewReport;
+            assert.strictEqual(report.cloud.name, "usGovGccHigh");
+            assert.strictEqual(report.cloud.azureadEnvironment, "usgovernmentl4");
+            assert.strictEqual(report.cloud.exchangeEnvironmentName, "O365USGovGCCHigh");
+            assert.deepStrictEqual(
+                report.clientSettings.servers.map((server) => [server.protocol, server.host, server.port]),
+                [
+                    ["imap", "outlook.office365.us", 993],
+                    ["smtp", "outlook.office365.us", 587],
+                ],
+            );
+            const text = (await review(["--stack", "plantest-gcchigh"])).output;
+            assert.match(
+                text,
+                /Cloud: Microsoft 365 GCC High \(usGovGccHigh\): the azuread provider's environment usgovernmentl4, Exchange Online PowerShell O365USGovGCCHigh/,
+            );
+            assert.match(text, /names Worldwide's Exchange Online scopes only.*npm run verify/);
+            assert.ok(text.includes("https://login.microsoftonline.us/7a3c5e1f-0000-4000-8000-00000000aaaa/oauth2/v2.0/token"));
+        } finally {
+            fs.rmSync(config);
+        }
+    });
+
     it("a YAML syntax error names file, line and column and shows the line, without a stack trace", async () => {
         const file = path.join(root, "Pulumi.plantest-yaml.yaml");
         fs.writeFileSync(file, "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:mailboxes: [a, b\n  m365-mail-oauth:smtpAuth: mailbox\n");

@@ -424,4 +424,26 @@ describe("verify: pure parts", () => {
         assert.strictEqual(parsed.target.authority, "https://login.microsoftonline.com");
         assert.deepStrictEqual(parsed.target.mailboxes, [{ address: "a@b.c", protocols: ["pop"] }]);
     });
+
+    it("signs in where the stack's token URL points, and takes a cloud's authority, scope and servers with --cloud", () => {
+        const gccHigh = { tenantId: "t", clientId: "c", clientSecret: "s", tokenUrl: "https://login.microsoftonline.us/t/oauth2/v2.0/token", mailboxes: [] };
+        const run = (() => ({ status: 0, stdout: JSON.stringify(gccHigh), stderr: "" })) as unknown as typeof import("child_process").spawnSync;
+        const fromStack = parseArgs(["--stack", "gov"], {}, (stack) => targetFromStack(stack, run));
+        assert.ok(fromStack !== "help");
+        assert.strictEqual(fromStack.target.authority, "https://login.microsoftonline.us");
+
+        const flags = ["--tenant", "t", "--client-id", "c", "--mailbox", "a@b.c:imap"];
+        const env = { M365_CLIENT_SECRET: "x" };
+        const dod = parseArgs([...flags, "--cloud", "usGovDod"], env);
+        assert.ok(dod !== "help");
+        assert.strictEqual(dod.target.authority, "https://login.microsoftonline.us");
+        assert.strictEqual(dod.target.scope, "https://webmail.apps.mil/.default");
+        assert.deepStrictEqual(dod.target.servers.imap, { host: "webmail.apps.mil", port: 993 });
+        const worldwide = parseArgs(flags, env);
+        assert.ok(worldwide !== "help");
+        assert.strictEqual(worldwide.target.scope, "https://outlook.office365.com/.default", "global stays the default");
+        assert.throws(() => parseArgs([...flags, "--cloud", "china"], env), /--cloud china: .*21Vianet/);
+        assert.throws(() => parseArgs([...flags, "--cloud", "gov"], env), /--cloud gov is not one of global, usGovGccHigh, usGovDod, china/);
+        assert.throws(() => parseArgs(["--stack", "gov", "--cloud", "usGovDod"], {}, (stack) => targetFromStack(stack, run)), /--cloud goes without --stack/);
+    });
 });

@@ -68,7 +68,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
         return 1;
     }
     const raw = readStackFile(stackFile);
-    const validated = validateStackConfig(raw);
+    const validated = validateStackConfig(raw, process.env);
     if (!validated.ok) {
         err(formatProblems(validated.problems));
         return 1;
@@ -86,7 +86,12 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
     }
     const access = planAccess(validated.settings);
     const clientId = state.find((r) => r.outputs?.clientId && r.type.endsWith(":Application"))?.outputs?.clientId as string | undefined;
-    const get = await graphReader({ ...signIn, tenantId: raw["azuread:tenantId"], metadataHost: raw["azuread:metadataHost"] });
+    const get = await graphReader({
+        ...signIn,
+        tenantId: raw["azuread:tenantId"],
+        metadataHost: raw["azuread:metadataHost"],
+        cloud: validated.settings.cloud,
+    });
     const repair = repairPlan(state, access, clientId ? await tenantFacts(get, clientId) : { assignments: [], grants: [] });
     if (repair.note) out(`repair: ${repair.note}`);
     if (repair.lost.length === 0) {

@@ -1,10 +1,12 @@
 /**
  * The Graph reads `npm run repair` makes, with the deploying identity's client-credentials sign-in (the one the
- * azuread provider uses: ARM_CLIENT_ID / ARM_CLIENT_SECRET). Endpoints: Microsoft's global cloud, or those the
- * stack's `azuread:metadataHost` publishes (as the provider reads them), e.g. the stand-in Entra ID's. Read only.
+ * azuread provider uses: ARM_CLIENT_ID / ARM_CLIENT_SECRET). Endpoints: the stack's cloud's (facts/clouds.ts), or
+ * those the stack's `azuread:metadataHost` publishes (as the provider reads them: the metadata host wins over the
+ * environment), e.g. the stand-in Entra ID's. Read only.
  */
 import { spawnSync } from "child_process";
 import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
+import { CloudName, clouds, defaultCloud } from "../../facts/clouds";
 import { TenantFacts } from "./lostObjects";
 
 type Json = Record<string, any>;
@@ -31,10 +33,12 @@ export interface GraphSignIn {
     readonly clientSecret: string;
     /** `azuread:metadataHost`, where set. */
     readonly metadataHost?: string;
+    /** The stack's `cloud`; Worldwide when not given. */
+    readonly cloud?: CloudName;
 }
 
-async function endpoints(metadataHost: string | undefined): Promise<{ login: string; graph: string }> {
-    if (!metadataHost) return { login: "https://login.microsoftonline.com", graph: "https://graph.microsoft.com" };
+async function endpoints(metadataHost: string | undefined, cloud: CloudName): Promise<{ login: string; graph: string }> {
+    if (!metadataHost) return { login: clouds[cloud].loginAuthority, graph: clouds[cloud].graphEndpoint };
     const answer = await fetch(`https://${metadataHost}/metadata/endpoints?api-version=2022-09-01`);
     if (!answer.ok) throw new Error(`azuread:metadataHost ${metadataHost}: the metadata document answered ${answer.status}`);
     const metadata = (await answer.json()) as Json;
@@ -43,7 +47,7 @@ async function endpoints(metadataHost: string | undefined): Promise<{ login: str
 
 /** A GET of Graph v1.0, signed in once; the token stays in memory. */
 export async function graphReader(signIn: GraphSignIn): Promise<(pathAndQuery: string) => Promise<Json>> {
-    const { login, graph } = await endpoints(signIn.metadataHost);
+    const { login, graph } = await endpoints(signIn.metadataHost, signIn.cloud ?? defaultCloud);
     const answer = await fetch(`${login}/${signIn.tenantId}/oauth2/v2.0/token`, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },

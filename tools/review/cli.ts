@@ -76,7 +76,7 @@ export async function evaluateStack(stack: string, format: ReviewFormat, file?: 
     const read = readStack(stack, file);
     if ("failed" in read) return read.failed;
     const { raw } = read;
-    const validation = validateStackConfig(raw);
+    const validation = validateStackConfig(raw, process.env);
     if (!validation.ok) return { exitCode: 1, output: formatProblems(validation.problems), stream: "stderr" };
     const tenantId = raw["azuread:tenantId"] ?? "<tenant from ARM_TENANT_ID>";
     // A preview: nothing needs PowerShell, and nothing runs.

@@ -143,13 +143,13 @@ export async function compareStack(
     /** The program at the ref (programAt): the config there is evaluated with it; default this program. */
     baseProgramDir?: string,
 ): Promise<{ review?: ChangeReview; problem?: string }> {
-    const current = validateStackConfig(currentRaw);
+    const current = validateStackConfig(currentRaw, process.env);
     if (!current.ok) return { problem: formatProblems(current.problems) };
     const replay = new EngineReplay({ tenantId: currentRaw["azuread:tenantId"], stack, offlineReview: true });
     let before: StackSettings | undefined;
     if (baseText !== undefined) {
         const baseRaw = readStackText(baseText, `Pulumi.${stack}.yaml at ${base}`);
-        const validation = validateStackConfig(baseRaw);
+        const validation = validateStackConfig(baseRaw, process.env);
         if (!validation.ok)
             return { problem: `The config at ${base} is invalid, so there is nothing deployed to compare with:\n${formatProblems(validation.problems)}` };
         before = validation.settings;

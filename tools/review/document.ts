@@ -125,7 +125,19 @@ export function reportDocument(report: ReviewReport): { title: string; sections:
               ]
             : []),
     ];
-    sections.push({ title: "Mail client settings", paragraphs: [], table: { headers: ["Setting", "Value"], rows: settings } });
+    const cloud = report.cloud;
+    sections.push({
+        title: "Mail client settings",
+        paragraphs: [
+            `Cloud: ${cloud.label} (${cloud.name}): the azuread provider's environment ${cloud.azureadEnvironment}, Exchange Online PowerShell ${cloud.exchangeEnvironmentName}, Microsoft Graph ${cloud.graphEndpoint}`,
+            ...(cloud.inferred.length > 0
+                ? [
+                      `Microsoft's IMAP, POP and SMTP OAuth page names Worldwide's Exchange Online scopes only; the scopes below follow it with this cloud's Exchange Online host (${cloud.inferred.join(", ")} in facts/clouds.ts): \`npm run verify\` after the first update confirms them`,
+                  ]
+                : []),
+        ],
+        table: { headers: ["Setting", "Value"], rows: settings },
+    });
     const counts = resourceCounts(report);
     sections.push({
         title: `Resources: ${report.resources.length}`,

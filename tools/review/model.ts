@@ -6,6 +6,7 @@ import { MailProtocol, mailProtocols } from "../../config/choices";
 import { configDocs } from "../../config/schemaHelpers";
 import { StackSettings } from "../../config/settings";
 import { isComponentType, resourceTypes } from "../../facts/project";
+import { CloudName, clouds } from "../../facts/clouds";
 import { AccessPlan, MailboxAccess, planAccess } from "../../plan/accessPlan";
 import { mailboxSettings } from "../../plan/mailboxSettings";
 import { secretSlots } from "../../plan/secretRotation";
@@ -37,6 +38,16 @@ export interface ServerInUse {
 export interface ReviewReport {
     readonly stack: string;
     readonly tenantId: string;
+    /** Microsoft's cloud the tenant lives in, and what the stack takes from it (facts/clouds.ts). */
+    readonly cloud: {
+        name: CloudName;
+        label: string;
+        azureadEnvironment: string;
+        exchangeEnvironmentName: string;
+        graphEndpoint: string;
+        /** Values that follow a documented pattern rather than a page naming them for this cloud. */
+        inferred: readonly string[];
+    };
     readonly application: {
         displayName: string;
         signInAudience: string;
@@ -148,9 +159,18 @@ export function buildReport(
 ): ReviewReport {
     const access = planAccess(settings);
     const certificateResource = resources.find((r) => r.type === resourceTypes.certificate);
+    const cloud = clouds[settings.cloud];
     return {
         stack,
         tenantId: outputs.tenantId,
+        cloud: {
+            name: settings.cloud,
+            label: cloud.label,
+            azureadEnvironment: cloud.azureadEnvironment,
+            exchangeEnvironmentName: cloud.exchange.environmentName,
+            graphEndpoint: cloud.graphEndpoint,
+            inferred: cloud.inferred,
+        },
         application: {
             displayName: settings.displayName,
             signInAudience: settings.signInAudience,

@@ -198,12 +198,7 @@ function verifyOnLab(world: World, exchange: StandInTenant, clientId: string, en
 /** Without Dovecot: the secret the stack made signs in at the stand-in's token endpoint, as the mail client would. */
 async function signInOnly(world: World, outputs: Record<string, any>, out: Print): Promise<boolean> {
     const client = new StandInClient(world.caFile);
-    const token = await client.token(
-        `${world.authority}/${tenantId}/oauth2/v2.0/token`,
-        outputs.clientId,
-        outputs.clientSecret,
-        "https://outlook.office365.com/.default",
-    );
+    const token = await client.token(`${world.authority}/${tenantId}/oauth2/v2.0/token`, outputs.clientId, outputs.clientSecret, String(outputs.scope));
     const roles =
         token.status === 200 ? (JSON.parse(Buffer.from(String(token.body.access_token).split(".")[1], "base64url").toString("utf8")).roles as string[]) : [];
     out(

@@ -8,7 +8,8 @@ import { StackOutputs } from "../../plan/stackOutputs";
 import { projectRoot } from "../../facts/projectRoot";
 import { verifyRecord, writeVerifyRecord } from "./record";
 import { renderTable, verify } from "./run";
-import { defaults, Protocol, protocols, smtpAuthorizationModes, UsageError, VerifyOptions, VerifyTarget } from "./types";
+import { cloudDefaults, defaults, Protocol, protocols, smtpAuthorizationModes, UsageError, VerifyOptions, VerifyTarget } from "./types";
+import { CloudName, cloudNames, defaultCloud } from "../../facts/clouds";
 
 export const usage = `Usage: npm run -s verify -- --stack <name> [options]
        M365_CLIENT_SECRET=... npm run -s verify -- --tenant <id> --client-id <id> --mailbox <address[:imap,pop,smtp]> [...] [options]
@@ -20,7 +21,8 @@ which setup step is missing. The secret is read only from M365_CLIENT_SECRET (fl
   --tenant <id>                without --stack: the tenant ID
   --client-id <id>             without --stack: the application (client) ID
   --mailbox <address:protos>   without --stack, repeatable: protocols default to imap,pop,smtp
-  --authority <url>            token authority (default: ${defaults.authority})
+  --cloud <name>               without --stack: ${cloudNames.join(", ")} (default: ${defaultCloud}); sets the authority, scope and hosts
+  --authority <url>            token authority (default: the stack's token URL, else the cloud's: ${defaults.authority})
   --imap-host <host>           default: ${defaults.servers.imap.host}     --imap-port <port>  default: ${defaults.servers.imap.port}
   --pop-host <host>            default: ${defaults.servers.pop.host}     --pop-port <port>   default: ${defaults.servers.pop.port}
   --smtp-host <host>           default: ${defaults.servers.smtp.host}        --smtp-port <port>  default: ${defaults.servers.smtp.port}
@@ -62,8 +64,14 @@ function parseMailbox(text: string): { address: string; protocols: Protocol[] } 
     return { address, protocols: list as Protocol[] };
 }
 
+/** The authority of a token URL the program made (`<authority>/<tenant>/oauth2/v2.0/token`), the cloud's own. */
+export function authorityOf(tokenUrl: string | undefined): string | undefined {
+    const match = tokenUrl === undefined ? null : /^(https:\/\/[^/]+(?:\/[^/]+)*?)\/[^/]+\/oauth2\/v2\.0\/token$/.exec(tokenUrl);
+    return match ? match[1] : undefined;
+}
+
 /** Reads the target from `pulumi stack output`, the way the README's main job leaves it. */
-export function targetFromStack(stack: string, run = spawnSync): Omit<VerifyTarget, "authority"> {
+export function targetFromStack(stack: string, run = spawnSync): Omit<VerifyTarget, "authority"> & { authority?: string } {
     const result = run("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], { encoding: "utf8" });
     if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
         throw new UsageError(
@@ -78,7 +86,9 @@ export function targetFromStack(stack: string, run = spawnSync): Omit<VerifyTarg
     if (!outputs.clientSecret) throw new UsageError(`stack ${stack} has no clientSecret output (credential certificate?)`);
     const { tenantId, clientId } = outputs;
     if (!tenantId || !clientId) throw new UsageError(`stack ${stack} has no ${tenantId ? "clientId" : "tenantId"} output: has pulumi up completed for it?`);
+    const authority = authorityOf(outputs.tokenUrl);
     return {
+        ...(authority !== undefined ? { authority } : {}),
         tenant: tenantId,
         clientId,
         clientSecret: outputs.clientSecret,
@@ -115,6 +125,7 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
                 "client-id": text,
                 mailbox: { type: "string", multiple: true },
                 authority: text,
+                cloud: text,
                 "imap-host": text,
                 "imap-port": text,
                 "pop-host": text,
@@ -143,7 +154,15 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
         if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--${name} ${value} is not a port`);
         return n;
     };
-    let base: Omit<VerifyTarget, "authority">;
+    let base: Omit<VerifyTarget, "authority"> & { authority?: string };
+    const cloudName = values.cloud ?? defaultCloud;
+    if (!(cloudNames as readonly string[]).includes(cloudName)) {
+        throw new UsageError(`--cloud ${cloudName} is not one of ${cloudNames.join(", ")}`);
+    }
+    if (values.stack && values.cloud !== undefined) {
+        throw new UsageError("--cloud goes without --stack: the stack's outputs name its cloud's token URL, scope and hosts");
+    }
+    const forCloud = cloudDefaults(cloudName as CloudName);
     if (values.stack) {
         base = fromStack(values.stack);
     } else {
@@ -154,10 +173,11 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
             tenant: values.tenant!,
             clientId: values["client-id"]!,
             clientSecret: env.M365_CLIENT_SECRET,
-            scope: defaults.scope,
+            authority: forCloud.authority,
+            scope: forCloud.scope,
             smtpAuthorization: "mailboxPermission",
             mailboxes: values.mailbox!.map(parseMailbox),
-            servers: { ...defaults.servers },
+            servers: { ...forCloud.servers },
         };
     }
     const mode = values["smtp-authorization"];
@@ -172,7 +192,7 @@ export function parseArgs(args: readonly string[], env: NodeJS.ProcessEnv = proc
     };
     return {
         ...(values.stack ? { stack: values.stack } : {}),
-        target: { ...base, servers, authority: values.authority ?? defaults.authority },
+        target: { ...base, servers, authority: values.authority ?? base.authority ?? forCloud.authority },
         options: {
             timeoutMs: values.timeout ? parseDuration(values.timeout) : defaults.timeoutMs,
             waitMs: values.wait ? parseDuration(values.wait) : 0,

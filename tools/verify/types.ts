@@ -1,5 +1,6 @@
 /** What `npm run verify` checks, with what, and what it reports. */
-import { appRoleForProtocol, clientCredentialsScope, loginAuthority, mailEndpoints } from "../../facts/microsoft";
+import { appRoleForProtocol } from "../../facts/microsoft";
+import { CloudName, clouds, defaultCloud } from "../../facts/clouds";
 import { MailProtocol, mailProtocols, SmtpAuthorizationMode, smtpAuthorizationModes } from "../../config/choices";
 
 export { smtpAuthorizationModes };
@@ -52,20 +53,29 @@ export interface CheckResult {
     fix?: string;
 }
 
+/** A mistake in the command line: exit code 2 with usage. */
+export class UsageError extends Error {}
+
+/** What verify signs in to and connects to in a cloud (facts/clouds.ts), unless the stack or a flag says otherwise. */
+export function cloudDefaults(cloud: CloudName): { authority: string; scope: string; servers: Record<Protocol, Server> } {
+    const facts = clouds[cloud];
+    const mail = facts.mail;
+    if (mail === undefined) {
+        throw new UsageError(`--cloud ${cloud}: ${facts.noMailBecause}`);
+    }
+    const server = (protocol: Protocol): Server => ({ host: mail[protocol].host, port: mail[protocol].port });
+    return {
+        authority: facts.loginAuthority,
+        scope: facts.exchange.clientCredentialsScope,
+        servers: { imap: server("imap"), pop: server("pop"), smtp: server("smtp") },
+    };
+}
+
 export const defaults = {
-    authority: loginAuthority,
-    scope: clientCredentialsScope,
-    servers: {
-        imap: { host: mailEndpoints.imap.host, port: mailEndpoints.imap.port },
-        pop: { host: mailEndpoints.pop.host, port: mailEndpoints.pop.port },
-        smtp: { host: mailEndpoints.smtp.host, port: mailEndpoints.smtp.port },
-    } as Record<Protocol, Server>,
+    ...cloudDefaults(defaultCloud),
     timeoutMs: 15_000,
     retryDelayMs: 10_000,
 };
-
-/** A mistake in the command line: exit code 2 with usage. */
-export class UsageError extends Error {}
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;

@@ -9,6 +9,10 @@ function Connect-ExchangeMailAccess {
         ShowProgress = $false
         ErrorAction  = 'Stop'
     }
+    # The cloud's Exchange Online environment (m365-mail-oauth:cloud); unset for Worldwide, the cmdlet's default.
+    if ($env:M365_EXO_ENVIRONMENT_NAME) {
+        $connection.ExchangeEnvironmentName = $env:M365_EXO_ENVIRONMENT_NAME
+    }
     switch ($auth) {
         'interactive' {
             if ($env:M365_EXO_USER_PRINCIPAL_NAME) {
@@ -53,7 +57,8 @@ function Connect-ExchangeMailAccess {
             throw "exchange.auth '$auth' is not one of interactive, certificate, managedIdentity."
         }
     }
-    Write-Report "Connecting to Exchange Online ($organization, $auth sign-in)"
+    $cloud = if ($env:M365_EXO_ENVIRONMENT_NAME) { ", $env:M365_EXO_ENVIRONMENT_NAME" } else { '' }
+    Write-Report "Connecting to Exchange Online ($organization, $auth sign-in$cloud)"
     try {
         Connect-ExchangeOnline @connection | Out-Null
     }

@@ -31,6 +31,7 @@ describe("Exchange environment", () => {
             ],
         };
         const connection = {
+            cloud: "global" as const,
             organization: "contoso.onmicrosoft.com",
             auth: "interactive" as const,
             pwsh: "pwsh",
@@ -44,5 +45,38 @@ describe("Exchange environment", () => {
         assert.deepStrictEqual(keys, [...keys].sort());
         assert.deepStrictEqual(staticExchangeEnvironment(planAccess(settings), connection, "d"), first);
         assert.strictEqual(first.M365_EXO_APP_ID, undefined, "no certificate settings for interactive sign-in");
+    });
+
+    it("names the cloud's Exchange Online environment for a sovereign cloud, and nothing for Worldwide", () => {
+        const settings = { ...base, mailboxes: [{ address: "a@contoso.com", protocols: ["imap" as const] }] };
+        const connection = {
+            organization: "contoso.onmicrosoft.com",
+            auth: "interactive" as const,
+            pwsh: "pwsh",
+            disableWam: false,
+            reconcile: "changed" as const,
+            reconcileRun: "",
+            smtpAuthorization: "mailboxPermission" as const,
+        };
+        const expected = { global: undefined, usGovGccHigh: "O365USGovGCCHigh", usGovDod: "O365USGovDoD", china: "O365China" } as const;
+        for (const [cloud, name] of Object.entries(expected)) {
+            const environment = staticExchangeEnvironment(planAccess(settings), { ...connection, cloud: cloud as keyof typeof expected }, "d");
+            assert.strictEqual(environment.M365_EXO_ENVIRONMENT_NAME, name, cloud);
+        }
+        // Worldwide: exactly the variables a stack had before `cloud` existed, so its Exchange command does not change.
+        const worldwide = staticExchangeEnvironment(planAccess(settings), { ...connection, cloud: "global" }, "d");
+        assert.deepStrictEqual(
+            Object.keys(worldwide).filter((name) => !name.startsWith("M365_MAILBOX_")),
+            [
+                "M365_EXO_AUTH",
+                "M365_EXO_ORGANIZATION",
+                "M365_EXO_RBAC_ASSIGNMENT",
+                "M365_EXO_RBAC_GROUP",
+                "M365_EXO_RBAC_SCOPE",
+                "M365_EXO_SMTP_AUTHORIZATION",
+                "M365_ORGANIZATION_SMTP_AUTH",
+                "M365_SCRIPTS_DIGEST",
+            ],
+        );
     });
 });

@@ -15,6 +15,8 @@ BeforeAll {
     function global:Get-Mailbox { param($Identity) }
     function global:Get-MailboxPermission { param($Identity, $User) }
     function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights) }
+    function global:Connect-ExchangeOnline { param($ExchangeEnvironmentName, $UserPrincipalName, [switch] $DisableWAM, [switch] $ShowBanner, $ShowProgress) }
+    function global:Get-ConnectionInformation { }
     $script:module = Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../../scripts/ExchangeMailAccess/ExchangeMailAccess.psd1') -Force -PassThru
 }
 
@@ -159,6 +161,38 @@ Describe 'Assert-SessionCmdlets' {
             Mock Get-Command { if ($Name -ne 'Set-TransportConfig') { [pscustomobject]@{ Name = $Name } } }
             { Assert-SessionCmdlets -Step Sync -OrganizationSmtpAuth $true -AppRbac $false } | Should -Throw '*lacks Set-TransportConfig*Get-ManagementRole -Cmdlet*'
             { Assert-SessionCmdlets -Step Sync -OrganizationSmtpAuth $false -AppRbac $false } | Should -Not -Throw
+        }
+    }
+}
+
+Describe 'Connect-ExchangeMailAccess' {
+    BeforeEach {
+        $env:M365_EXO_ORGANIZATION = 'contoso.onmicrosoft.us'
+        $env:M365_EXO_AUTH = 'interactive'
+        $env:M365_TENANT_ID = 't1'
+    }
+    AfterEach {
+        Remove-Item -Path Env:M365_EXO_ORGANIZATION, Env:M365_EXO_AUTH, Env:M365_TENANT_ID, Env:M365_EXO_ENVIRONMENT_NAME -ErrorAction SilentlyContinue
+    }
+
+    It 'passes the cloud''s -ExchangeEnvironmentName from M365_EXO_ENVIRONMENT_NAME' {
+        $env:M365_EXO_ENVIRONMENT_NAME = 'O365USGovGCCHigh'
+        InModuleScope ExchangeMailAccess {
+            Mock Write-Report { }
+            Mock Connect-ExchangeOnline { }
+            Mock Get-ConnectionInformation { [pscustomobject]@{ TenantID = 't1' } }
+            Connect-ExchangeMailAccess -ModuleVersion '3.9.0'
+            Should -Invoke Connect-ExchangeOnline -Times 1 -Exactly -ParameterFilter { $ExchangeEnvironmentName -eq 'O365USGovGCCHigh' }
+        }
+    }
+
+    It 'leaves it out for Worldwide, where the variable is not set' {
+        InModuleScope ExchangeMailAccess {
+            Mock Write-Report { }
+            Mock Connect-ExchangeOnline { }
+            Mock Get-ConnectionInformation { [pscustomobject]@{ TenantID = 't1' } }
+            Connect-ExchangeMailAccess -ModuleVersion '3.9.0'
+            Should -Invoke Connect-ExchangeOnline -Times 1 -Exactly -ParameterFilter { $null -eq $ExchangeEnvironmentName }
         }
     }
 }
