@@ -1,51 +1,14 @@
 /**
- * The Graph reads `npm run repair` makes, with the deploying identity's client-credentials sign-in (the one the
- * azuread provider uses: ARM_CLIENT_ID / ARM_CLIENT_SECRET). Endpoints: Microsoft's global cloud, or those the
- * stack's `azuread:metadataHost` publishes (as the provider reads them), e.g. the stand-in Entra ID's. Read only.
+ * The Graph reads `npm run repair` makes, with the deploying identity's client-credentials sign-in
+ * (components/entraApplication/graphReader.ts, the azuread provider's). Read only.
  */
 import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
 import { TenantFacts } from "./lostObjects";
 
 type Json = Record<string, any>;
 
-export interface GraphSignIn {
-    readonly tenantId: string;
-    readonly clientId: string;
-    readonly clientSecret: string;
-    /** `azuread:metadataHost`, where set. */
-    readonly metadataHost?: string;
-}
-
-async function endpoints(metadataHost: string | undefined): Promise<{ login: string; graph: string }> {
-    if (!metadataHost) return { login: "https://login.microsoftonline.com", graph: "https://graph.microsoft.com" };
-    const answer = await fetch(`https://${metadataHost}/metadata/endpoints?api-version=2022-09-01`);
-    if (!answer.ok) throw new Error(`azuread:metadataHost ${metadataHost}: the metadata document answered ${answer.status}`);
-    const metadata = (await answer.json()) as Json;
-    return { login: metadata.authentication.loginEndpoint, graph: String(metadata.microsoftGraphResourceId).replace(/\/+$/, "") };
-}
-
-/** A GET of Graph v1.0, signed in once; the token stays in memory. */
-export async function graphReader(signIn: GraphSignIn): Promise<(pathAndQuery: string) => Promise<Json>> {
-    const { login, graph } = await endpoints(signIn.metadataHost);
-    const answer = await fetch(`${login}/${signIn.tenantId}/oauth2/v2.0/token`, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-            client_id: signIn.clientId,
-            client_secret: signIn.clientSecret,
-            grant_type: "client_credentials",
-            scope: `${graph}/.default`,
-        }),
-    });
-    const token = (await answer.json()) as Json;
-    if (!answer.ok) throw new Error(`signing in as ${signIn.clientId}: ${token.error_description ?? token.error ?? answer.status}`);
-    return async (pathAndQuery) => {
-        const read = await fetch(`${graph}/v1.0/${pathAndQuery}`, { headers: { Authorization: `Bearer ${token.access_token}`, Accept: "application/json" } });
-        const body = (await read.json()) as Json;
-        if (!read.ok) throw new Error(`GET ${pathAndQuery}: ${read.status} ${body?.error?.message ?? ""}`);
-        return body;
-    };
-}
+// The sign-in and the reads live with the program (it reads the credential policy before declaring anything).
+export { graphReader, type GraphSignIn } from "../../components/entraApplication/graphReader";
 
 const byAppId = (appId: string) => `servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}`;
 
