@@ -7,12 +7,13 @@
  * client secret) and reads with Policy.Read.All. A policy it cannot read (no such permission, an Azure CLI sign-in,
  * no network) warns and does not block: the update then meets Graph's own refusal, which `npm run verify`'s
  * diagnosis and `npm run repair -- --explain` explain. Nothing is read when the config asks for nothing a policy
- * restricts (a certificate only, a single-tenant app).
+ * restricts (a certificate only, a single-tenant app), nor under the project's mock engine (tests, offline review).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CredentialConfig, credentialPolicyFindings, secretRules } from "../../plan/credentialPolicy";
 import { CredentialPolicyRead, deployerSignIn, readCredentialPolicy } from "./credentialPolicyRead";
 import { graphReader } from "./graphReader";
+import { mockEngineVariable } from "../../facts/project";
 
 const notChecked = "the tenant's credential policy was not checked before the update";
 
@@ -25,6 +26,7 @@ function secretConfig(config: pulumi.Config, key: string): Promise<string | unde
 /** Throws a RunError naming each config key the policy forbids; warns where the policy cannot be read. */
 export async function checkCredentialPolicy(settings: CredentialConfig & { displayName: string }, now = new Date()): Promise<void> {
     if (settings.credential === "certificate" && settings.signInAudience === "AzureADMyOrg") return;
+    if (process.env[mockEngineVariable] === "1") return;
     const azuread = new pulumi.Config("azuread");
     const signIn = deployerSignIn(process.env, {
         tenantId: azuread.get("tenantId"),
