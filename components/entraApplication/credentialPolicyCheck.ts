@@ -5,8 +5,8 @@
  * Why the program reads Graph itself: no azuread provider function reads app management policies, so a provider
  * invoke cannot give the preview the policy; the program signs in as the provider does (ARM_* or `azuread:*`, a
  * client secret) and reads with Policy.Read.All. A policy it cannot read (no such permission, an Azure CLI sign-in,
- * no network) warns and does not block: the update then meets Graph's own refusal, which `npm run verify`'s
- * diagnosis and `npm run repair -- --explain` explain. Nothing is read when the config asks for nothing a policy
+ * no network) warns and does not block: the update then meets Graph's own refusal, which `npm run repair --
+ * --explain` explains (the fixes live with verify's diagnosis, tools/verify/diagnosis.ts). Nothing is read when the config asks for nothing a policy
  * restricts (a certificate only, a single-tenant app), nor under the project's mock engine (tests, offline review).
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -35,7 +35,7 @@ export async function checkCredentialPolicy(settings: CredentialConfig & { displ
         metadataHost: azuread.get("metadataHost"),
     });
     if (!signIn) {
-        pulumi.log.info(`${notChecked}: the deployer signs in without a client secret (ARM_CLIENT_SECRET); the readiness check reads it.`);
+        pulumi.log.info(`${notChecked}: the deployer signs in without a client secret (ARM_CLIENT_SECRET); see docs/credential-policies.md.`);
         return;
     }
     let read: CredentialPolicyRead;
