@@ -12,6 +12,7 @@ import { clientSettings } from "./plan/clientSettings";
 import { expiryNotice, secretSlots } from "./plan/secretRotation";
 import { StackOutputName, StackOutputs } from "./plan/stackOutputs";
 import { DestroyGuard } from "./components/destroyGuard";
+import { checkCredentialPolicy } from "./components/entraApplication/credentialPolicyCheck";
 import { EntraMailApplication } from "./components/entraApplication/entraMailApplication";
 import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess/exchangeMailboxAccess";
 import { KeyVaultSecretDelivery } from "./components/keyVaultDelivery/keyVaultSecretDelivery";
@@ -31,6 +32,9 @@ export = async () => {
             throw new pulumi.RunError(noHeadlessSignInMessage());
         }
     }
+    // The tenant's credential policy, read before anything is declared: a secret it forbids fails the preview with
+    // the fix instead of failing `pulumi up` at addPassword (why the program reads Graph: credentialPolicyCheck.ts).
+    await checkCredentialPolicy(settings);
     // The tenant and the deploying identity come from the azuread provider's own configuration.
     const client = azuread.getClientConfigOutput();
     const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation, settings.secretRetiredThrough);

@@ -12,6 +12,12 @@ export const configNamespace = "m365-mail-oauth";
  */
 export const offlineReviewVariable = "M365_OFFLINE_REVIEW";
 
+/**
+ * Set by the project's mock engine (tools/mockEngine.ts) for every run of the program: the tests, the benchmark and
+ * the offline review read nothing from a tenant, even where the deployer's ARM_* sign-in is in the environment.
+ */
+export const mockEngineVariable = "M365_MOCK_ENGINE";
+
 /** Resource type tokens, as the engine, previews and policy packs see them. */
 export const resourceTypes = {
     application: "azuread:index/application:Application",

@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
-import { configNamespace, offlineReviewVariable, resourceTypes } from "../facts/project";
+import { configNamespace, mockEngineVariable, offlineReviewVariable, resourceTypes } from "../facts/project";
 
 export const tenant = {
     tenantId: "7e57e57e-0000-4000-8000-00000000fa4e", // obviously fake: no real tenant has it
@@ -215,11 +215,13 @@ function captureOptions(into: Map<string, DeclaredOptions>): void {
 }
 
 /**
- * Runs `body` with the environment the program reads set as the run asks (CI, and the offline review's variable),
+ * Runs `body` with the environment the program reads set as the run asks (CI, the offline review's variable, and
+ * always the mock engine's),
  * and puts the caller's environment back afterwards: tests and the offline review see no CI unless they ask.
  */
 async function inProgramEnvironment<T>(options: RunOptions, body: () => Promise<T>): Promise<T> {
     const savedCi = process.env.CI;
+    process.env[mockEngineVariable] = "1";
     if (options.offlineReview) {
         process.env[offlineReviewVariable] = "1";
     }
@@ -231,6 +233,7 @@ async function inProgramEnvironment<T>(options: RunOptions, body: () => Promise<
     try {
         return await body();
     } finally {
+        delete process.env[mockEngineVariable];
         delete process.env[offlineReviewVariable];
         if (savedCi === undefined) {
             delete process.env.CI;

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { failureMessage } from "../../components/exchangeMailboxAccess/exchangeRecord";
-import { CommandRun, runCommand } from "./commandProvider";
+import { CommandResource, CommandRun, runCommand } from "./commandProvider";
 import { hasFullAccess, hasSendAs, names, ok, tenantsOf } from "./scenarioHelpers";
 import { appId, commandInputs, mailbox, StackShape, standInModuleAt } from "./standInTenant";
 
@@ -191,6 +191,54 @@ describe("Exchange scripts under PowerShell 7 against the stand-in Exchange Onli
         assert.deepStrictEqual(state.mailboxes[edi].owns, { fullAccess: true, sendAs: true, groupMember: false });
         assert.strictEqual(tenant.mailboxState(edi).PopEnabled, true);
         assert.deepStrictEqual(state.mailboxes[edi].before.PopEnabled, false, "the setting's earlier value survives the move");
+    });
+
+    describe("New-ServicePrincipal while Entra ID replicates (issue #29 part 5)", () => {
+        const objectId = "5b5b5b5b-0000-4000-8000-000000000001";
+        const imapAndSmtp: StackShape = { mailboxes: [{ address: edi, protocols: ["imap", "smtp"] }] };
+
+        it("the registration lags three times and the first run still registers once, grants and succeeds", () => {
+            const { tenant, command } = setUp({
+                mailboxes: { [edi]: mailbox(edi) },
+                entra: { [objectId]: { appId, pendingAttempts: 1, registrationPendingAttempts: 3 } },
+            });
+            const state = ok(command.up(commandInputs(imapAndSmtp)));
+            assert.deepStrictEqual(state.failures, []);
+            const registrations = tenant.calls().filter((call) => call.cmdlet === "New-ServicePrincipal");
+            assert.strictEqual(registrations.length, 4, 'three answers of "couldn\'t be found", then the registration');
+            assert.ok(registrations.every((call) => call.parameters.ObjectId === objectId && call.parameters.AppId === appId));
+            assert.strictEqual(tenant.read().servicePrincipals.length, 1);
+            const identity = tenant.servicePrincipalIdentity();
+            assert.ok(hasFullAccess(tenant, edi, identity) && hasSendAs(tenant, edi, identity));
+            assert.match(command.runs[0].stderr, /does not know the service principal yet \(Register of 5b5b5b5b-0000-4000-8000-000000000001, attempt 3\)/);
+        });
+
+        it("lagging past the bound fails before any grant, naming the fix; the next run, once replicated, succeeds", () => {
+            const { tenant } = setUp({
+                mailboxes: { [edi]: mailbox(edi) },
+                entra: { [objectId]: { appId, pendingAttempts: 0, registrationPendingAttempts: 1000 } },
+            });
+            // The production bound is 900 s; the same policy with a bound of 50 ms.
+            const command = new CommandResource(pwsh, { ...tenant.machine(), M365_EXO_REGISTRATION_TIMEOUT_SECONDS: "0.05" });
+            const run = command.up(commandInputs(imapAndSmtp))!;
+            assert.strictEqual(run.code, 1, "no record: the provider keeps none and the update fails");
+            assert.match(
+                run.stderr,
+                /Exchange Online still did not know the service principal after \d+ attempts in 0\.05 s \(Register of 5b5b5b5b-0000-4000-8000-000000000001\): .*ManagementObjectNotFoundException.*couldn't be found.*run 'pulumi up' again in a few minutes/,
+            );
+            assert.deepStrictEqual(
+                tenant
+                    .changingCalls()
+                    .map((call) => call.cmdlet)
+                    .filter((name) => name !== "New-ServicePrincipal"),
+                [],
+                "nothing but the registration was tried",
+            );
+            assert.deepStrictEqual(tenant.read().servicePrincipals, []);
+            tenant.update((state) => (state.entra[objectId].registrationPendingAttempts = 0));
+            ok(command.up(commandInputs(imapAndSmtp)));
+            assert.ok(hasFullAccess(tenant, edi, tenant.servicePrincipalIdentity()));
+        });
     });
 
     describe("one mailbox failing", () => {

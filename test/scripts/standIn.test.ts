@@ -39,7 +39,9 @@ describe("stand-in Exchange Online module", function () {
                     DisplayName: "another app",
                 },
             ],
-            entra: { "d1d1d1d1-0000-4000-8000-000000000001": { appId: "c1c1c1c1-0000-4000-8000-000000000001", pendingAttempts: 1 } },
+            entra: {
+                "d1d1d1d1-0000-4000-8000-000000000001": { appId: "c1c1c1c1-0000-4000-8000-000000000001", pendingAttempts: 1, registrationPendingAttempts: 1 },
+            },
             faults: [{ cmdlet: "Get-RecipientPermission", identity: "edi@contoso.com", kind: "throttled", remaining: 1 }],
             connect: { missingCmdlets: ["Set-TransportConfig", "Get-TransportConfig"] },
         });
@@ -76,6 +78,13 @@ describe("stand-in Exchange Online module", function () {
 
     it("returns every registration for an unknown Get-ServicePrincipal -Identity, as Microsoft's page cautions", () => {
         assert.strictEqual(probe.unknownServicePrincipal, 1);
+    });
+
+    it("shows Entra ID's replication lag on New-ServicePrincipal when the tenant says so: the object ID couldn't be found", () => {
+        assert.match(
+            probe.laggingRegistration,
+            /FailureCategory=Cmdlet-ManagementObjectNotFoundException\] New-ServicePrincipal\b.*ManagementObjectNotFoundException\|The operation couldn't be performed because object 'd1d1d1d1-0000-4000-8000-000000000001' couldn't be found/,
+        );
     });
 
     it("registers without validating; Entra ID's replication lag shows on the first grant; Identity is Exchange's own value", () => {

@@ -56,8 +56,12 @@ export interface Fault {
 export interface TenantState {
     /** exchangeEnvironment: the cloud's Connect-ExchangeOnline environment (default O365Default, Worldwide). */
     organization: { name: string; tenantId: string; smtpClientAuthenticationDisabled: boolean; exchangeEnvironment?: string };
-    /** Entra ID's service principals by object ID; pendingAttempts: New-ServicePrincipal calls that fail first. */
-    entra: Record<string, { appId: string; pendingAttempts: number }>;
+    /**
+     * Entra ID's service principals by object ID, and how far their replication to Exchange lags: pendingAttempts,
+     * grants naming the principal that answer "couldn't be found" first; registrationPendingAttempts,
+     * New-ServicePrincipal calls that do (none when left out).
+     */
+    entra: Record<string, { appId: string; pendingAttempts: number; registrationPendingAttempts?: number }>;
     servicePrincipals: { Identity: string; AppId: string; ObjectId: string; DisplayName: string }[];
     users: string[];
     mailboxes: Record<string, StandInMailbox>;

@@ -8,6 +8,7 @@ import { componentTypes, mailApplicationName, resourceTypes } from "../../facts/
 import { exchangeOnline } from "../../facts/microsoft";
 import { explainPartialCreate, importFile, repairPlan, StateResource } from "../../tools/repair/lostObjects";
 import { planAccess } from "../../plan/accessPlan";
+import { main } from "../../tools/repair/cli";
 
 const urn = (type: string, name: string) => `urn:pulumi:dev::m365-mail-oauth::${componentTypes.mailApplication}$${type}::${name}`;
 const component = { urn: `urn:pulumi:dev::m365-mail-oauth::${componentTypes.mailApplication}::${mailApplicationName}`, type: componentTypes.mailApplication };
@@ -90,5 +91,32 @@ describe("npm run repair: what the state lost", () => {
             assert.match(explainPartialCreate(error) ?? "", /npm run repair -- --stack <stack>/, error);
         assert.match(explainPartialCreate("Timed out whilst waiting for new service principal to be replicated in Azure AD") ?? "", /pulumi up.* again/);
         assert.strictEqual(explainPartialCreate("something else"), undefined);
+    });
+
+    it("--explain names the fix for a provider error a credential policy causes (verify's diagnosis)", async () => {
+        const explain = async (error: string) => {
+            const out: string[] = [];
+            const code = await main(
+                ["--explain", error],
+                (text) => out.push(text),
+                () => undefined,
+            );
+            return { code, text: out.join("\n") };
+        };
+        // As the azuread provider prints Graph's refusals of addPassword and of the app's create.
+        const lifetime = await explain(
+            "creating urn:...ApplicationPassword::mail-app-secret-a: Could not add password: unexpected status 400 (CredentialInvalidLifetimeAsPerAppPolicy) with error: Credential lifetime exceeds the max value allowed as per assigned policy.",
+        );
+        assert.strictEqual(lifetime.code, 0);
+        assert.match(
+            lifetime.text,
+            /caps a client secret's lifetime.*set secretLifetimeDays.*credential to certificate.*reviewed per-app app management policy/,
+        );
+        assert.match(
+            (await explain("400 (CredentialTypeNotAllowedAsPerAppPolicy) Credential type not allowed as per assigned policy.")).text,
+            /forbids client secrets.*credential to certificate/,
+        );
+        assert.match((await explain("400 (SignInAudienceNotAllowedAsPerAppPolicy)")).text, /signInAudience to AzureADMyOrg/);
+        assert.strictEqual((await explain("something else")).code, 1);
     });
 });

@@ -88,12 +88,12 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
     const settings = validated.settings;
     const access = planAccess(settings);
     const tenantId = raw["azuread:tenantId"];
-    const signIn = deployerCredentials(stack);
+    const signIn = deployerCredentials(stack, raw);
     let entra: Read<EntraFacts>;
     if (typeof signIn === "string") entra = { unreadable: signIn };
     else {
         try {
-            const get = await graphReader({ ...signIn, tenantId, metadataHost: raw["azuread:metadataHost"] });
+            const get = await graphReader({ ...signIn, cloud: settings.cloud });
             entra = { value: await readEntraFacts(get, signIn.clientId, settings.displayName) };
         } catch (error) {
             entra = { unreadable: (error as Error).message };

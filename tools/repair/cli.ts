@@ -15,6 +15,7 @@ import { planAccess } from "../../plan/accessPlan";
 import { readStackFile } from "../review/stackFile";
 import { deployerCredentials, graphReader, tenantFacts } from "./tenantGraph";
 import { explainPartialCreate, importFile, repairPlan, StateResource } from "./lostObjects";
+import { explainCredentialPolicyError } from "../verify/diagnosis";
 
 export const usage = `Usage: npm run repair -- --stack <name> [--dry-run]
        npm run repair -- --explain "<the error pulumi up printed>"
@@ -26,7 +27,8 @@ else the stack's azuread:clientId and azuread:clientSecret), and reads only.
 
   --stack <name>   the stack (Pulumi.<name>.yaml); required
   --dry-run        say what would be imported, import nothing
-  --explain <text> name the fix for an error a partial create leaves (nothing is read or changed)
+  --explain <text> name the fix for an error a partial create or a credential policy leaves (nothing is read
+                   or changed)
   -h, --help       this help
 
 Exit code: 0 done (or nothing to do), 1 a problem (named), 2 bad usage.`;
@@ -53,8 +55,8 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
         return 0;
     }
     if (values.explain !== undefined) {
-        const fix = explainPartialCreate(values.explain);
-        out(fix ?? "not an error a partial create leaves; see the README's troubleshooting and docs/provider-fidelity.md");
+        const fix = explainPartialCreate(values.explain) ?? explainCredentialPolicyError(values.explain);
+        out(fix ?? "not an error a partial create or a credential policy leaves; see the README's troubleshooting and docs/provider-fidelity.md");
         return fix ? 0 : 1;
     }
     const stack = values.stack;
@@ -79,19 +81,14 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
         return 1;
     }
     const state = ((JSON.parse(exported.stdout).deployment?.resources ?? []) as StateResource[]).filter((r) => r.urn);
-    const signIn = deployerCredentials(stack);
+    const signIn = deployerCredentials(stack, raw);
     if (typeof signIn === "string") {
         err(signIn);
         return 1;
     }
     const access = planAccess(validated.settings);
     const clientId = state.find((r) => r.outputs?.clientId && r.type.endsWith(":Application"))?.outputs?.clientId as string | undefined;
-    const get = await graphReader({
-        ...signIn,
-        tenantId: raw["azuread:tenantId"],
-        metadataHost: raw["azuread:metadataHost"],
-        cloud: validated.settings.cloud,
-    });
+    const get = await graphReader({ ...signIn, cloud: validated.settings.cloud });
     const repair = repairPlan(state, access, clientId ? await tenantFacts(get, clientId) : { assignments: [], grants: [] });
     if (repair.note) out(`repair: ${repair.note}`);
     if (repair.lost.length === 0) {

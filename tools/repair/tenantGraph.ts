@@ -1,72 +1,40 @@
 /**
- * The Graph reads `npm run repair` makes, with the deploying identity's client-credentials sign-in (the one the
- * azuread provider uses: ARM_CLIENT_ID / ARM_CLIENT_SECRET). Endpoints: the stack's cloud's (facts/clouds.ts), or
- * those the stack's `azuread:metadataHost` publishes (as the provider reads them: the metadata host wins over the
- * environment), e.g. the stand-in Entra ID's. Read only.
+ * The Graph reads `npm run repair` and `npm run preflight` make, with the deploying identity's client-credentials
+ * sign-in (components/entraApplication/graphReader.ts, the azuread provider's: the stack's cloud's endpoints, or
+ * those `azuread:metadataHost` publishes). Read only.
  */
 import { spawnSync } from "child_process";
 import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
-import { CloudName, clouds, defaultCloud } from "../../facts/clouds";
 import { TenantFacts } from "./lostObjects";
+import { GraphSignIn } from "../../components/entraApplication/graphReader";
+import { deployerSignIn } from "../../components/entraApplication/credentialPolicyRead";
 
 type Json = Record<string, any>;
 
 /**
- * The provider's own client-secret sign-in: the environment first (ARM_CLIENT_ID, ARM_CLIENT_SECRET), then the
- * stack's config (`pulumi config get`, read into memory, never printed); else why there is none.
+ * The provider's own client-secret sign-in, as the program takes it (deployerSignIn): the environment first
+ * (ARM_CLIENT_ID, ARM_CLIENT_SECRET), then the stack's config (`pulumi config get`, which decrypts the secret into
+ * memory, never printed); else why there is none.
  */
-export function deployerCredentials(stack: string): { clientId: string; clientSecret: string } | string {
+export function deployerCredentials(stack: string, raw: Readonly<Record<string, string>>): GraphSignIn | string {
     const fromConfig = (key: string) => {
         const run = spawnSync("pulumi", ["config", "get", key, "--stack", stack, "--non-interactive"], { encoding: "utf8" });
-        return run.status === 0 ? run.stdout.trim() : "";
+        return run.status === 0 ? run.stdout.trim() : undefined;
     };
-    const clientId = process.env.ARM_CLIENT_ID || fromConfig("azuread:clientId");
-    const clientSecret = process.env.ARM_CLIENT_SECRET || fromConfig("azuread:clientSecret");
-    if (!clientId || !clientSecret)
-        return "no client-secret sign-in for Microsoft Graph: set ARM_CLIENT_ID and ARM_CLIENT_SECRET (as for the azuread provider), or azuread:clientId and azuread:clientSecret in the stack";
-    return { clientId, clientSecret };
-}
-
-export interface GraphSignIn {
-    readonly tenantId: string;
-    readonly clientId: string;
-    readonly clientSecret: string;
-    /** `azuread:metadataHost`, where set. */
-    readonly metadataHost?: string;
-    /** The stack's `cloud`; Worldwide when not given. */
-    readonly cloud?: CloudName;
-}
-
-async function endpoints(metadataHost: string | undefined, cloud: CloudName): Promise<{ login: string; graph: string }> {
-    if (!metadataHost) return { login: clouds[cloud].loginAuthority, graph: clouds[cloud].graphEndpoint };
-    const answer = await fetch(`https://${metadataHost}/metadata/endpoints?api-version=2022-09-01`);
-    if (!answer.ok) throw new Error(`azuread:metadataHost ${metadataHost}: the metadata document answered ${answer.status}`);
-    const metadata = (await answer.json()) as Json;
-    return { login: metadata.authentication.loginEndpoint, graph: String(metadata.microsoftGraphResourceId).replace(/\/+$/, "") };
-}
-
-/** A GET of Graph v1.0, signed in once; the token stays in memory. */
-export async function graphReader(signIn: GraphSignIn): Promise<(pathAndQuery: string) => Promise<Json>> {
-    const { login, graph } = await endpoints(signIn.metadataHost, signIn.cloud ?? defaultCloud);
-    const answer = await fetch(`${login}/${signIn.tenantId}/oauth2/v2.0/token`, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-            client_id: signIn.clientId,
-            client_secret: signIn.clientSecret,
-            grant_type: "client_credentials",
-            scope: `${graph}/.default`,
-        }),
+    const signIn = deployerSignIn(process.env, {
+        tenantId: raw["azuread:tenantId"],
+        metadataHost: raw["azuread:metadataHost"],
+        clientId: process.env.ARM_CLIENT_ID ? undefined : fromConfig("azuread:clientId"),
+        clientSecret: process.env.ARM_CLIENT_SECRET ? undefined : fromConfig("azuread:clientSecret"),
     });
-    const token = (await answer.json()) as Json;
-    if (!answer.ok) throw new Error(`signing in as ${signIn.clientId}: ${token.error_description ?? token.error ?? answer.status}`);
-    return async (pathAndQuery) => {
-        const read = await fetch(`${graph}/v1.0/${pathAndQuery}`, { headers: { Authorization: `Bearer ${token.access_token}`, Accept: "application/json" } });
-        const body = (await read.json()) as Json;
-        if (!read.ok) throw new Error(`GET ${pathAndQuery}: ${read.status} ${body?.error?.message ?? ""}`);
-        return body;
-    };
+    return (
+        signIn ??
+        "no client-secret sign-in for Microsoft Graph: set ARM_CLIENT_ID and ARM_CLIENT_SECRET (as for the azuread provider), or azuread:clientId and azuread:clientSecret in the stack"
+    );
 }
+
+// The sign-in and the reads live with the program (it reads the credential policy before declaring anything).
+export { graphReader, type GraphSignIn } from "../../components/entraApplication/graphReader";
 
 const byAppId = (appId: string) => `servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}`;
 

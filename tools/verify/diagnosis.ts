@@ -51,3 +51,28 @@ export function explainMailError(protocol: Protocol, message: string, smtpAuthor
         return "SMTP login refused: SMTP AUTH disabled for the mailbox, SendAs not granted (Add-RecipientPermission), or the service principal not registered in Exchange (New-ServicePrincipal); changes can take ~30 minutes";
     return `${name} login refused: the app has no FullAccess on the mailbox (Add-MailboxPermission) or its service principal is not registered in Exchange (New-ServicePrincipal); changes can take ~30 minutes`;
 }
+
+/**
+ * Microsoft Graph's refusals under a credential policy (Entra ID app management policies), as the azuread provider
+ * prints them when `pulumi up` still meets one (the program's preview names them first where it can read the
+ * policy: components/entraApplication/credentialPolicyCheck.ts). Each with the config that avoids it.
+ */
+export const credentialPolicyFixes: readonly { readonly error: RegExp; readonly fix: string }[] = [
+    {
+        error: /CredentialInvalidLifetimeAsPerAppPolicy|Credential lifetime exceeds the max value allowed as per assigned policy/,
+        fix: "the tenant's credential policy caps a client secret's lifetime below secretLifetimeDays: set secretLifetimeDays to the policy's maximum or less (the preview names it where the deployer may read the policy, with Policy.Read.All), or set credential to certificate, or have an administrator assign this app a reviewed per-app app management policy; then `pulumi up` (docs/credential-policies.md)",
+    },
+    {
+        error: /CredentialTypeNotAllowedAsPerAppPolicy|Credential type not allowed as per assigned policy/,
+        fix: "the tenant's credential policy forbids client secrets (passwordAddition): set credential to certificate, or have an administrator assign this app a reviewed per-app app management policy that allows a secret; then `pulumi up` (docs/credential-policies.md)",
+    },
+    {
+        error: /SignInAudienceNotAllowedAsPerAppPolicy/,
+        fix: "the tenant's credential policy forbids multi-tenant apps: set signInAudience to AzureADMyOrg, then `pulumi up` (docs/credential-policies.md)",
+    },
+];
+
+/** The fix for a provider error a credential policy causes, or undefined. */
+export function explainCredentialPolicyError(message: string): string | undefined {
+    return credentialPolicyFixes.find(({ error }) => error.test(message))?.fix;
+}

@@ -1,12 +1,14 @@
 <#
-    The cmdlet call of one operation. Grants and the role assignment name the service principal; those are the
-    calls where Entra ID's replication lag shows (Invoke-WithReplicationRetry).
+    The cmdlet call of one operation. The registration, grants and the role assignment name the service principal;
+    those are the calls where Entra ID's replication lag shows (Invoke-WithReplicationRetry).
 #>
 function Invoke-ExchangeCall {
     [CmdletBinding()]
     param([Parameter(Mandatory)][hashtable] $Operation)
     $op = $Operation
     switch ("$($op.kind) $($op['right'])".Trim()) {
+        # -ObjectId, not the deprecated -ServiceId: the enterprise application's object ID (New-ServicePrincipal's page).
+        'Register' { return New-ServicePrincipal -AppId $op.appId -ObjectId $op.objectId -DisplayName $op.displayName -ErrorAction Stop }
         # No auto-mapping: the app is not a person, and Outlook must not open the mailbox for anyone.
         'Grant FullAccess' { Add-MailboxPermission -Identity $op.address -User $op.trustee -AccessRights FullAccess -AutoMapping $false -Confirm:$false -ErrorAction Stop | Out-Null }
         'Grant SendAs' { Add-RecipientPermission -Identity $op.address -Trustee $op.trustee -AccessRights SendAs -Confirm:$false -ErrorAction Stop | Out-Null }

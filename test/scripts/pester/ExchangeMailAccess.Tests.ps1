@@ -7,6 +7,7 @@
 BeforeAll {
     # The Exchange cmdlets do not exist without a session: stubs with the documented parameters, for Mock to replace.
     function global:Get-ServicePrincipal { param($Identity) }
+    function global:New-ServicePrincipal { param($AppId, $ObjectId, $DisplayName) }
     function global:Add-MailboxPermission { param($Identity, $User, $AccessRights, $AutoMapping, [switch] $Confirm) }
     function global:Add-RecipientPermission { param($Identity, $Trustee, $AccessRights, [switch] $Confirm) }
     function global:Remove-MailboxPermission { param($Identity, $User, $AccessRights, [switch] $Confirm) }
@@ -151,6 +152,48 @@ Describe 'Invoke-ExchangeMailAccessOperation' {
         InModuleScope ExchangeMailAccess {
             Mock Remove-MailboxPermission { throw [System.Management.Automation.CommandNotFoundException]::new("The term 'Remove-MailboxPermission' is not recognized") }
             { Invoke-ExchangeMailAccessOperation -Operation @{ kind = 'Revoke'; right = 'FullAccess'; address = 'm@contoso.com'; trustee = 'T'; ignoreNotFound = $true; description = 'revoked' } } | Should -Throw '*not recognized*'
+        }
+    }
+}
+
+Describe 'Register-ExchangeServicePrincipal' {
+    BeforeEach {
+        $env:M365_EXO_REGISTRATION_DELAY_SECONDS = '0.01'
+    }
+    AfterEach {
+        Remove-Item -Path Env:M365_EXO_REGISTRATION_TIMEOUT_SECONDS -ErrorAction SilentlyContinue
+    }
+
+    It 'retries New-ServicePrincipal while Exchange does not know the object ID yet, then registers once' {
+        InModuleScope ExchangeMailAccess {
+            $script:attempts = 0
+            Mock Add-Change { }
+            Mock New-ServicePrincipal {
+                $script:attempts++
+                if ($script:attempts -le 2) { throw [System.Exception]::new("|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'O' couldn't be found.") }
+                [pscustomobject]@{ Identity = 'I'; AppId = 'A'; ObjectId = 'O' }
+            }
+            (Register-ExchangeServicePrincipal -AppId 'A' -ObjectId 'O' -DisplayName 'D').Identity | Should -Be 'I'
+            Should -Invoke New-ServicePrincipal -Times 3 -Exactly -ParameterFilter { $AppId -eq 'A' -and $ObjectId -eq 'O' -and $DisplayName -eq 'D' }
+            Should -Invoke Add-Change -Times 1 -Exactly
+        }
+    }
+
+    It 'gives up at the bound, naming the fix, and reports no change' {
+        InModuleScope ExchangeMailAccess {
+            $env:M365_EXO_REGISTRATION_TIMEOUT_SECONDS = '0.05'
+            Mock Add-Change { }
+            Mock New-ServicePrincipal { throw [System.Exception]::new("|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'O' couldn't be found.") }
+            { Register-ExchangeServicePrincipal -AppId 'A' -ObjectId 'O' -DisplayName 'D' } | Should -Throw "*still did not know the service principal*run 'pulumi up' again*"
+            Should -Invoke Add-Change -Times 0 -Exactly
+        }
+    }
+
+    It 'does not retry another error' {
+        InModuleScope ExchangeMailAccess {
+            Mock New-ServicePrincipal { throw [System.Exception]::new("|Microsoft.Exchange.Configuration.Tasks.ManagementObjectAccessDeniedException|The user isn't assigned to any management roles that allow changing 'O'.") }
+            { Register-ExchangeServicePrincipal -AppId 'A' -ObjectId 'O' -DisplayName 'D' } | Should -Throw '*management roles*'
+            Should -Invoke New-ServicePrincipal -Times 1 -Exactly
         }
     }
 }
