@@ -57,6 +57,19 @@ const readyEntra: EntraFacts = {
         ],
     },
     sameName: { value: [] },
+    credentialPolicy: {
+        value: { tenant: { name: "the tenant's default app management policy", isEnabled: false, restrictions: { passwordCredentials: [] } } },
+    },
+};
+/** A tenant default policy allowing secrets of at most 30 days, as the CISA baseline proposes limits. */
+const thirtyDays = {
+    value: {
+        tenant: {
+            name: "the tenant's default app management policy",
+            isEnabled: true,
+            restrictions: { passwordCredentials: [{ restrictionType: "passwordLifetime", state: "enabled", maxLifetime: "P30D" }] },
+        },
+    },
 };
 const readyExchange: ExchangeFacts = {
     module: "3.9.0",
@@ -76,6 +89,7 @@ function decide(
         access: planAccess(settings),
         entra: { value: { ...readyEntra, ...change.entra } },
         exchange: { value: { ...readyExchange, ...change.exchange } },
+        now: new Date("2026-12-06T00:00:00Z"),
         ...change.input,
     });
 }
@@ -142,6 +156,21 @@ describe("npm run preflight: the readiness check's decision", () => {
             "ok",
             "the stack's own app is not another's",
         );
+    });
+
+    it("the tenant's credential policy: a longer secret than it allows blocks, naming secretLifetimeDays, the maximum and the fixes", () => {
+        const [ok] = named(decide(), "credential policy");
+        assert.deepStrictEqual([ok.severity, ok.says], ["ok", "no app management policy restricts the app's credentials"]);
+        const [refused] = named(decide({ entra: { credentialPolicy: thirtyDays } }), "credential policy");
+        assert.strictEqual(refused.severity, "block");
+        assert.match(refused.says, /m365-mail-oauth:secretLifetimeDays: 180 is longer than the tenant's default app management policy allows/);
+        assert.match(refused.fix!, /30/);
+        assert.strictEqual(
+            named(decide({ entra: { credentialPolicy: thirtyDays }, settings: { secretLifetimeDays: 30 } }), "credential policy")[0].severity,
+            "ok",
+        );
+        const unread = named(decide({ entra: { credentialPolicy: { unreadable: "GET policies/defaultAppManagementPolicy: 403" } } }), "credential policy")[0];
+        assert.deepStrictEqual([unread.severity, /Policy\.Read\.All/.test(unread.fix!)], ["unknown", true]);
     });
 
     it("Exchange: SMTP AUTH on organisation-wide warns; a missing mailbox or a room blocks; protocols the stack turns on are noted", () => {
@@ -263,6 +292,17 @@ describe("npm run preflight against the stand-in Entra ID and Exchange Online", 
         assert.strictEqual((await graph("DELETE", `servicePrincipals/${graphSp.id}/appRoleAssignedTo/${consent.id}`)).status, 204);
         const other = await graph("POST", "applications", { displayName: "Mail OAuth (preflight)" });
         assert.strictEqual(other.status, 201);
+        // The tenant allows secrets of at most 30 days; the config asks for the default 180.
+        const policy = await graph("PATCH", "policies/defaultAppManagementPolicy", {
+            isEnabled: true,
+            applicationRestrictions: {
+                passwordCredentials: [
+                    { restrictionType: "passwordLifetime", state: "enabled", maxLifetime: "P30D", restrictForAppsCreatedAfterDateTime: null },
+                ],
+                keyCredentials: [],
+            },
+        });
+        assert.strictEqual(policy.status, 204);
         const before = { entra: JSON.stringify(entra.tenant()), exchange: JSON.stringify(exchange.read()) };
         exchange.clearLog();
 
@@ -275,6 +315,7 @@ describe("npm run preflight against the stand-in Entra ID and Exchange Online", 
         assert.strictEqual(find("deploying identity", /may not grant the Exchange Online/)?.severity, "block", JSON.stringify(severities, null, 1));
         assert.strictEqual(find("deploying identity", /may create the app registration/)?.severity, "ok");
         assert.strictEqual(find("Exchange Online", /has Exchange Online/)?.severity, "ok");
+        assert.strictEqual(find("credential policy", /secretLifetimeDays: 180 is longer/)?.severity, "block");
         assert.match(find("Exchange organization", /./)!.fix!, /contoso\.onmicrosoft\.com/);
         assert.match(find("display name", /./)!.fix!, new RegExp(`client ID ${other.body.appId}`));
         assert.strictEqual(find("mailbox nobody@contoso.com", /no mailbox/)?.severity, "block");
@@ -300,6 +341,7 @@ describe("npm run preflight against the stand-in Entra ID and Exchange Online", 
         const ready = await preflight(
             configOf({
                 displayName: "Mail OAuth (preflight, ready)",
+                secretLifetimeDays: 30,
                 mailboxes: [
                     { address: edi, protocols: ["imap", "smtp"] },
                     { address: shared, protocols: ["pop"] },
@@ -315,6 +357,10 @@ describe("npm run preflight against the stand-in Entra ID and Exchange Online", 
             /^ {2}ok {5}deploying identity: may grant the Exchange Online application permissions \(Cloud Application Administrator\)$/m,
         );
         assert.match(ready.stdout, /^ {2}warn {3}SMTP AUTH: SMTP AUTH is on for the whole organisation/m);
+        assert.match(
+            ready.stdout,
+            /^ {2}ok {5}credential policy: the tenant's default app management policy allows what the stack makes \(secrets of at most 30 days\)$/m,
+        );
         assert.match(ready.stdout, /^Ready for pulumi up\.$/m);
     });
 });

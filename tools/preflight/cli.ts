@@ -100,7 +100,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
         }
     }
     const exchange = settings.exchange ? await readExchangeFacts(access, settings.exchange, tenantId) : undefined;
-    const findings = readinessFindings({ settings, access, ownClientId: ownClientId(stack), entra, exchange });
+    const findings = readinessFindings({ settings, access, ownClientId: ownClientId(stack), entra, exchange, now: new Date() });
     out(format === "json" ? JSON.stringify({ stack, ready: !blocks(findings), findings }, null, 2) : renderText(stack, findings));
     return blocks(findings) ? 1 : 0;
 }

@@ -7,6 +7,8 @@
  */
 import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
 import { directoryRoles } from "../../facts/deployerRights";
+import { CredentialPolicyFacts } from "../../plan/credentialPolicy";
+import { readCredentialPolicy } from "../../components/entraApplication/credentialPolicyRead";
 
 type Json = Record<string, any>;
 export type GraphGet = (pathAndQuery: string) => Promise<Json>;
@@ -22,6 +24,8 @@ export interface EntraFacts {
     readonly domains: Read<readonly { readonly name: string; readonly isInitial: boolean }[]>;
     /** Apps whose display name is the stack's. */
     readonly sameName: Read<readonly { readonly appId: string; readonly id: string }[]>;
+    /** The app management policies that decide the stack's secret (the program's own read, credentialPolicyRead.ts). */
+    readonly credentialPolicy: Read<CredentialPolicyFacts>;
 }
 
 async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
@@ -60,7 +64,7 @@ async function deployerRights(get: GraphGet, clientId: string) {
 }
 
 export async function readEntraFacts(get: GraphGet, deployerClientId: string, displayName: string): Promise<EntraFacts> {
-    const [deployer, exchange, domains, sameName] = await Promise.all([
+    const [deployer, exchange, domains, sameName, policy] = await Promise.all([
         attempt(() => deployerRights(get, deployerClientId)),
         attempt(async () => (await servicePrincipalOf(get, exchangeOnline.appId)) !== undefined),
         attempt(async () =>
@@ -75,6 +79,8 @@ export async function readEntraFacts(get: GraphGet, deployerClientId: string, di
                 id: String(app.id),
             })),
         ),
+        readCredentialPolicy(get, displayName),
     ]);
-    return { deployer, exchangeOnline: exchange, domains, sameName };
+    const credentialPolicy: Read<CredentialPolicyFacts> = "facts" in policy ? { value: policy.facts } : policy;
+    return { deployer, exchangeOnline: exchange, domains, sameName, credentialPolicy };
 }

@@ -7,6 +7,7 @@ import { deployerSteps } from "../../facts/deployerRights";
 import { configNamespace } from "../../facts/project";
 import { StackSettings } from "../../config/settings";
 import { AccessPlan } from "../../plan/accessPlan";
+import { credentialPolicyFindings, secretRules } from "../../plan/credentialPolicy";
 import { EntraFacts, Read } from "./entraFacts";
 import { ExchangeFacts } from "./exchangeFacts";
 
@@ -26,6 +27,8 @@ export interface ReadinessInput {
     /** The stack's own app (its client ID in the state), when it has been deployed: its name is not "taken". */
     readonly ownClientId?: string;
     readonly entra: Read<EntraFacts>;
+    /** Now: which of the credential policy's restrictions apply depends on when the app was created. */
+    readonly now: Date;
     /** Absent when the stack has no Exchange step (user sign-in only). */
     readonly exchange?: Read<ExchangeFacts>;
 }
@@ -96,6 +99,7 @@ function tenantFindings(entra: EntraFacts, input: ReadinessInput): Finding[] {
                 });
         }
     }
+    findings.push(...policyFindings(entra, input));
     if ("unreadable" in entra.sameName)
         findings.push({
             check: "display name",
@@ -116,6 +120,37 @@ function tenantFindings(entra: EntraFacts, input: ReadinessInput): Finding[] {
         );
     }
     return findings;
+}
+
+/** The tenant's credential policy against the stack's secret: the program's own decision (plan/credentialPolicy.ts). */
+function policyFindings(entra: EntraFacts, input: ReadinessInput): Finding[] {
+    const check = "credential policy";
+    if ("unreadable" in entra.credentialPolicy)
+        return [
+            {
+                check,
+                severity: "unknown",
+                says: `could not read the tenant's credential policy: ${entra.credentialPolicy.unreadable}`,
+                fix: "give the deploying identity Policy.Read.All to check it; a secret the policy forbids fails at creation",
+            },
+        ];
+    const rules = secretRules(entra.credentialPolicy.value, input.now);
+    const refused = credentialPolicyFindings(rules, input.settings);
+    if (refused.length === 0)
+        return [
+            {
+                check,
+                severity: "ok",
+                says:
+                    rules.source === "none"
+                        ? "no app management policy restricts the app's credentials"
+                        : `${rules.source} allows what the stack makes${rules.maxLifetimeDays !== undefined ? ` (secrets of at most ${rules.maxLifetimeDays} days)` : ""}`,
+            },
+        ];
+    return refused.map((finding) => {
+        const [says, fix] = finding.message.split(" Fix: ");
+        return { check, severity: "block", says, ...(fix ? { fix } : {}) };
+    });
 }
 
 function exchangeFindings(exchange: Read<ExchangeFacts>, input: ReadinessInput): Finding[] {
