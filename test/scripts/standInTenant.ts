@@ -39,6 +39,8 @@ export interface StandInMailbox {
     ImapEnabled: boolean;
     PopEnabled: boolean;
     SmtpClientAuthenticationDisabled: boolean | null;
+    /** Get-Mailbox's RecipientTypeDetails; unset: UserMailbox. */
+    RecipientTypeDetails?: string;
     permissions: PermissionEntry[];
     sendAs: SendAsEntry[];
 }
@@ -64,6 +66,8 @@ export interface TenantState {
     scopes: { Name: string; RecipientRestrictionFilter: string }[];
     /** Role assignments to apps: App is the Exchange service principal's Identity. */
     roleAssignments: { Name: string; Role: string; App: string; CustomResourceScope: string | null }[];
+    /** Application Access Policies (Get-ApplicationAccessPolicy). */
+    applicationAccessPolicies?: { Identity: string; AppId: string[]; AccessRight: string; ScopeName: string; Description: string }[];
 }
 
 export interface LoggedCall {

@@ -13,13 +13,17 @@ BeforeAll {
     function global:Set-CASMailbox { param($Identity, $SmtpClientAuthenticationDisabled, $ImapEnabled, $PopEnabled, [switch] $Confirm) }
     function global:Get-CASMailbox { param($Identity) }
     function global:Get-MailboxPermission { param($Identity, $User) }
-    function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights) }
+    function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights, $ResultSize) }
+    function global:Get-Mailbox { param($Identity, $ResultSize) }
+    function global:Get-TransportConfig { param() }
+    function global:Get-ManagementRoleAssignment { param() }
+    function global:Get-ApplicationAccessPolicy { param($Identity) }
     $script:module = Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../../scripts/ExchangeMailAccess/ExchangeMailAccess.psd1') -Force -PassThru
 }
 
 Describe 'the manifest' {
     It 'exports only what the entry scripts call' {
-        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
+        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Invoke-ExchangeReading', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
     }
 
     It 'gives each exported function comment-based help that Get-Help reads' {
@@ -131,6 +135,55 @@ Describe 'Assert-SessionCmdlets' {
             Mock Get-Command { if ($Name -ne 'Set-TransportConfig') { [pscustomobject]@{ Name = $Name } } }
             { Assert-SessionCmdlets -Step Sync -OrganizationSmtpAuth $true -AppRbac $false } | Should -Throw '*lacks Set-TransportConfig*Get-ManagementRole -Cmdlet*'
             { Assert-SessionCmdlets -Step Sync -OrganizationSmtpAuth $false -AppRbac $false } | Should -Not -Throw
+        }
+    }
+}
+
+Describe 'Read-ExchangeAppSetup' {
+    BeforeEach {
+        InModuleScope ExchangeMailAccess {
+            # Exchange answers an Identity it does not know with every registration: another app's is among them.
+            Mock Get-ServicePrincipal {
+                @([pscustomobject]@{ Identity = 'T'; AppId = 'a'; ObjectId = 'app-object'; DisplayName = 'eBiss' }, [pscustomobject]@{ Identity = 'other'; AppId = 'b'; ObjectId = 'ob' })
+            }
+            Mock Get-Mailbox { @([pscustomobject]@{ PrimarySmtpAddress = 'edi@contoso.com'; RecipientTypeDetails = 'UserMailbox' }, [pscustomobject]@{ PrimarySmtpAddress = 'x@contoso.com'; RecipientTypeDetails = 'SharedMailbox' }) }
+            Mock Get-RecipientPermission { @([pscustomobject]@{ Identity = 'edi'; Trustee = 'T'; AccessControlType = 'Allow'; AccessRights = @('SendAs') }) }
+            Mock Get-CASMailbox { [pscustomobject]@{ PrimarySmtpAddress = 'edi@contoso.com'; ImapEnabled = $false; PopEnabled = $true; SmtpClientAuthenticationDisabled = $null } }
+            Mock Get-MailboxPermission {
+                if ($Identity -eq 'edi@contoso.com') { @([pscustomobject]@{ User = 'T'; AccessRights = @('FullAccess'); IsInherited = $false; Deny = $false }) }
+                else { @([pscustomobject]@{ User = 'T'; AccessRights = @('FullAccess'); IsInherited = $true; Deny = $false }) }
+            }
+            Mock Get-TransportConfig { [pscustomobject]@{ SmtpClientAuthenticationDisabled = $false } }
+            Mock Get-ManagementRoleAssignment { @([pscustomobject]@{ Name = 'mine'; Role = 'Application Mail.Send'; RoleAssignee = 'T' }, [pscustomobject]@{ Name = 'theirs'; Role = 'Application Mail.Send'; RoleAssignee = 'U' }) }
+            Mock Get-ApplicationAccessPolicy { @([pscustomobject]@{ Identity = 'p1'; AppId = @('a'); AccessRight = 'RestrictAccess'; ScopeName = 'EDI' }, [pscustomobject]@{ Identity = 'p2'; AppId = @('b') }) }
+        }
+    }
+
+    It 'reads the app''s registration (naming which object ID it holds), its explicit grants, role assignments and policies, and nobody else''s' {
+        InModuleScope ExchangeMailAccess {
+            $reading = Read-ExchangeAppSetup -AppId 'a' -ServicePrincipalObjectId 'sp-object' -ApplicationObjectId 'app-object'
+            @($reading.servicePrincipals).Count | Should -Be 1
+            $reading.servicePrincipals[0].objectIdIs | Should -Be 'appRegistration'
+            @($reading.mailboxes).Count | Should -Be 1 -Because 'an inherited entry is not a grant'
+            $reading.mailboxes[0].address | Should -Be 'edi@contoso.com'
+            $reading.mailboxes[0].fullAccess | Should -Be @('T')
+            $reading.mailboxes[0].sendAs | Should -Be @('T')
+            $reading.mailboxes[0].popEnabled | Should -BeTrue
+            $reading.organizationSmtpClientAuthenticationDisabled | Should -BeFalse
+            @($reading.managementRoleAssignments | ForEach-Object { $_.name }) | Should -Be @('mine')
+            @($reading.applicationAccessPolicies | ForEach-Object { $_.identity }) | Should -Be @('p1')
+            Should -Invoke Get-RecipientPermission -Times 1 -Exactly -ParameterFilter { $Trustee -eq 'T' -and $null -eq $Identity }
+        }
+    }
+
+    It 'reads only the mailboxes asked for, and no grant without a registration' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-ServicePrincipal { @() }
+            $reading = Read-ExchangeAppSetup -AppId 'a' -Mailboxes @('x@contoso.com')
+            @($reading.mailboxes).Count | Should -Be 1
+            @($reading.mailboxes[0].fullAccess).Count | Should -Be 0
+            Should -Invoke Get-MailboxPermission -Times 0 -Exactly
+            Should -Invoke Get-Mailbox -Times 1 -Exactly -ParameterFilter { $Identity -eq 'x@contoso.com' }
         }
     }
 }
