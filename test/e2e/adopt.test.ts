@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { archive, edi, onStandIns } from "./standInWorld";
+import { added, archive, edi, onStandIns } from "./standInWorld";
 import { organization, tenantId } from "../scripts/standInTenant";
 import { findPwsh } from "../scripts/commandProvider";
 import { projectRoot } from "../../facts/projectRoot";
@@ -36,10 +36,10 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         });
 
     /** adopt, import, preview, up: the checks both guides' tenants share. */
-    async function adoptAndUpdate(stack: string, app: HandMadeApp): Promise<string> {
+    async function adoptAndUpdate(stack: string, app: HandMadeApp, extra: string[] = []): Promise<string> {
         const { project, entra } = world;
         prepare(stack);
-        const adopted = adoptCli(["--stack", stack, "--client-id", app.appId]);
+        const adopted = adoptCli(["--stack", stack, "--client-id", app.appId, ...extra]);
         assert.strictEqual(adopted.status, 0, `${adopted.stdout}\n${adopted.stderr}`);
         assert.ok(!`${adopted.stdout}${adopted.stderr}`.includes(app.secret), "the hand-made secret is never printed");
         assert.match(adopted.stdout, new RegExp(`legacy credential .*password .*key ID ${app.secretKeyId}`));
@@ -81,6 +81,19 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         project.ok(["destroy", "--yes", "--stack", "pdfc"]);
         assert.strictEqual(held().length, 1, "the FullAccess made by hand stays: the stack did not make it");
         assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, false, "SMTP AUTH as the guide left it");
+    });
+
+    it("with --take-ownership the grants found count as the stack's: destroy removes the hand-made FullAccess, and leaves what the stack never took (organisation-wide SMTP AUTH)", async () => {
+        const { project, exchange, entra } = world;
+        const app = await pdfcPortal(entra.admin, "i-net PDFC (taken over)");
+        const identity = guidePowerShell(exchange, app, [added], { smtpAuthOrganizationWide: true });
+        const stdout = await adoptAndUpdate("taken", app, ["--take-ownership"]);
+        assert.match(stdout, /count as the stack's \(exchange\.adoptedGrants\)/);
+        const held = () => exchange.mailboxState(added).permissions.filter((entry) => entry.User === identity && entry.AccessRights.includes("FullAccess"));
+        assert.strictEqual(held().length, 1, "up kept the grant");
+        project.ok(["destroy", "--yes", "--stack", "taken"]);
+        assert.strictEqual(held().length, 0, "the adopted FullAccess went with the stack");
+        assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, false);
     });
 
     it("the eBiss guide's tenant (New-ServicePrincipal given the app registration's object ID, SendAs): adopt names the mistake, and up registers the enterprise application", async () => {

@@ -301,6 +301,7 @@ describe("Exchange PowerShell scripts", () => {
                 disableWam: true,
                 reconcile: "all",
                 reconcileRun: "run-1",
+                adoptedGrants: ["a@contoso.com"],
                 smtpAuthorization: "appRbac",
             });
         const set = new Set<string>([

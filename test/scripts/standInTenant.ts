@@ -243,6 +243,7 @@ export function commandInputs(shape: StackShape): CommandInputs {
         reconcile: "changed",
         reconcileRun: "",
         smtpAuthorization: "mailboxPermission",
+        adoptedGrants: [],
         ...shape.connection,
     });
     const environment = {

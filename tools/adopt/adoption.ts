@@ -49,6 +49,11 @@ export interface AdoptionOptions {
     readonly exchange?: Record<string, unknown>;
     /** The azuread provider's config to write (tenantId, metadataHost). */
     readonly azuread: Record<string, string>;
+    /**
+     * `--take-ownership`: the grants found on the adopted mailboxes count as the stack's (exchange.adoptedGrants),
+     * so a later destroy removes them; without it they stay pre-existing and untouched.
+     */
+    readonly takeOwnership?: boolean;
 }
 
 const key = (name: string) => `${configNamespace}:${name}`;
@@ -146,7 +151,14 @@ export function adopt(app: AppReading, exchange: ExchangeReading | undefined, op
                   },
               }
             : {}),
-        ...(exchange && options.exchange && mailboxes.length > 0 ? { [key("exchange")]: options.exchange } : {}),
+        ...(exchange && options.exchange && mailboxes.length > 0
+            ? {
+                  [key("exchange")]: {
+                      ...options.exchange,
+                      ...(options.takeOwnership ? { adoptedGrants: mailboxes.map((mailbox) => mailbox.address) } : {}),
+                  },
+              }
+            : {}),
     };
     if (!(signInAudiences as readonly string[]).includes(application.signInAudience))
         findings.push({
@@ -239,6 +251,12 @@ export function adopt(app: AppReading, exchange: ExchangeReading | undefined, op
                     ? `SMTP through RBAC for Applications: set ${key("exchange")}.smtpAuthorization: appRbac to let the stack manage it, or Remove-ManagementRoleAssignment -Identity "${assignment.name}"`
                     : `Remove-ManagementRoleAssignment -Identity "${assignment.name}"`,
         });
+    if (exchange && mailboxes.length > 0)
+        notes.push(
+            options.takeOwnership
+                ? `the grants found on ${mailboxes.length} mailbox(es) count as the stack's (exchange.adoptedGrants): a destroy, or a mailbox leaving the config, removes them`
+                : "the grants found stay pre-existing: the stack never removes them, also on destroy (--take-ownership makes them the stack's)",
+        );
     if (!exchange) notes.push("Exchange Online was not read (no --exchange-organization or exchange block): mailboxes are left for you to add");
     return { config, imports, legacyCredentials, findings, notes };
 }

@@ -1,5 +1,5 @@
 /**
- * npm run adopt -- --stack <name> (--client-id <appId> | --display-name <name>) [--out <dir>] [--exchange-organization <domain>]
+ * npm run adopt -- --stack <name> (--client-id <appId> | --display-name <name>) [--take-ownership] [--out <dir>]
  *
  * Reads a setup made by hand (the vendor guides' app registration, secret, consents, Exchange registration and
  * grants), read only, and writes the stack file that describes it and the `pulumi import --file` document that
@@ -36,6 +36,8 @@ ARM_CLIENT_SECRET, ARM_TENANT_ID, or the stack file's azuread:tenantId).
   --exchange-organization <domain> read Exchange Online too, signing in to this tenant's initial domain
                                   (contoso.onmicrosoft.com) interactively; or the stack file's exchange block
   --mailbox <address>             read only these mailboxes (repeatable); default: every mailbox
+  --take-ownership                the FullAccess and SendAs found count as the stack's (exchange.adoptedGrants),
+                                  so a destroy removes them; without it they stay, untouched, forever
   --secret-warn-days <days>       report secrets expiring within this many days (default ${defaults.secretWarnDays})
   --out <dir>                     where to write both files (default: here)
   -h, --help                      this help
@@ -50,6 +52,7 @@ interface Options {
     "display-name"?: string;
     "exchange-organization"?: string;
     mailbox?: string[];
+    "take-ownership"?: boolean;
     "secret-warn-days"?: string;
     out?: string;
     help?: boolean;
@@ -66,6 +69,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
                 "display-name": { type: "string" },
                 "exchange-organization": { type: "string" },
                 mailbox: { type: "string", multiple: true },
+                "take-ownership": { type: "boolean" },
                 "secret-warn-days": { type: "string" },
                 out: { type: "string" },
                 help: { type: "boolean", short: "h" },
@@ -152,6 +156,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
         now: new Date(),
         secretWarnDays: warnDays,
         exchange: blockInput,
+        takeOwnership: values["take-ownership"] === true,
         azuread: { "azuread:tenantId": tenantId, ...(metadataHost ? { "azuread:metadataHost": metadataHost } : {}) },
     });
     const asPulumiHandsIt = Object.fromEntries(

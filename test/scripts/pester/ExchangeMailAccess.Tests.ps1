@@ -86,6 +86,30 @@ Describe 'Resolve-MailboxAccess' {
             $kinds | Should -Be @('Grant', 'CheckRbac', 'Revoke', 'Revoke')
         }
     }
+
+    It 'leaves a wanted grant that was already there pre-existing, and makes it the stack''s only when the mailbox is adopted' {
+        InModuleScope ExchangeMailAccess {
+            $desired = @{ address = 'm@contoso.com'; fullAccess = $true; sendAs = $false; groupMember = $false; smtpClientAuth = $false; smtpClientAuthOrganization = $false; imapEnabled = $true; popEnabled = $false }
+            $current = @{ fullAccess = $true; sendAs = $true; groupMember = $false; denied = @(); settings = @{ SmtpClientAuthenticationDisabled = $null; ImapEnabled = $true; PopEnabled = $false } }
+            $kept = Resolve-MailboxAccess -Address 'm@contoso.com' -Desired $desired -Record $null -Current $current -Trustee 'T'
+            $kept.record.owns.fullAccess | Should -BeFalse
+            $adopted = Resolve-MailboxAccess -Address 'm@contoso.com' -Desired $desired -Record $null -Current $current -Trustee 'T' -Adopted $true
+            $adopted.record.owns.fullAccess | Should -BeTrue
+            $adopted.record.owns.sendAs | Should -BeFalse -Because 'a grant the config does not want is not adopted (npm run adopt reports it)'
+            @($adopted.operations).Count | Should -Be 0
+        }
+    }
+}
+
+Describe 'Test-AdoptionComplete' {
+    It 'says whether the record owns every grant the adopted mailbox wants' {
+        InModuleScope ExchangeMailAccess {
+            $desired = @{ address = 'm@contoso.com'; fullAccess = $true; sendAs = $true }
+            Test-AdoptionComplete -Desired $desired -Record $null | Should -BeFalse
+            Test-AdoptionComplete -Desired $desired -Record @{ owns = @{ fullAccess = $true; sendAs = $false } } | Should -BeFalse
+            Test-AdoptionComplete -Desired $desired -Record @{ owns = @{ fullAccess = $true; sendAs = $true } } | Should -BeTrue
+        }
+    }
 }
 
 Describe 'Invoke-ExchangeMailAccessOperation' {
