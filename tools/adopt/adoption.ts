@@ -257,6 +257,10 @@ export function adopt(app: AppReading, exchange: ExchangeReading | undefined, op
                 ? `the grants found on ${mailboxes.length} mailbox(es) count as the stack's (exchange.adoptedGrants): a destroy, or a mailbox leaving the config, removes them`
                 : "the grants found stay pre-existing: the stack never removes them, also on destroy (--take-ownership makes them the stack's)",
         );
+    if (exchange && exchange.applicationAccessPolicies === null)
+        notes.push(
+            "Application Access Policies were not read: the Exchange session has no Get-ApplicationAccessPolicy (the signed-in identity's roles leave it out)",
+        );
     if (!exchange) notes.push("Exchange Online was not read (no --exchange-organization or exchange block): mailboxes are left for you to add");
     return { config, imports, legacyCredentials, findings, notes };
 }
