@@ -21,6 +21,7 @@ import { readApp } from "../../tools/tenant/graphApp";
 import { AppReading } from "../../tools/tenant/appReading";
 import { ExchangeReading, readExchange } from "../../tools/tenant/exchangeApp";
 import { adopt, impliedProtocols } from "../../tools/adopt/adoption";
+import { main } from "../../tools/adopt/cli";
 import { importFileWithComponent } from "../../tools/repair/lostObjects";
 import { AdminGraph, ebissPortal, guidePowerShell, HandMadeApp, pdfcPortal } from "./handMadeSetups";
 
@@ -240,6 +241,50 @@ describe("npm run adopt: reading a hand-made setup and deciding the stack", func
             assert.deepStrictEqual(adoption.config[key("userSignIn")], { redirectUris: ["https://pdfc.contoso.com/oauth"], protocols: [] });
             assert.strictEqual(adoption.config[key("smtpAuth")], "organization", "the i-net guide: SMTP AUTH protocol must be enabled for your organization");
             assert.ok(!adoption.findings.some((f) => /registered with the app registration/.test(f.what)), "registered as Microsoft documents it");
+        });
+    });
+
+    describe("the command line", () => {
+        const run = async (argv: string[]) => {
+            const lines: string[] = [];
+            const code = await main(
+                argv,
+                (text) => lines.push(text),
+                (text) => lines.push(text),
+            );
+            return { code, text: lines.join("\n") };
+        };
+
+        it("needs a stack and exactly one of --client-id and --display-name; bad usage exits 2 and names the fix", async () => {
+            assert.deepStrictEqual(await run(["--client-id", "x"]), {
+                code: 2,
+                text: "--stack <name> is required: letters, digits, - _ . (see npm run adopt -- --help)",
+            });
+            for (const argv of [
+                ["--stack", "s"],
+                ["--stack", "s", "--client-id", "x", "--display-name", "y"],
+            ])
+                assert.match((await run(argv)).text, /give exactly one of --client-id <appId> and --display-name <name>/);
+            assert.match(
+                (await run(["--stack", "s", "--client-id", "x", "--secret-warn-days", "0"])).text,
+                /--secret-warn-days 0: give a whole number of days from 1 to 365/,
+            );
+            assert.strictEqual((await run(["--bogus"])).code, 2);
+            assert.match((await run(["--help"])).text, /--take-ownership/);
+        });
+
+        it("names the missing Graph sign-in without reading anything", async () => {
+            const saved = { ...process.env };
+            try {
+                delete process.env.ARM_CLIENT_ID;
+                delete process.env.ARM_CLIENT_SECRET;
+                const answer = await run(["--stack", "nosignin", "--client-id", "x", "--out", dir]);
+                assert.strictEqual(answer.code, 1);
+                assert.match(answer.text, /no Microsoft Graph sign-in: set ARM_CLIENT_ID and ARM_CLIENT_SECRET/);
+                assert.ok(!fs.existsSync(path.join(dir, "Pulumi.nosignin.yaml")), "nothing written");
+            } finally {
+                process.env = saved;
+            }
         });
     });
 
