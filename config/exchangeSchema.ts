@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defaults, exchangeAuthModes, exchangeReconcileModes, smtpAuthorizationModes } from "./choices";
-import { envVarNamePattern, guidPattern, isDomainName, labelPattern, rbacGroupNamePattern, show } from "./formats";
+import { envVarNamePattern, guidPattern, isDomainName, isMailAddress, labelPattern, rbacGroupNamePattern, show } from "./formats";
 import { checked, documented, enumOf, nonEmptyString, patterned, says, strictObject } from "./schemaHelpers";
 
 export const organizationMissing =
@@ -84,6 +84,20 @@ export const exchangeBlock = strictObject(
             "derived from displayName",
             "`appRbac`: name (and alias) of the stack's mail-enabled security group; the scope and role assignment are named after it. Must not exist yet: the stack never takes over a group it did not make.",
             patterned(rbacGroupNamePattern, "a group name of letters, digits and . _ - (at most 64)").optional(),
+        ),
+        adoptedGrants: documented(
+            "exchange.adoptedGrants",
+            "list of addresses",
+            "`[]`",
+            "Mailboxes whose FullAccess and SendAs, already held by the app when the Exchange step reads them, count as the stack's from then on, so a destroy (or the mailbox leaving the config) removes them; written by `npm run adopt -- --take-ownership`, see [Adopting a setup made by hand](adopt.md). Unset, such grants stay untouched forever.",
+            z
+                .array(
+                    checked(isMailAddress, "an e-mail address", "missing; give a mailbox's e-mail address"),
+                    says(undefined, (value) => `${show(value)} must be a list of e-mail addresses`),
+                )
+                // Exchange compares addresses without regard to case.
+                .transform((addresses) => [...new Set(addresses.map((address) => address.toLowerCase()))].sort())
+                .default([]),
         ),
         reconcileRun: documented(
             "exchange.reconcileRun",

@@ -18,6 +18,8 @@ interface ExchangeRun {
     readonly pwsh: string;
     readonly reconcile: ExchangeReconcileMode;
     readonly reconcileRun: string;
+    /** Mailboxes whose grants found there count as the stack's (`npm run adopt -- --take-ownership`). */
+    readonly adoptedGrants?: readonly string[];
     readonly smtpAuthorization: SmtpAuthorizationMode;
     readonly appRbacGroup?: string;
 }
@@ -63,6 +65,7 @@ export function exchangeConnectionFrom(block: ExchangeBlock, cloud: CloudName = 
         reconcile: block.reconcile,
         reconcileRun: block.reconcileRun,
         smtpAuthorization: block.smtpAuthorization,
+        ...(block.adoptedGrants.length > 0 ? { adoptedGrants: block.adoptedGrants } : {}),
         ...(block.appRbacGroup !== undefined ? { appRbacGroup: block.appRbacGroup } : {}),
         ...signInFrom(block),
     };

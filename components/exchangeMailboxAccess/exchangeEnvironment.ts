@@ -76,6 +76,10 @@ export function staticExchangeEnvironment(
     if (connection.reconcile === "all") {
         environment.M365_EXO_RECONCILE = "all";
     }
+    // The grants found on these mailboxes count as the stack's (docs/adopt.md): the list, lower case, as JSON.
+    if (connection.adoptedGrants && connection.adoptedGrants.length > 0) {
+        environment.M365_EXO_ADOPTED_GRANTS = JSON.stringify(connection.adoptedGrants);
+    }
     if (connection.reconcileRun !== "") {
         environment.M365_EXO_RECONCILE_RUN = connection.reconcileRun;
     }

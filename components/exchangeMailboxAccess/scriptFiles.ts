@@ -14,6 +14,8 @@ export const exchangeScripts = {
     sync: `${scriptsFolder}/Sync-ExchangeMailAccess.ps1`,
     remove: `${scriptsFolder}/Remove-ExchangeMailAccess.ps1`,
     readiness: `${scriptsFolder}/Test-ExchangeReadiness.ps1`,
+    /** `npm run adopt`'s read-only reading of what Exchange holds for an app (tools/tenant/exchangeApp.ts runs it). */
+    read: `${scriptsFolder}/Read-ExchangeMailAccess.ps1`,
     manifest: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psd1`,
     module: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psm1`,
 } as const;

@@ -37,6 +37,17 @@ describe("stack config validation", () => {
         assert.strictEqual(settings.userSignIn, undefined);
     });
 
+    it("reads exchange.adoptedGrants as lower-case addresses and refuses what is not one, naming the key", () => {
+        const base = { displayName: "EDI", mailboxes: [{ address: "edi@contoso.com", protocols: ["imap"] }] };
+        const settings = valid({ ...base, exchange: { ...exchange, adoptedGrants: ["EDI@contoso.com", "edi@contoso.com"] } });
+        assert.deepStrictEqual(settings.exchange?.adoptedGrants, ["edi@contoso.com"]);
+        assertProblem(
+            problems({ ...base, exchange: { ...exchange, adoptedGrants: ["not an address"] } }),
+            "exchange.adoptedGrants[0]",
+            "is not an e-mail address",
+        );
+    });
+
     it("refuses every redirect URI the azuread provider would refuse, naming the key, the value and what to write", () => {
         const list = problems({
             displayName: "PDFC",

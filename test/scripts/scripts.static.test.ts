@@ -13,6 +13,7 @@ import { projectRoot } from "../../facts/projectRoot";
 import { ExchangeAuthMode } from "../../config/choices";
 import { ExchangeConnectionConfig, exchangeConnectionFrom } from "../../config/settings";
 import { CommandCall, ParsedScript, descendants, parseScript, splatKeys } from "./powershellParser";
+import { readingEnvironment } from "../../tools/tenant/exchangeApp";
 
 interface CmdletReference {
     parameterSets: string[][];
@@ -213,7 +214,9 @@ describe("Exchange PowerShell scripts", () => {
     });
 
     it("end the process only in the entry scripts: the module's functions throw, the entry scripts exit", () => {
-        const entries = new Set([exchangeScripts.sync, exchangeScripts.remove, exchangeScripts.readiness].map((file) => path.basename(file)));
+        const entries = new Set(
+            [exchangeScripts.sync, exchangeScripts.remove, exchangeScripts.readiness, exchangeScripts.read].map((file) => path.basename(file)),
+        );
         const exits = (file: string) =>
             fs
                 .readFileSync(path.join(projectRoot(), file), "utf8")
@@ -302,6 +305,7 @@ describe("Exchange PowerShell scripts", () => {
                     disableWam: true,
                     reconcile: "all",
                     reconcileRun: "run-1",
+                    adoptedGrants: ["a@contoso.com"],
                     smtpAuthorization: "appRbac",
                 },
                 "usGovGccHigh",
@@ -338,6 +342,8 @@ describe("Exchange PowerShell scripts", () => {
         read.delete("M365_EXO_REGISTRATION_DELAY_SECONDS");
         // PowerShell's own module search path, where the ExchangeOnlineManagement versions are looked for.
         read.delete("PSModulePath");
+        // npm run adopt's reading sets these besides the sign-in's (tools/tenant/exchangeApp.ts).
+        for (const name of Object.keys(readingEnvironment({ appId: "", servicePrincipalObjectId: "", applicationObjectId: "", mailboxes: [] }))) set.add(name);
         assert.deepStrictEqual([...read].sort(), [...set].sort());
         assert.match(source, /StartsWith\('M365_MAILBOX_'/, "mailboxes are read from the M365_MAILBOX_* variables");
     });
@@ -354,7 +360,14 @@ describe("Exchange PowerShell scripts", () => {
     it("print on stdout only the recorded state line (the readiness check: only its JSON document)", () => {
         for (const script of scripts) {
             const writes = [...script.source.matchAll(/\[Console\]::Out\.Write(Line)?\(([^)]*)/g)].map((match) => match[2]);
-            const allowed = script.file === path.basename(exchangeScripts.readiness) ? /^\(\$readiness \| ConvertTo-Json / : /^\$script:StateMarker \+/;
+            // The command's scripts print only the state line; the read-only entry scripts (the readiness check's and
+            // adopt's reading) only their one JSON document.
+            const allowed =
+                script.file === path.basename(exchangeScripts.readiness)
+                    ? /^\(\$readiness \| ConvertTo-Json /
+                    : script.file === path.basename(exchangeScripts.read)
+                      ? /^\(\$reading \| ConvertTo-Json /
+                      : /^\$script:StateMarker \+/;
             for (const written of writes) {
                 assert.match(written, allowed, `${script.file} writes ${written} to stdout`);
             }

@@ -72,6 +72,8 @@ export interface TenantState {
     scopes: { Name: string; RecipientRestrictionFilter: string }[];
     /** Role assignments to apps: App is the Exchange service principal's Identity. */
     roleAssignments: { Name: string; Role: string; App: string; CustomResourceScope: string | null }[];
+    /** Application Access Policies (Get-ApplicationAccessPolicy). */
+    applicationAccessPolicies?: { Identity: string; AppId: string[]; AccessRight: string; ScopeName: string; Description: string }[];
 }
 
 export interface LoggedCall {
@@ -250,6 +252,7 @@ export function commandInputs(shape: StackShape): CommandInputs {
             reconcile: "changed",
             reconcileRun: "",
             smtpAuthorization: "mailboxPermission",
+            adoptedGrants: [],
             ...shape.connection,
         },
         shape.cloud,

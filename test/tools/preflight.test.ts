@@ -150,7 +150,7 @@ describe("npm run preflight: the readiness check's decision", () => {
         const taken = { sameName: { value: [{ appId: "11111111-2222-4333-8444-555555555555", id: "x" }] } };
         const name = named(decide({ entra: taken }), "display name")[0];
         assert.strictEqual(name.severity, "block");
-        assert.match(name.fix!, /adopt that app \(client ID 11111111-2222-4333-8444-555555555555\)/);
+        assert.match(name.fix!, /npm run adopt -- --stack <name> --client-id 11111111-2222-4333-8444-555555555555/);
         assert.strictEqual(
             named(decide({ entra: taken, input: { ownClientId: "11111111-2222-4333-8444-555555555555" } }), "display name")[0].severity,
             "ok",
@@ -317,7 +317,7 @@ describe("npm run preflight against the stand-in Entra ID and Exchange Online", 
         assert.strictEqual(find("Exchange Online", /has Exchange Online/)?.severity, "ok");
         assert.strictEqual(find("credential policy", /secretLifetimeDays: 180 is longer/)?.severity, "block");
         assert.match(find("Exchange organization", /./)!.fix!, /contoso\.onmicrosoft\.com/);
-        assert.match(find("display name", /./)!.fix!, new RegExp(`client ID ${other.body.appId}`));
+        assert.match(find("display name", /./)!.fix!, new RegExp(`--client-id ${other.body.appId}`));
         assert.strictEqual(find("mailbox nobody@contoso.com", /no mailbox/)?.severity, "block");
         assert.strictEqual(find("SMTP AUTH", /whole organisation/)?.severity, "warn");
         assert.strictEqual(find(`mailbox ${shared}`, /a shared mailbox/)?.severity, "ok");

@@ -115,7 +115,7 @@ function tenantFindings(entra: EntraFacts, input: ReadinessInput): Finding[] {
                       check: "display name",
                       severity: "block",
                       says: `"${input.settings.displayName}" is already the name of ${others.map((app) => `app ${app.appId}`).join(", ")}; the stack never takes over an app it did not make, and two apps of one name confuse every admin after you`,
-                      fix: `choose another ${key("displayName")}, or adopt that app (client ID ${others[0].appId}) into the stack`,
+                      fix: `choose another ${key("displayName")}, or bring that app under the stack: npm run adopt -- --stack <name> --client-id ${others[0].appId}`,
                   },
         );
     }

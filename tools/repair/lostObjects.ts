@@ -115,6 +115,26 @@ export function importFile(repair: RepairPlan, azureadVersion: string): unknown 
 }
 
 /**
+ * `pulumi import --file`'s document for a stack with nothing in its state yet (`npm run adopt`): the Entra ID
+ * component, which the import makes empty, and each object under it by the program's logical name.
+ */
+export function importFileWithComponent(imports: readonly LostObject[], azureadVersion: string): unknown {
+    return {
+        resources: [
+            { type: componentTypes.mailApplication, name: "entra", logicalName: mailApplicationName, component: true },
+            ...imports.map((object, index) => ({
+                type: object.type,
+                name: `object${index}`,
+                logicalName: object.name,
+                id: object.id,
+                parent: "entra",
+                version: azureadVersion,
+            })),
+        ],
+    };
+}
+
+/**
  * The fix for each error a partial create leaves behind (issue #32, finding 11), for the README and for
  * `npm run repair --explain`.
  */

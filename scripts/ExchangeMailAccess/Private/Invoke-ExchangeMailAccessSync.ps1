@@ -45,7 +45,10 @@ function Invoke-ExchangeMailAccessSync {
     foreach ($key in $keys) {
         $desiredMailbox = if ($Desired.mailboxes.ContainsKey($key)) { $Desired.mailboxes[$key] } else { $null }
         $record = if ($state.mailboxes.ContainsKey($key)) { $state.mailboxes[$key] } else { $null }
-        if ($null -ne $desiredMailbox -and (Test-MailboxRecordTrusted -Desired $desiredMailbox -Record $record -SameTrustee $sameTrustee -ReconcileAll $reconcileAll)) {
+        $adopted = ($null -ne $desiredMailbox) -and (@($Desired['adoptedGrants']) -contains $key)
+        # An adopted mailbox is read until the record owns what it wants: its grants may be there to take over.
+        $adoptionPending = $adopted -and -not (Test-AdoptionComplete -Desired $desiredMailbox -Record $record)
+        if ($null -ne $desiredMailbox -and -not $adoptionPending -and (Test-MailboxRecordTrusted -Desired $desiredMailbox -Record $record -SameTrustee $sameTrustee -ReconcileAll $reconcileAll)) {
             $trusted++
             continue
         }
@@ -58,7 +61,7 @@ function Invoke-ExchangeMailAccessSync {
         if ($null -eq $desiredMailbox -and (Test-RecordOwnsNothing -Record $record)) {
             continue
         }
-        Sync-OneMailbox -State $state -Key $key -Desired $desiredMailbox -Record $record -Trustee $trustee
+        Sync-OneMailbox -State $state -Key $key -Desired $desiredMailbox -Record $record -Trustee $trustee -Adopted $adopted
     }
     if ($trusted -gt 0) { Write-Report "$trusted mailbox(es) unchanged since the last run: trusted from the record, not read." }
 

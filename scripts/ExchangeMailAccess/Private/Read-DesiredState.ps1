@@ -14,6 +14,8 @@ function Read-DesiredState {
         reconcileRun         = [string] $env:M365_EXO_RECONCILE_RUN
         disableWam           = ($env:M365_EXO_DISABLE_WAM -eq 'true')
         appRbac              = Read-AppRbacSettings
+        # exchange.adoptedGrants: mailboxes (lower case) whose grants found there count as the stack's.
+        adoptedGrants        = @(if ($env:M365_EXO_ADOPTED_GRANTS) { $env:M365_EXO_ADOPTED_GRANTS | ConvertFrom-Json })
         mailboxes            = $mailboxes
     }
 }

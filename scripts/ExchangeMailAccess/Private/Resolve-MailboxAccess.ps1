@@ -3,6 +3,8 @@
     Record: the previous record of the mailbox, or $null.
     Current: Get-MailboxAccess for Trustee (groupMember filled in from the appRbac group's members).
     Group: the appRbac group's name, for membership operations; empty when the stack has none.
+    Adopted: exchange.adoptedGrants names the mailbox: a wanted FullAccess or SendAs the trustee already holds
+    becomes the stack's (npm run adopt -- --take-ownership), so a later destroy revokes it.
 #>
 function Resolve-MailboxAccess {
     [CmdletBinding()]
@@ -13,7 +15,8 @@ function Resolve-MailboxAccess {
         [AllowNull()][hashtable] $Record,
         [Parameter(Mandatory)][hashtable] $Current,
         [Parameter(Mandatory)][string] $Trustee,
-        [string] $Group = ''
+        [string] $Group = '',
+        [bool] $Adopted = $false
     )
     $grants = [System.Collections.Generic.List[hashtable]]::new()
     $revokes = [System.Collections.Generic.List[hashtable]]::new()
@@ -36,7 +39,8 @@ function Resolve-MailboxAccess {
         }
         elseif ($wanted) {
             if ($present) {
-                $next.owns[$key] = $owned
+                # Group membership is never adopted: the group is the stack's own (appRbac).
+                $next.owns[$key] = $owned -or ($Adopted -and $key -ne 'groupMember')
             }
             else {
                 $grants.Add(@{

@@ -6,7 +6,8 @@ function Sync-OneMailbox {
         [Parameter(Mandatory)][string] $Key,
         [AllowNull()][hashtable] $Desired,
         [AllowNull()][hashtable] $Record,
-        [Parameter(Mandatory)][string] $Trustee
+        [Parameter(Mandatory)][string] $Trustee,
+        [bool] $Adopted = $false
     )
     $address = if ($null -ne $Desired) { $Desired.address } else { $Record.address }
     $needsGroup = (($null -ne $Desired) -and [bool] $Desired.groupMember) -or (Get-OwnedGrants -Record $Record).groupMember
@@ -29,8 +30,14 @@ function Sync-OneMailbox {
         }
         return
     }
-    $resolved = Resolve-MailboxAccess -Address $address -Desired $Desired -Record $Record -Current $current -Trustee $Trustee -Group ([string] $State.run.group)
+    $resolved = Resolve-MailboxAccess -Address $address -Desired $Desired -Record $Record -Current $current -Trustee $Trustee -Group ([string] $State.run.group) -Adopted $Adopted
     $next = $resolved.record
+    if ($Adopted) {
+        $before = Get-OwnedGrants -Record $Record
+        foreach ($key in @('fullAccess', 'sendAs')) {
+            if ($next.owns[$key] -and -not $before[$key]) { Write-Report "adopted $key on ${address}: the stack owns it from now on (exchange.adoptedGrants)" }
+        }
+    }
     foreach ($operation in $resolved.operations) {
         try {
             Invoke-ExchangeMailAccessOperation -Operation $operation

@@ -63,6 +63,7 @@ describe("ExchangeMailboxAccess, on its own under mocks", () => {
             disableWam: false,
             reconcile: "changed",
             reconcileRun: "",
+            adoptedGrants: [],
             smtpAuthorization: "mailboxPermission",
         });
         const password = "pfx-password-!$'";

@@ -13,17 +13,20 @@ BeforeAll {
     function global:Remove-MailboxPermission { param($Identity, $User, $AccessRights, [switch] $Confirm) }
     function global:Set-CASMailbox { param($Identity, $SmtpClientAuthenticationDisabled, $ImapEnabled, $PopEnabled, [switch] $Confirm) }
     function global:Get-CASMailbox { param($Identity) }
-    function global:Get-Mailbox { param($Identity) }
     function global:Get-MailboxPermission { param($Identity, $User) }
-    function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights) }
+    function global:Get-RecipientPermission { param($Identity, $Trustee, $AccessRights, $ResultSize) }
     function global:Connect-ExchangeOnline { param($ExchangeEnvironmentName, $UserPrincipalName, [switch] $DisableWAM, [switch] $ShowBanner, $ShowProgress) }
     function global:Get-ConnectionInformation { }
+    function global:Get-Mailbox { param($Identity, $ResultSize) }
+    function global:Get-TransportConfig { param() }
+    function global:Get-ManagementRoleAssignment { param() }
+    function global:Get-ApplicationAccessPolicy { param($Identity) }
     $script:module = Import-Module -Name (Join-Path -Path $PSScriptRoot -ChildPath '../../../scripts/ExchangeMailAccess/ExchangeMailAccess.psd1') -Force -PassThru
 }
 
 Describe 'the manifest' {
     It 'exports only what the entry scripts call' {
-        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Get-ExchangeReadiness', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
+        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Get-ExchangeReadiness', 'Invoke-ExchangeReading', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
     }
 
     It 'gives each exported function comment-based help that Get-Help reads' {
@@ -111,6 +114,30 @@ Describe 'Resolve-MailboxAccess' {
             $current = @{ fullAccess = $true; sendAs = $true; groupMember = $false; denied = @(); settings = @{ SmtpClientAuthenticationDisabled = $null; ImapEnabled = $false; PopEnabled = $false } }
             $kinds = @((Resolve-MailboxAccess -Address 'm@contoso.com' -Desired $desired -Record $record -Current $current -Trustee 'T' -Group 'G').operations | ForEach-Object { $_.kind })
             $kinds | Should -Be @('Grant', 'CheckRbac', 'Revoke', 'Revoke')
+        }
+    }
+
+    It 'leaves a wanted grant that was already there pre-existing, and makes it the stack''s only when the mailbox is adopted' {
+        InModuleScope ExchangeMailAccess {
+            $desired = @{ address = 'm@contoso.com'; fullAccess = $true; sendAs = $false; groupMember = $false; smtpClientAuth = $false; smtpClientAuthOrganization = $false; imapEnabled = $true; popEnabled = $false }
+            $current = @{ fullAccess = $true; sendAs = $true; groupMember = $false; denied = @(); settings = @{ SmtpClientAuthenticationDisabled = $null; ImapEnabled = $true; PopEnabled = $false } }
+            $kept = Resolve-MailboxAccess -Address 'm@contoso.com' -Desired $desired -Record $null -Current $current -Trustee 'T'
+            $kept.record.owns.fullAccess | Should -BeFalse
+            $adopted = Resolve-MailboxAccess -Address 'm@contoso.com' -Desired $desired -Record $null -Current $current -Trustee 'T' -Adopted $true
+            $adopted.record.owns.fullAccess | Should -BeTrue
+            $adopted.record.owns.sendAs | Should -BeFalse -Because 'a grant the config does not want is not adopted (npm run adopt reports it)'
+            @($adopted.operations).Count | Should -Be 0
+        }
+    }
+}
+
+Describe 'Test-AdoptionComplete' {
+    It 'says whether the record owns every grant the adopted mailbox wants' {
+        InModuleScope ExchangeMailAccess {
+            $desired = @{ address = 'm@contoso.com'; fullAccess = $true; sendAs = $true }
+            Test-AdoptionComplete -Desired $desired -Record $null | Should -BeFalse
+            Test-AdoptionComplete -Desired $desired -Record @{ owns = @{ fullAccess = $true; sendAs = $false } } | Should -BeFalse
+            Test-AdoptionComplete -Desired $desired -Record @{ owns = @{ fullAccess = $true; sendAs = $true } } | Should -BeTrue
         }
     }
 }
@@ -236,6 +263,55 @@ Describe 'Connect-ExchangeMailAccess' {
             Mock Get-ConnectionInformation { [pscustomobject]@{ TenantID = 't1' } }
             Connect-ExchangeMailAccess -ModuleVersion '3.9.0'
             Should -Invoke Connect-ExchangeOnline -Times 1 -Exactly -ParameterFilter { $null -eq $ExchangeEnvironmentName }
+        }
+    }
+}
+
+Describe 'Read-ExchangeAppSetup' {
+    BeforeEach {
+        InModuleScope ExchangeMailAccess {
+            # Exchange answers an Identity it does not know with every registration: another app's is among them.
+            Mock Get-ServicePrincipal {
+                @([pscustomobject]@{ Identity = 'T'; AppId = 'a'; ObjectId = 'app-object'; DisplayName = 'eBiss' }, [pscustomobject]@{ Identity = 'other'; AppId = 'b'; ObjectId = 'ob' })
+            }
+            Mock Get-Mailbox { @([pscustomobject]@{ PrimarySmtpAddress = 'edi@contoso.com'; RecipientTypeDetails = 'UserMailbox' }, [pscustomobject]@{ PrimarySmtpAddress = 'x@contoso.com'; RecipientTypeDetails = 'SharedMailbox' }) }
+            Mock Get-RecipientPermission { @([pscustomobject]@{ Identity = 'edi'; Trustee = 'T'; AccessControlType = 'Allow'; AccessRights = @('SendAs') }) }
+            Mock Get-CASMailbox { [pscustomobject]@{ PrimarySmtpAddress = 'edi@contoso.com'; ImapEnabled = $false; PopEnabled = $true; SmtpClientAuthenticationDisabled = $null } }
+            Mock Get-MailboxPermission {
+                if ($Identity -eq 'edi@contoso.com') { @([pscustomobject]@{ User = 'T'; AccessRights = @('FullAccess'); IsInherited = $false; Deny = $false }) }
+                else { @([pscustomobject]@{ User = 'T'; AccessRights = @('FullAccess'); IsInherited = $true; Deny = $false }) }
+            }
+            Mock Get-TransportConfig { [pscustomobject]@{ SmtpClientAuthenticationDisabled = $false } }
+            Mock Get-ManagementRoleAssignment { @([pscustomobject]@{ Name = 'mine'; Role = 'Application Mail.Send'; RoleAssignee = 'T' }, [pscustomobject]@{ Name = 'theirs'; Role = 'Application Mail.Send'; RoleAssignee = 'U' }) }
+            Mock Get-ApplicationAccessPolicy { @([pscustomobject]@{ Identity = 'p1'; AppId = @('a'); AccessRight = 'RestrictAccess'; ScopeName = 'EDI' }, [pscustomobject]@{ Identity = 'p2'; AppId = @('b') }) }
+        }
+    }
+
+    It 'reads the app''s registration (naming which object ID it holds), its explicit grants, role assignments and policies, and nobody else''s' {
+        InModuleScope ExchangeMailAccess {
+            $reading = Read-ExchangeAppSetup -AppId 'a' -ServicePrincipalObjectId 'sp-object' -ApplicationObjectId 'app-object'
+            @($reading.servicePrincipals).Count | Should -Be 1
+            $reading.servicePrincipals[0].objectIdIs | Should -Be 'appRegistration'
+            @($reading.mailboxes).Count | Should -Be 1 -Because 'an inherited entry is not a grant'
+            $reading.mailboxes[0].address | Should -Be 'edi@contoso.com'
+            $reading.mailboxes[0].fullAccess | Should -Be @('T')
+            $reading.mailboxes[0].sendAs | Should -Be @('T')
+            $reading.mailboxes[0].popEnabled | Should -BeTrue
+            $reading.organizationSmtpClientAuthenticationDisabled | Should -BeFalse
+            @($reading.managementRoleAssignments | ForEach-Object { $_.name }) | Should -Be @('mine')
+            @($reading.applicationAccessPolicies | ForEach-Object { $_.identity }) | Should -Be @('p1')
+            Should -Invoke Get-RecipientPermission -Times 1 -Exactly -ParameterFilter { $Trustee -eq 'T' -and $null -eq $Identity }
+        }
+    }
+
+    It 'reads only the mailboxes asked for, and no grant without a registration' {
+        InModuleScope ExchangeMailAccess {
+            Mock Get-ServicePrincipal { @() }
+            $reading = Read-ExchangeAppSetup -AppId 'a' -Mailboxes @('x@contoso.com')
+            @($reading.mailboxes).Count | Should -Be 1
+            @($reading.mailboxes[0].fullAccess).Count | Should -Be 0
+            Should -Invoke Get-MailboxPermission -Times 0 -Exactly
+            Should -Invoke Get-Mailbox -Times 1 -Exactly -ParameterFilter { $Identity -eq 'x@contoso.com' }
         }
     }
 }
