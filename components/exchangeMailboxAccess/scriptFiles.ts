@@ -7,14 +7,13 @@ import { projectRoot } from "../../facts/projectRoot";
 export const scriptsFolder = "scripts";
 
 /**
- * The entry scripts the command runs (sync, remove) and the one `npm run preflight` runs (readiness, read only), and
- * the module they import (scripts/ExchangeMailAccess/, one function per file).
+ * The entry scripts the command runs (sync, remove), the read-only one the tools run (read: `npm run adopt`'s and
+ * `npm run preflight`'s readings, tools/tenant/exchangeApp.ts), and the module they import
+ * (scripts/ExchangeMailAccess/, one function per file).
  */
 export const exchangeScripts = {
     sync: `${scriptsFolder}/Sync-ExchangeMailAccess.ps1`,
     remove: `${scriptsFolder}/Remove-ExchangeMailAccess.ps1`,
-    readiness: `${scriptsFolder}/Test-ExchangeReadiness.ps1`,
-    /** `npm run adopt`'s read-only reading of what Exchange holds for an app (tools/tenant/exchangeApp.ts runs it). */
     read: `${scriptsFolder}/Read-ExchangeMailAccess.ps1`,
     manifest: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psd1`,
     module: `${scriptsFolder}/ExchangeMailAccess/ExchangeMailAccess.psm1`,

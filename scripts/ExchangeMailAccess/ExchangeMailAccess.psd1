@@ -8,7 +8,7 @@
     Description          = 'Grants an app FullAccess, SendAs, SMTP AUTH, IMAP/POP or SMTP through RBAC for Applications on Exchange Online mailboxes, recording what it owns so it can undo exactly that.'
     PowerShellVersion    = '7.0'
     CompatiblePSEditions = @('Core')
-    FunctionsToExport    = @('Invoke-ExchangeStep', 'Write-ReportSummary', 'Get-ChangeCount', 'Write-RecordedState', 'Get-ExchangeReadiness', 'Invoke-ExchangeReading')
+    FunctionsToExport    = @('Invoke-ExchangeStep', 'Write-ReportSummary', 'Get-ChangeCount', 'Write-RecordedState', 'Invoke-ExchangeReading')
     CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -214,9 +214,7 @@ describe("Exchange PowerShell scripts", () => {
     });
 
     it("end the process only in the entry scripts: the module's functions throw, the entry scripts exit", () => {
-        const entries = new Set(
-            [exchangeScripts.sync, exchangeScripts.remove, exchangeScripts.readiness, exchangeScripts.read].map((file) => path.basename(file)),
-        );
+        const entries = new Set([exchangeScripts.sync, exchangeScripts.remove, exchangeScripts.read].map((file) => path.basename(file)));
         const exits = (file: string) =>
             fs
                 .readFileSync(path.join(projectRoot(), file), "utf8")
@@ -360,14 +358,9 @@ describe("Exchange PowerShell scripts", () => {
     it("print on stdout only the recorded state line (the readiness check: only its JSON document)", () => {
         for (const script of scripts) {
             const writes = [...script.source.matchAll(/\[Console\]::Out\.Write(Line)?\(([^)]*)/g)].map((match) => match[2]);
-            // The command's scripts print only the state line; the read-only entry scripts (the readiness check's and
-            // adopt's reading) only their one JSON document.
-            const allowed =
-                script.file === path.basename(exchangeScripts.readiness)
-                    ? /^\(\$readiness \| ConvertTo-Json /
-                    : script.file === path.basename(exchangeScripts.read)
-                      ? /^\(\$reading \| ConvertTo-Json /
-                      : /^\$script:StateMarker \+/;
+            // The command's scripts print only the state line; the read-only entry script (adopt's and the readiness
+            // check's reading) only its one JSON document.
+            const allowed = script.file === path.basename(exchangeScripts.read) ? /^\(\$reading \| ConvertTo-Json / : /^\$script:StateMarker \+/;
             for (const written of writes) {
                 assert.match(written, allowed, `${script.file} writes ${written} to stdout`);
             }

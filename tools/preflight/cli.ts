@@ -99,7 +99,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
             entra = { unreadable: (error as Error).message };
         }
     }
-    const exchange = settings.exchange ? await readExchangeFacts(access, settings.exchange, tenantId) : undefined;
+    const exchange = settings.exchange ? readExchangeFacts(access, settings.exchange, tenantId) : undefined;
     const findings = readinessFindings({ settings, access, ownClientId: ownClientId(stack), entra, exchange, now: new Date() });
     out(format === "json" ? JSON.stringify({ stack, ready: !blocks(findings), findings }, null, 2) : renderText(stack, findings));
     return blocks(findings) ? 1 : 0;

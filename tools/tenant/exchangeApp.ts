@@ -1,7 +1,8 @@
 /**
  * The Exchange Online side of a tenant reading: runs scripts/Read-ExchangeMailAccess.ps1 (read only; the module's
  * Invoke-ExchangeReading) with the stack's Exchange sign-in, every value in the environment, and parses the one
- * JSON document it prints. The shapes are here; what they mean for adoption is tools/adopt/adoption.ts's.
+ * JSON document it prints: adopt's reading of an app (AppSetup) here, the readiness check's in
+ * tools/preflight/exchangeFacts.ts. What they mean is tools/adopt/adoption.ts's and tools/preflight/findings.ts's.
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -56,6 +57,7 @@ export interface ReadingTarget {
 /** The variables the reading script reads besides the sign-in's. */
 export function readingEnvironment(target: ReadingTarget): Record<string, string> {
     return {
+        M365_EXO_READING: "AppSetup",
         M365_APP_ID: target.appId,
         M365_SP_OBJECT_ID: target.servicePrincipalObjectId ?? "",
         M365_APP_OBJECT_ID: target.applicationObjectId ?? "",
@@ -98,20 +100,27 @@ export function readExchange(
     environment: NodeJS.ProcessEnv = process.env,
 ): ExchangeReading {
     const env = {
-        ...environment,
         ...staticExchangeEnvironment(planAccess({ mailboxes: [], smtpAuth: "unchanged" }), connection, ""),
         ...identityEnvironment({ tenantId, appId: target.appId, servicePrincipalObjectId: target.servicePrincipalObjectId ?? "", displayName: "" }),
         ...readingEnvironment(target),
     };
-    const run = spawnSync(connection.pwsh, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", path.join(projectRoot(), exchangeScripts.read)], {
+    const run = runExchangeReading(connection.pwsh, { ...environment, ...env }, "inherit");
+    if (run.status !== 0) throw new Error(`reading Exchange Online failed (exit code ${run.status}; the report above says why)`);
+    return parseExchangeReading(run.json);
+}
+
+/**
+ * Runs the reading script under `pwsh` with this environment (M365_EXO_READING says which reading). Its report goes
+ * to the user's stderr as it comes (`inherit`), or is kept (`pipe`) for a caller that names the reason itself; stdin
+ * stays the terminal's, for an interactive sign-in.
+ */
+export function runExchangeReading(pwsh: string, env: NodeJS.ProcessEnv, report: "inherit" | "pipe"): { status: number | null; json: string; report: string } {
+    const run = spawnSync(pwsh, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", path.join(projectRoot(), exchangeScripts.read)], {
         env,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
-        // An interactive sign-in needs the terminal's stdin; the report goes to the user's stderr as it comes.
-        stdio: ["inherit", "pipe", "inherit"],
+        stdio: ["inherit", "pipe", report],
     });
-    if (run.error) throw new Error(`could not run ${connection.pwsh}: ${run.error.message}`);
-    if (run.status !== 0) throw new Error(`reading Exchange Online failed (exit code ${run.status}; the report above says why)`);
-    const line = run.stdout.trim().split(/\r?\n/).pop() ?? "";
-    return parseExchangeReading(line);
+    if (run.error) throw new Error(`could not run ${pwsh}: ${run.error.message}`);
+    return { status: run.status, json: run.stdout.trim().split(/\r?\n/).pop() ?? "", report: run.stderr ?? "" };
 }

@@ -26,7 +26,7 @@ BeforeAll {
 
 Describe 'the manifest' {
     It 'exports only what the entry scripts call' {
-        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Get-ExchangeReadiness', 'Invoke-ExchangeReading', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
+        @($script:module.ExportedFunctions.Keys | Sort-Object) | Should -Be @('Get-ChangeCount', 'Invoke-ExchangeReading', 'Invoke-ExchangeStep', 'Write-RecordedState', 'Write-ReportSummary')
     }
 
     It 'gives each exported function comment-based help that Get-Help reads' {
