@@ -13,6 +13,7 @@ import { parseArgs } from "util";
 import { projectRoot } from "../facts/projectRoot";
 import { validateStackConfig } from "../config/validate";
 import { readStackFile } from "./review/stackFile";
+import { newStackFile } from "./stacks/newStack";
 
 export function stackNames(root = projectRoot()): string[] {
     return fs
@@ -51,7 +52,57 @@ export function passphraseSaltProblem(stack: string, root = projectRoot(), env: 
         : `Pulumi.${stack}.yaml has no encryptionsalt: run 'pulumi stack init ${stack}' once against the shared backend (PULUMI_BACKEND_URL) with the team's passphrase, and commit the encryptionsalt line it writes`;
 }
 
+/** `new <customer>`: writes Pulumi.<customer>.yaml (newStack.ts decides); every problem at once, nothing written. */
+export function newStack(args: string[], root = projectRoot(), out = console.log, err = console.error): number {
+    const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+            tenant: { type: "string" },
+            organization: { type: "string" },
+            mailbox: { type: "string", multiple: true },
+            "display-name": { type: "string" },
+            from: { type: "string" },
+        },
+    });
+    const customer = positionals[1];
+    const missing = [!customer && "<customer>", !values.tenant && "--tenant <tenant-id>", !values.organization && "--organization <domain>"].filter(Boolean);
+    if (missing.length > 0) {
+        err(`npm run stacks -- new needs ${missing.join(", ")} (see npm run -s stacks -- --help)`);
+        return 2;
+    }
+    const file = path.join(root, `Pulumi.${customer}.yaml`);
+    if (fs.existsSync(file)) {
+        err(`${path.basename(file)} exists already: a customer's stack is made once (edit it, or choose another name)`);
+        return 1;
+    }
+    const templateFile = values.from !== undefined ? path.join(root, `Pulumi.${values.from}.yaml`) : undefined;
+    if (templateFile && !fs.existsSync(templateFile)) {
+        err(`--from ${values.from}: no stack file ${path.basename(templateFile)} (stacks: ${stackNames(root).join(", ")})`);
+        return 1;
+    }
+    const made = newStackFile({
+        customer: customer!,
+        tenantId: values.tenant!,
+        organization: values.organization!,
+        mailboxes: values.mailbox ?? [],
+        ...(values["display-name"] !== undefined ? { displayName: values["display-name"] } : {}),
+        ...(templateFile ? { template: { stack: values.from!, text: fs.readFileSync(templateFile, "utf8") } } : {}),
+    });
+    if ("problems" in made) {
+        err(`Pulumi.${customer}.yaml was not written:\n${made.problems.map((problem) => `  ${problem}`).join("\n")}`);
+        return 1;
+    }
+    fs.writeFileSync(file, made.text);
+    out(`wrote ${path.basename(file)}; next: pulumi stack init ${customer}, npm run -s preflight -- --stack ${customer}, pulumi up --stack ${customer}`);
+    return 0;
+}
+
 function main(): void {
+    if (process.argv[2] === "new") {
+        process.exitCode = newStack(process.argv.slice(2));
+        return;
+    }
     const { values } = parseArgs({
         options: {
             deployable: { type: "boolean", default: false },
@@ -65,6 +116,8 @@ function main(): void {
         console.log(
             [
                 "Usage: npm run -s stacks -- [--deployable] [--json] [--exchange-certificate <stack>]",
+                "       npm run -s stacks -- new <customer> --tenant <tenant-id> --organization <domain> [--mailbox <address[:imap,pop,smtp]>]... [--from <stack>] [--display-name <name>]",
+                "  new <customer>                  a stack file for one more customer tenant, from a template stack's settings (--from) or the flags; checked before it is written",
                 "  --deployable                    only stacks CI can deploy unattended (default: all)",
                 "  --json                          a JSON list, for a workflow matrix (default: one per line)",
                 "  --exchange-certificate <stack>  the stack's Exchange certificate path, and on a second line the variable of its password; nothing without one (default: off)",

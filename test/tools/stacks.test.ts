@@ -1,0 +1,92 @@
+/**
+ * `npm run stacks -- new <customer>`: one more customer's stack file, from a template stack's settings or from the
+ * flags, checked as the program checks config before anything is written.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { newStack } from "../../tools/stacks";
+import { validateStackConfig } from "../../config/validate";
+import { readStackFile } from "../../tools/review/stackFile";
+import { projectRoot } from "../../facts/projectRoot";
+
+describe("npm run stacks -- new: a stack per customer tenant", () => {
+    let root: string;
+    let out: string[];
+    let err: string[];
+    const run = (...args: string[]) =>
+        newStack(
+            ["new", ...args],
+            root,
+            (line: string) => out.push(line),
+            (line: string) => err.push(line),
+        );
+    const tenant = "3c3c3c3c-1111-4222-8333-444444444444";
+    beforeEach(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "m365-stacks-"));
+        // The project's own example stack as the provider's template.
+        fs.copyFileSync(path.join(projectRoot(), "Pulumi.prod.yaml"), path.join(root, "Pulumi.prod.yaml"));
+        out = [];
+        err = [];
+    });
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("from a template stack: its settings kept, the customer's tenant, organization, name and mailboxes in, valid as the program reads it", () => {
+        const code = run(
+            "fabrikam",
+            "--tenant",
+            tenant,
+            "--organization",
+            "fabrikam.onmicrosoft.com",
+            "--from",
+            "prod",
+            "--mailbox",
+            "edi@fabrikam.com:imap,smtp",
+        );
+        assert.strictEqual(code, 0, err.join("\n"));
+        const file = path.join(root, "Pulumi.fabrikam.yaml");
+        const text = fs.readFileSync(file, "utf8");
+        const template = parse(fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8")).config;
+        const config = parse(text).config;
+        assert.strictEqual(config["azuread:tenantId"], tenant);
+        assert.strictEqual(config["m365-mail-oauth:displayName"], "Mail OAuth (fabrikam)");
+        assert.strictEqual(config["m365-mail-oauth:exchange"].organization, "fabrikam.onmicrosoft.com");
+        assert.deepStrictEqual(config["m365-mail-oauth:mailboxes"], [{ address: "edi@fabrikam.com", protocols: ["imap", "smtp"] }]);
+        for (const [name, value] of Object.entries(template))
+            if (!["azuread:tenantId", "m365-mail-oauth:displayName", "m365-mail-oauth:exchange", "m365-mail-oauth:mailboxes"].includes(name))
+                assert.deepStrictEqual(config[name], value, `${name} as the template has it`);
+        assert.doesNotMatch(text, /^encryptionsalt:/m, "the salt is each stack's own (pulumi stack init)");
+        assert.match(text, /^# The fabrikam stack: one app in the customer's own tenant, made from the prod stack's settings\./m);
+        assert.match(text, /yaml-language-server: \$schema=/, "the schema line stays");
+        assert.ok(validateStackConfig(readStackFile(file)).ok);
+        assert.match(out.join("\n"), /next: pulumi stack init fabrikam, npm run -s preflight -- --stack fabrikam, pulumi up --stack fabrikam/);
+    });
+
+    it("refuses, writing nothing, what the program would refuse, a name Pulumi would, and a stack that exists", () => {
+        assert.strictEqual(run("bad name", "--tenant", "not-a-guid", "--organization", "x", "--mailbox", "a@b.com:smtp,fax"), 1);
+        assert.match(err.join("\n"), /"bad name" is not a stack name/);
+        assert.match(err.join("\n"), /--mailbox a@b\.com:smtp,fax: fax is not one of imap, pop, smtp/);
+        err = [];
+        assert.strictEqual(run("contoso", "--tenant", "not-a-guid", "--organization", "contoso.onmicrosoft.com", "--mailbox", "edi@contoso.com"), 1);
+        assert.match(err.join("\n"), /azuread:tenantId/, "the program's own check names the key");
+        assert.ok(!fs.existsSync(path.join(root, "Pulumi.contoso.yaml")));
+        err = [];
+        assert.strictEqual(run("prod", "--tenant", tenant, "--organization", "contoso.onmicrosoft.com", "--mailbox", "edi@contoso.com"), 1);
+        assert.match(err.join("\n"), /Pulumi\.prod\.yaml exists already/);
+        err = [];
+        assert.strictEqual(run("contoso", "--organization", "contoso.onmicrosoft.com"), 2);
+        assert.match(err.join("\n"), /needs --tenant <tenant-id>/);
+    });
+
+    it("from the flags alone: needs the mailboxes", () => {
+        assert.strictEqual(run("contoso", "--tenant", tenant, "--organization", "contoso.onmicrosoft.com"), 1);
+        assert.match(err.join("\n"), /give the customer's mailboxes with --mailbox/);
+        err = [];
+        assert.strictEqual(run("contoso", "--tenant", tenant, "--organization", "contoso.onmicrosoft.com", "--mailbox", "edi@contoso.com"), 0, err.join("\n"));
+        const config = parse(fs.readFileSync(path.join(root, "Pulumi.contoso.yaml"), "utf8")).config;
+        assert.deepStrictEqual(config["m365-mail-oauth:exchange"], { auth: "interactive", organization: "contoso.onmicrosoft.com" });
+        assert.deepStrictEqual(config["m365-mail-oauth:mailboxes"], [{ address: "edi@contoso.com", protocols: ["imap", "smtp"] }]);
+    });
+});
