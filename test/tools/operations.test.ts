@@ -152,8 +152,15 @@ describe("npm run operations: the decision", () => {
         const pr = (change: Partial<GitHubItem>) => issue(12, marker("dev", "rotate", 2), { pullRequest: true, ...change });
         for (const item of [pr({}), pr({ state: "closed" }), pr({ body: "made by hand", headBranch: stepBranch("dev", "rotate", 2), labels: [] })]) {
             const plan = planOperations(status, stackFile, [item]);
-            assert.deepStrictEqual(plan.operations, [], JSON.stringify(item));
+            assert.ok(!plan.operations.some((o) => o.do === "open pull request"), JSON.stringify(item));
             assert.match(plan.notes.join("\n"), /#12 .* already proposes secretRotation 2; no second one/);
+            // Closed unmerged: no pull request carries the rotation any more, so the health issue names it.
+            assert.deepStrictEqual(
+                plan.operations.map((o) => o.do),
+                item.state === "closed" ? ["open issue"] : [],
+            );
+            if (item.state === "closed")
+                assert.match((plan.operations[0] as { body: string }).body, /\*\*rotate\*\*: .*#12 proposed it and was closed unmerged/);
         }
         // A pull request of an earlier rotation does not stand for this one.
         const earlier = planOperations(status, stackFile, [issue(3, marker("dev", "rotate", 1), { pullRequest: true, state: "closed" })]);
@@ -193,7 +200,7 @@ describe("npm run operations: the decision", () => {
         assert.match((handedOver.operations[0] as { body: string }).body, /15 day\(s\) after rotation 2 \(secretHandoverDays: 14\)/);
         // Never twice, and not when the stack file already retires it.
         const twice = planOperations(stackStatus(facts(confirmed, handingOver), now), fileAt2, [
-            issue(20, marker("dev", "retire", 1), { pullRequest: true, state: "closed" }),
+            issue(20, marker("dev", "retire", 1), { pullRequest: true, state: "open" }),
         ]);
         assert.deepStrictEqual(twice.operations, []);
         const done = planOperations(stackStatus(facts(confirmed, handingOver), now), { ...fileAt2, secretRetiredThrough: 1 }, []);

@@ -3,8 +3,8 @@
  * repository's issues and pull requests that this tool made, what to open, update or close. Pure: the GitHub calls,
  * the change review and the clock are the CLI's (cli.ts, github.ts).
  *
- * - Health: exactly one open issue per stack that needs action other than a secret step, with the findings (reason
- *   and fix), updated when they change, closed when the stack is green.
+ * - Health: exactly one open issue per stack that needs action other than a secret step a pull request carries, with
+ *   the findings (reason and fix), updated when they change, closed when the stack is green.
  * - Rotation: when status names `rotate` (the current secret within secretWarnDays, or expired), one pull request
  *   that raises `secretRotation` by one, with the offline change review as its body.
  * - Retirement: when status names `retire` (verify passed with the current secret, or secretHandoverDays passed),
@@ -114,25 +114,32 @@ function proposed(items: readonly GitHubItem[], stack: string, kind: "rotate" | 
     );
 }
 
-/** The secret steps that status asks for and no pull request has proposed yet; the others' reasons as notes. */
+/**
+ * The secret steps that status asks for and no pull request has proposed yet; the others' reasons as notes; and the
+ * secret findings no pull request carries (no rotation number or stack file to change, or the step's pull request
+ * was closed unmerged): those go in the health issue, so a person sees them.
+ */
 export function pendingSteps(
     status: StackStatus,
     stackFile: StackFileText | undefined,
     items: readonly GitHubItem[],
-): { steps: PendingStep[]; notes: string[] } {
+): { steps: PendingStep[]; notes: string[]; uncovered: Finding[] } {
     const steps: PendingStep[] = [];
     const notes: string[] = [];
+    const uncovered: Finding[] = [];
     const { stack } = status;
     for (const kind of ["rotate", "retire"] as const) {
         const finding = status.findings.find((f) => f.action === kind);
         if (!finding) continue;
         const rotation = status.secret?.rotation;
         if (rotation === undefined) {
-            notes.push(`${kind}: the deployed stack does not output its secretRotation, so the next step is unknown; ${finding.fix}`);
+            notes.push(`${kind}: the deployed stack does not output its secretRotation, so the next step is unknown`);
+            uncovered.push(finding);
             continue;
         }
         if (!stackFile) {
-            notes.push(`${kind}: this project has no Pulumi.${stack}.yaml to change; ${finding.fix}`);
+            notes.push(`${kind}: this project has no Pulumi.${stack}.yaml to change`);
+            uncovered.push(finding);
             continue;
         }
         const fileRotation = stackFile.secretRotation ?? 0;
@@ -152,12 +159,14 @@ export function pendingSteps(
             notes.push(
                 `${kind}: pull request #${existing.number} (${existing.state}) already proposes ${kind === "rotate" ? `secretRotation ${step}` : `secretRetiredThrough ${step}`}; no second one`,
             );
+            if (existing.state === "closed")
+                uncovered.push({ ...finding, reason: `${finding.reason} (pull request #${existing.number} proposed it and was closed unmerged)` });
             continue;
         }
         const content = setStackConfigNumber(stackFile.text, kind === "rotate" ? rotationKey : retiredKey, step, stackFile.path);
         steps.push({ kind, step, branch: stepBranch(stack, kind, step), path: stackFile.path, content, finding });
     }
-    return { steps, notes };
+    return { steps, notes, uncovered };
 }
 
 const footer = "Opened by the scheduled operations workflow (`.github/workflows/operations.yml`, docs/operations.md).";
@@ -225,7 +234,8 @@ export function planOperations(
     const notes: string[] = [];
     const { stack } = status;
 
-    const findings = status.findings.filter((f) => !secretActions.includes(f.action));
+    const { steps, notes: stepNotes, uncovered } = pendingSteps(status, stackFile, items);
+    const findings = [...status.findings.filter((f) => !secretActions.includes(f.action)), ...uncovered];
     const open = itemsOf(items, stack, "health").filter((item) => item.state === "open" && !item.pullRequest);
     if (findings.length > 0) {
         const title = healthTitle(status, findings);
@@ -251,7 +261,6 @@ export function planOperations(
         }
     }
 
-    const { steps, notes: stepNotes } = pendingSteps(status, stackFile, items);
     notes.push(...stepNotes);
     for (const pending of steps) {
         const review =
