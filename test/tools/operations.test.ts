@@ -337,6 +337,18 @@ describe("npm run operations: the command line", () => {
         assert.deepStrictEqual(writes[0]!.body.labels, ["m365-operations"]);
     });
 
+    it("a GitHub call that fails: exit 1 with the route and status, and nothing is written", async () => {
+        const calls: string[] = [];
+        const failing: Fetch = async (url, init) => {
+            calls.push(`${init?.method ?? "GET"} ${url}`);
+            return { status: 403, ok: false, json: async () => ({}), text: async () => '{"message":"Resource not accessible by integration"}' };
+        };
+        const { code, err } = await run(["--stack", "dev", "--status", statusFile], { GITHUB_TOKEN: "t", GITHUB_REPOSITORY: "contoso/mail" }, failing);
+        assert.strictEqual(code, 1);
+        assert.match(err, /GET \/issues\?labels=m365-operations.*HTTP 403 .*Resource not accessible by integration/);
+        assert.deepStrictEqual(calls.length, 1);
+    });
+
     it("without a token and without --dry-run: a usage error, nothing done", async () => {
         const { code, err } = await run(["--stack", "dev", "--status", statusFile], {});
         assert.strictEqual(code, 2);
