@@ -9,40 +9,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { dayMs } from "../../config/rfc3339";
 import { projectRoot } from "../../facts/projectRoot";
 import { stackStatus, statusReport } from "../../tools/status/decide";
-import { ConfigMap, StackFacts } from "../../tools/status/stackFacts";
+import { StackFacts } from "../../tools/status/stackFacts";
+import { at, healthyStack, now } from "./healthyStack";
 import { GitHubItem, marker, markerOf, planOperations, StackFileText, stepBranch } from "../../tools/operations/decide";
 import { setStackConfigNumber } from "../../tools/operations/stackFileEdit";
 import { changeReviewMarkdown, main } from "../../tools/operations/cli";
 import { Fetch } from "../../tools/operations/github";
 
-const now = new Date("2027-01-10T12:00:00Z");
-const at = (days: number) => new Date(now.getTime() + days * dayMs).toISOString();
-const config: ConfigMap = { "m365-mail-oauth:displayName": { value: "Mail OAuth" }, "m365-mail-oauth:secretRotation": { value: "1" } };
-const deployedAt = at(-40);
-
-/** A healthy stack at rotation 1, deployed 40 days ago (as status's own tests build it); each test changes one fact. */
-function facts(change: Partial<StackFacts> = {}, deployed: Partial<NonNullable<StackFacts["deployed"]>> = {}): StackFacts {
-    return {
-        stack: "dev",
-        stackFile: { config, secretWarnDays: 30, secretHandoverDays: 14, mailboxes: ["edi@contoso.com"] },
-        deployed: {
-            resourceCount: 9,
-            secretRotation: 1,
-            clientSecretExpiresAt: at(140),
-            previousClientSecretExpiresAt: at(-1),
-            currentSecretCreatedAt: deployedAt,
-            exchange: { lastRun: deployedAt, granted: ["edi@contoso.com"], failed: [] },
-            pendingOperations: 0,
-            ...deployed,
-        },
-        lastOperation: { kind: "update", result: "succeeded", startedAt: deployedAt, endedAt: deployedAt },
-        lastDeploy: { kind: "update", result: "succeeded", startedAt: deployedAt, endedAt: deployedAt, config },
-        ...change,
-    };
-}
+const facts = (change: Partial<StackFacts> = {}, deployed: Partial<NonNullable<StackFacts["deployed"]>> = {}) =>
+    healthyStack(["edi@contoso.com"], change, deployed);
 
 const stackText = `# yaml-language-server: $schema=./config/stack-config.schema.json
 # Development environment: the comments stay.

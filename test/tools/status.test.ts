@@ -9,41 +9,17 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { dayMs } from "../../config/rfc3339";
 import { configChanges, exitCodeOf, stackStatus, statusReport } from "../../tools/status/decide";
 import { renderStatus } from "../../tools/status/render";
-import { ConfigMap, StackFacts } from "../../tools/status/stackFacts";
+import { StackFacts } from "../../tools/status/stackFacts";
+import { at, config, deployedAt, healthyStack, now } from "./healthyStack";
 import { readStackFacts, stackFileFacts } from "../../tools/status/stateReader";
 import { main } from "../../tools/status/cli";
 import { fleet, writeSyntheticStacks } from "../../tools/bench/syntheticStacks";
 import { readVerifyRecord, verifyRecord, writeVerifyRecord } from "../../tools/verify/record";
 
-const now = new Date("2027-01-10T12:00:00Z");
-const at = (days: number) => new Date(now.getTime() + days * dayMs).toISOString();
-const config: ConfigMap = { "m365-mail-oauth:displayName": { value: "Mail OAuth" }, "m365-mail-oauth:secretRotation": { value: "1" } };
-const deployedAt = at(-40);
-
-/** A healthy deployed stack at rotation 1, deployed 40 days ago; each test changes one fact. */
-function healthy(change: Partial<StackFacts> = {}, deployed: Partial<NonNullable<StackFacts["deployed"]>> = {}): StackFacts {
-    return {
-        stack: "dev",
-        stackFile: { config, secretWarnDays: 30, secretHandoverDays: 14, mailboxes: ["edi@contoso.com", "archive@contoso.com"] },
-        deployed: {
-            resourceCount: 9,
-            secretRotation: 1,
-            clientSecretExpiresAt: at(140),
-            // The previous secret expired already: nothing to retire.
-            previousClientSecretExpiresAt: at(-1),
-            currentSecretCreatedAt: deployedAt,
-            exchange: { lastRun: deployedAt, granted: ["archive@contoso.com", "edi@contoso.com"], failed: [] },
-            pendingOperations: 0,
-            ...deployed,
-        },
-        lastOperation: { kind: "update", result: "succeeded", startedAt: deployedAt, endedAt: deployedAt },
-        lastDeploy: { kind: "update", result: "succeeded", startedAt: deployedAt, endedAt: deployedAt, config },
-        ...change,
-    };
-}
+const healthy = (change: Partial<StackFacts> = {}, deployed: Partial<NonNullable<StackFacts["deployed"]>> = {}) =>
+    healthyStack(["edi@contoso.com", "archive@contoso.com"], change, deployed);
 
 describe("npm run status: the decision", () => {
     it("a healthy stack needs nothing, and the report exits 0", () => {
