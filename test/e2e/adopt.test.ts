@@ -118,7 +118,7 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, false, "SMTP AUTH as the guide left it");
     });
 
-    it("with --take-ownership the grants found count as the stack's: destroy removes the hand-made FullAccess, and leaves what the stack never took (organisation-wide SMTP AUTH)", async () => {
+    it("with --take-ownership the grants found count as the stack's: the hand-made secret retired, destroy removes the hand-made FullAccess, and leaves what the stack never took (organisation-wide SMTP AUTH)", async () => {
         const { project, exchange, entra } = world;
         const app = await pdfcPortal(entra.admin, "i-net PDFC (taken over)");
         const identity = guidePowerShell(exchange, app, [added], { smtpAuthOrganizationWide: true });
@@ -126,6 +126,7 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         assert.match(stdout, /count as the stack's \(exchange\.adoptedGrants\)/);
         const held = () => exchange.mailboxState(added).permissions.filter((entry) => entry.User === identity && entry.AccessRights.includes("FullAccess"));
         assert.strictEqual(held().length, 1, "up kept the grant");
+        await retireLegacySecret("taken", app, stdout);
         project.ok(["destroy", "--yes", "--stack", "taken"]);
         assert.strictEqual(held().length, 0, "the adopted FullAccess went with the stack");
         assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, false);
