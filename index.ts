@@ -16,7 +16,8 @@ import { checkCredentialPolicy } from "./components/entraApplication/credentialP
 import { EntraMailApplication } from "./components/entraApplication/entraMailApplication";
 import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess/exchangeMailboxAccess";
 import { KeyVaultSecretDelivery } from "./components/keyVaultDelivery/keyVaultSecretDelivery";
-import { mailApplicationName } from "./facts/project";
+import { retirementSignIn } from "./components/entraApplication/legacySecretRetirement";
+import { configNamespace, mailApplicationName, mockEngineVariable } from "./facts/project";
 
 export = async () => {
     const { settings, certificatePassword, certificate } = readStackConfig();
@@ -39,6 +40,13 @@ export = async () => {
     const client = azuread.getClientConfigOutput();
     const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation, settings.secretRetiredThrough);
 
+    // Hand-made secrets to retire (legacySecretsRetired) are removed with the deployer's own Graph sign-in.
+    const legacySignIn = settings.legacySecretsRetired ? retirementSignIn(settings.cloud) : undefined;
+    if (settings.legacySecretsRetired && !legacySignIn && process.env[mockEngineVariable] !== "1") {
+        throw new pulumi.RunError(
+            `${configNamespace}:legacySecretsRetired removes secrets through Microsoft Graph with the deployer's client-secret sign-in: set ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET (or azuread:tenantId, azuread:clientId, azuread:clientSecret); nothing was changed`,
+        );
+    }
     const app = new EntraMailApplication(mailApplicationName, {
         displayName: settings.displayName,
         signInAudience: settings.signInAudience,
@@ -46,6 +54,10 @@ export = async () => {
         secretLifetimeDays: settings.secretLifetimeDays,
         secretSlots: slots,
         certificate,
+        // Under the mock engine (tests, the offline review) nothing signs in: placeholders that never reach Graph.
+        ...(settings.legacySecretsRetired
+            ? { legacySecrets: { keyIds: settings.legacySecretsRetired, signIn: legacySignIn ?? { tenantId: "mock", clientId: "mock" } } }
+            : {}),
         owners: settings.owners,
         enterpriseApplication: settings.enterpriseApplication,
         deployerObjectId: client.objectId,

@@ -199,6 +199,21 @@ export const configShape = {
         "Retires the previous client secret before it expires: the secret of this rotation number and older ones are removed (set it to `secretRotation` minus one once no client uses the previous secret), see [Retiring the previous secret](rotation-and-key-vault.md#retiring-the-previous-secret).",
         z.number(retiredMessage).int(retiredMessage).min(0, retiredMessage).optional(),
     ),
+    legacySecretsRetired: documented(
+        "legacySecretsRetired",
+        "list of key IDs (GUID)",
+        "(none)",
+        "Retires client secrets the stack did not make (a secret made by hand, listed by `npm run adopt` as a legacy credential): each key ID is removed from the app once the stack's own secret exists; never one of the stack's own secrets, see [Retiring the hand-made secret](adopt.md#retiring-the-hand-made-secret).",
+        z
+            .array(
+                patterned(guidPattern, "a key ID GUID"),
+                says(undefined, (value) => `${show(value)} must be a list of key IDs`),
+            )
+            // Graph returns key IDs in lower case: one spelling, so the same secret is never declared twice.
+            .transform((ids) => ids.map((id) => id.toLowerCase()))
+            .refine((ids) => new Set(ids).size === ids.length, { error: () => "names a key ID twice; list each legacy secret once" })
+            .optional(),
+    ),
     secretWarnDays: documented(
         "secretWarnDays",
         "whole number 1–365",

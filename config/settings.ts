@@ -83,6 +83,7 @@ function settingsFrom(input: StackConfigInput) {
         secretLifetimeDays: input.secretLifetimeDays,
         secretRotation: input.secretRotation,
         ...(input.secretRetiredThrough !== undefined ? { secretRetiredThrough: input.secretRetiredThrough } : {}),
+        ...(input.legacySecretsRetired && input.legacySecretsRetired.length > 0 ? { legacySecretsRetired: input.legacySecretsRetired } : {}),
         secretWarnDays: input.secretWarnDays,
         secretHandoverDays: input.secretHandoverDays,
         credential: input.credential,

@@ -31,6 +31,7 @@ export const resourceTypes = {
     secretExpiry: `pulumi-nodejs:dynamic/${configNamespace}:SecretExpiry`,
     rotationGuard: `pulumi-nodejs:dynamic/${configNamespace}:SecretRotationGuard`,
     destroyGuard: `pulumi-nodejs:dynamic/${configNamespace}:DestroyGuard`,
+    legacySecretRetirement: `pulumi-nodejs:dynamic/${configNamespace}:LegacySecretRetirement`,
     azureNativeProvider: "pulumi:providers:azure-native",
 } as const;
 
@@ -47,6 +48,7 @@ export const resourceTypeWords: Record<string, string> = {
     [resourceTypes.secretExpiry]: "secret end date (fixed at creation)",
     [resourceTypes.rotationGuard]: "rotation guard (refuses a rotation jump)",
     [resourceTypes.destroyGuard]: "destroy guard (protect: true)",
+    [resourceTypes.legacySecretRetirement]: "retirement of a hand-made client secret (legacySecretsRetired)",
     [resourceTypes.azureNativeProvider]: "Azure provider for the Key Vault's subscription",
 };
 

@@ -31,6 +31,8 @@ export const replacingInputs: Readonly<Record<string, readonly string[]>> = {
     [resourceTypes.secretExpiry]: ["rotation"],
     [resourceTypes.rotationGuard]: [],
     [resourceTypes.destroyGuard]: [],
+    // Another app or key is another retirement (legacySecretRetirement.ts diff); its delete does nothing.
+    [resourceTypes.legacySecretRetirement]: ["applicationObjectId", "keyId"],
 };
 
 /**

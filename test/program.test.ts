@@ -567,4 +567,29 @@ describe("program under the mock engine", function () {
             assert.deepStrictEqual(changed, [Object.keys(after).find((key) => key.startsWith("M365_MAILBOX_C_CONTOSO_COM_"))]);
         });
     });
+    describe("legacySecretsRetired: the hand-made secrets npm run adopt lists", () => {
+        const legacy = ["0b0d4a3e-6f0a-4c55-9d1e-2b7f3c8a9e01", "7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"];
+
+        it("declares one retirement per key ID, on the app, after the stack's own secret, never with the deployer's secret in plain text", async () => {
+            const run = await ok({
+                displayName: "EDI reader",
+                mailboxes: [{ address: "edi@contoso.com", protocols: ["imap"] }],
+                exchange,
+                legacySecretsRetired: legacy,
+            });
+            const retirements = ofType(run, types.legacySecretRetirement);
+            assert.deepStrictEqual(retirements.map((r) => r.inputs.keyId).sort(), [...legacy].sort());
+            for (const retirement of retirements) {
+                assert.match(retirement.name, /^mail-app-legacy-secret-/);
+                assert.match(String(retirement.inputs.applicationObjectId), /^[0-9a-f-]{36}$/, "the app's object ID, as /applications/{id} wants it");
+                assert.ok((retirement.options?.dependsOn as unknown[] | undefined)?.length, "waits for the stack's own secret");
+                assert.ok(!JSON.stringify(retirement.inputs).includes(process.env.ARM_CLIENT_SECRET ?? "\u0000never"), "no client secret in plain text");
+            }
+        });
+
+        it("declares none without the key", async () => {
+            const run = await ok({ displayName: "EDI reader", mailboxes: [{ address: "edi@contoso.com", protocols: ["imap"] }], exchange });
+            assert.strictEqual(ofType(run, types.legacySecretRetirement).length, 0);
+        });
+    });
 });

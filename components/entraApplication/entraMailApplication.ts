@@ -10,6 +10,7 @@ import { PublicCertificate } from "../../config/certificateCredential";
 import { SecretExpiry } from "./secretExpiry";
 import { SecretSlot, SecretSlots, SlotName } from "../../plan/secretRotation";
 import { SecretRotationGuard } from "./secretRotationGuard";
+import { LegacySecretRetirement } from "./legacySecretRetirement";
 import { SignInAudience } from "../../config/choices";
 import { componentTypes } from "../../facts/project";
 
@@ -21,6 +22,11 @@ export interface EntraMailApplicationArgs {
     secretLifetimeDays: number;
     /** The current and previous secret (`secretSlots`); absent: no client secret at all. */
     secretSlots?: SecretSlots;
+    /**
+     * `legacySecretsRetired`: key IDs of secrets made by hand, removed once the stack's own credentials exist, with
+     * the deployer's Graph sign-in (legacySecretRetirement.ts `retirementSignIn`).
+     */
+    legacySecrets?: { readonly keyIds: readonly string[]; readonly signIn: pulumi.Inputs };
     /** A public certificate to add as a credential. */
     certificate?: PublicCertificate;
     /**
@@ -59,6 +65,11 @@ export function delegatedConsentName(name: string): string {
     return `${name}-graph-consent`;
 }
 
+/** The resource name of the retirement of one hand-made secret: the key ID in it, so each is its own resource. */
+export function legacySecretRetirementName(name: string, keyId: string): string {
+    return `${name}-legacy-secret-${keyId}`;
+}
+
 /** A slot's secret is named by its rotation alone: the app's name is not in it, so a rename replaces nothing. */
 export function secretDisplayName(rotation: number): string {
     return `client secret, rotation ${rotation} (pulumi)`;
@@ -86,6 +97,7 @@ export class EntraMailApplication extends pulumi.ComponentResource {
     public readonly delegatedConsent?: azuread.ServicePrincipalDelegatedPermissionGrant;
     public readonly secrets: SecretSlotResources[];
     public readonly certificate?: azuread.ApplicationCertificate;
+    public readonly legacySecretRetirements: LegacySecretRetirement[];
 
     public readonly clientId: pulumi.Output<string>;
     public readonly servicePrincipalObjectId: pulumi.Output<string>;
@@ -119,6 +131,7 @@ export class EntraMailApplication extends pulumi.ComponentResource {
         this.current = this.secrets.find((secret) => secret.rotation === args.secretSlots?.current.rotation);
         this.previous = this.secrets.find((secret) => secret.rotation === args.secretSlots?.previous?.rotation);
         this.certificate = args.certificate ? this.uploadCertificate(name, args.certificate) : undefined;
+        this.legacySecretRetirements = args.legacySecrets ? this.retireLegacySecrets(name, args.legacySecrets) : [];
 
         this.clientId = this.application.clientId;
         this.servicePrincipalObjectId = this.servicePrincipal.objectId;
@@ -241,6 +254,27 @@ export class EntraMailApplication extends pulumi.ComponentResource {
                 );
                 return { slot, rotation, password };
             });
+    }
+
+    /**
+     * One retirement per hand-made secret, after the stack's own secrets and certificate exist: the update that adds
+     * the stack's secret never takes away the one the mail client still uses unless the config says so.
+     */
+    private retireLegacySecrets(name: string, legacy: NonNullable<EntraMailApplicationArgs["legacySecrets"]>): LegacySecretRetirement[] {
+        const own = [...this.secrets.map((secret) => secret.password), ...(this.certificate ? [this.certificate] : [])];
+        return legacy.keyIds.map(
+            (keyId) =>
+                new LegacySecretRetirement(
+                    legacySecretRetirementName(name, keyId),
+                    {
+                        applicationObjectId: this.application.objectId,
+                        keyId,
+                        stackSecretKeyIds: this.secrets.map((secret) => secret.password.keyId),
+                        ...legacy.signIn,
+                    },
+                    { parent: this, dependsOn: own },
+                ),
+        );
     }
 
     private uploadCertificate(name: string, certificate: PublicCertificate): azuread.ApplicationCertificate {

@@ -2,7 +2,7 @@
  * Microsoft Graph reads with the deploying identity's client-credentials sign-in (the one the azuread provider
  * uses: ARM_CLIENT_ID / ARM_CLIENT_SECRET). Endpoints: the stack's cloud's (facts/clouds.ts), or those the stack's
  * `azuread:metadataHost` publishes (as the provider reads them: the metadata host wins over the environment), e.g.
- * the stand-in Entra ID's. Read only. Shared by
+ * the stand-in Entra ID's. Read only (the one write the program makes is graphWriter.ts, on the same sign-in). Shared by
  * the program (the credential policy read before anything is declared) and the tools (`npm run repair`).
  */
 import { CloudName, clouds, defaultCloud } from "../../facts/clouds";
@@ -38,8 +38,8 @@ async function endpoints(metadataHost: string | undefined, cloud: CloudName): Pr
     return { login: metadata.authentication.loginEndpoint, graph: String(metadata.microsoftGraphResourceId).replace(/\/+$/, "") };
 }
 
-/** A GET of Graph v1.0, signed in once; the token stays in memory. */
-export async function graphReader(signIn: GraphSignIn): Promise<(pathAndQuery: string) => Promise<Json>> {
+/** Graph's v1.0 root and a token for it: the one client-credentials sign-in the reader and the writer share. */
+export async function signInToGraph(signIn: GraphSignIn): Promise<{ graphV1: string; token: string }> {
     const { login, graph } = await endpoints(signIn.metadataHost, signIn.cloud ?? defaultCloud);
     const answer = await fetch(`${login}/${signIn.tenantId}/oauth2/v2.0/token`, {
         method: "POST",
@@ -53,8 +53,19 @@ export async function graphReader(signIn: GraphSignIn): Promise<(pathAndQuery: s
     });
     const token = (await answer.json()) as Json;
     if (!answer.ok) throw new Error(`signing in as ${signIn.clientId}: ${token.error_description ?? token.error ?? answer.status}`);
+    return { graphV1: `${graph}/v1.0`, token: String(token.access_token) };
+}
+
+/** A GET of Graph v1.0, signed in once; the token stays in memory. */
+export async function graphReader(signIn: GraphSignIn): Promise<(pathAndQuery: string) => Promise<Json>> {
+    const { graphV1, token } = await signInToGraph(signIn);
+    return readerWith(graphV1, token);
+}
+
+/** A GET of Graph v1.0 with a token already had (the writer reads before it writes, on its one sign-in). */
+export function readerWith(graphV1: string, token: string): (pathAndQuery: string) => Promise<Json> {
     return async (pathAndQuery) => {
-        const read = await fetch(`${graph}/v1.0/${pathAndQuery}`, { headers: { Authorization: `Bearer ${token.access_token}`, Accept: "application/json" } });
+        const read = await fetch(`${graphV1}/${pathAndQuery}`, { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
         const body = (await read.json()) as Json;
         if (!read.ok) throw new GraphReadError(`GET ${pathAndQuery}: ${read.status} ${body?.error?.message ?? ""}`, read.status, body?.error?.code);
         return body;

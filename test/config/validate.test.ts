@@ -240,6 +240,16 @@ describe("stack config validation", () => {
         assert.strictEqual(valid({ ...signIn, secretRotation: 3, secretRetiredThrough: 2 }).secretRetiredThrough, 2);
     });
 
+    it("legacySecretsRetired: a list of key IDs, each once, kept in lower case", () => {
+        const signIn = { displayName: "x", userSignIn: { redirectUris: ["https://a.b/c"] } };
+        const keyId = "0B0D4A3E-6F0A-4C55-9D1E-2B7F3C8A9E01";
+        assertProblem(problems({ ...signIn, legacySecretsRetired: ["my secret"] }), "legacySecretsRetired[0]", '"my secret"', "key ID GUID");
+        assertProblem(problems({ ...signIn, legacySecretsRetired: keyId }), "legacySecretsRetired", "must be a list of key IDs");
+        assertProblem(problems({ ...signIn, legacySecretsRetired: [keyId, keyId.toLowerCase()] }), "legacySecretsRetired", "names a key ID twice");
+        assert.deepStrictEqual(valid({ ...signIn, legacySecretsRetired: [keyId] }).legacySecretsRetired, [keyId.toLowerCase()]);
+        assert.strictEqual(valid({ ...signIn, legacySecretsRetired: [] }).legacySecretsRetired, undefined);
+    });
+
     it("requires something to set up", () => {
         assertProblem(problems({ displayName: "x" }), "mailboxes", "nothing to set up");
     });

@@ -3,7 +3,8 @@
  * as the eBiss guide leave it (their readers' mistakes included: SMTP AUTH on for the whole organisation, the app
  * registration's object ID given to New-ServicePrincipal), adopted into a stack, `pulumi import --file`, a preview
  * that replaces neither the app nor its enterprise application, `pulumi up`: the hand-made secret still signs in,
- * and so does the stack's own; destroy leaves the grants the stack did not make.
+ * and so does the stack's own; `legacySecretsRetired` then retires the hand-made secret (the stack's still signs
+ * in); destroy leaves the grants the stack did not make.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -70,7 +71,40 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         return adopted.stdout;
     }
 
-    it("the i-net PDFC guide's tenant (FullAccess, SMTP AUTH on for the organisation): adopt, import, preview, up; destroy leaves the hand-made FullAccess", async () => {
+    /**
+     * The mail client has moved to the stack's secret: the config adopt printed retires the hand-made one. The
+     * preview shows the retirement; up removes it (it no longer signs in, the stack's still does); again: no change.
+     */
+    async function retireLegacySecret(stack: string, app: HandMadeApp, adoptOutput: string): Promise<void> {
+        const { project, entra } = world;
+        const advice = `pulumi config set --plaintext --path '${configNamespace}:legacySecretsRetired[0]' ${app.secretKeyId.toLowerCase()} --stack ${stack}`;
+        assert.ok(adoptOutput.includes(advice), `adopt prints the config that retires the legacy secret:\n${adoptOutput}`);
+        const setLegacy = (keyId: string) =>
+            project.ok(["config", "set", "--plaintext", "--path", `${configNamespace}:legacySecretsRetired[0]`, keyId, "--stack", stack]);
+        setLegacy(project.stackOutputs(stack).clientSecretKeyId);
+        const own = project.pulumi(["preview", "--stack", stack]);
+        assert.notStrictEqual(own.code, 0, own.output);
+        assert.match(own.output, /legacySecretsRetired names [0-9a-f-]{36}, one of this stack's own client secrets.*secretRetiredThrough/);
+        setLegacy(app.secretKeyId);
+        const preview = project.previewJson(stack);
+        assert.strictEqual(preview.code, 0, preview.output);
+        assert.deepStrictEqual(
+            preview.steps.filter((step) => step.type === resourceTypes.legacySecretRetirement).map((step) => `${step.op} ${step.urn.split("::").pop()}`),
+            [`create mail-app-legacy-secret-${app.secretKeyId}`],
+        );
+        assert.ok(await entra.signsIn(app.appId, app.secret), "a preview retires nothing");
+        project.ok(["up", "--yes", "--stack", stack]);
+        assert.ok(!(await entra.signsIn(app.appId, app.secret)), "the hand-made secret no longer signs in");
+        assert.ok(await entra.signsIn(app.appId, project.stackOutputs(stack).clientSecret), "the stack's own secret still signs in");
+        assert.ok(
+            !JSON.stringify(project.exportedState(stack)).includes(world.entra.env.M365_STANDIN_CLIENT_SECRET!),
+            "the deployer's secret is not in the state",
+        );
+        const again = project.pulumi(["up", "--yes", "--expect-no-changes", "--stack", stack]);
+        assert.strictEqual(again.code, 0, again.output);
+    }
+
+    it("the i-net PDFC guide's tenant (FullAccess, SMTP AUTH on for the organisation): adopt, import, preview, up, retire the hand-made secret; destroy leaves the hand-made FullAccess", async () => {
         const { project, exchange, entra } = world;
         const app = await pdfcPortal(entra.admin, "i-net PDFC (by hand)");
         const identity = guidePowerShell(exchange, app, [edi], { smtpAuthOrganizationWide: true });
@@ -78,12 +112,13 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         assert.match(stdout, /SMTP AUTH is enabled for the whole organisation/);
         const held = () => exchange.mailboxState(edi).permissions.filter((entry) => entry.User === identity && entry.AccessRights.includes("FullAccess"));
         assert.strictEqual(held().length, 1);
+        await retireLegacySecret("pdfc", app, stdout);
         project.ok(["destroy", "--yes", "--stack", "pdfc"]);
         assert.strictEqual(held().length, 1, "the FullAccess made by hand stays: the stack did not make it");
         assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, false, "SMTP AUTH as the guide left it");
     });
 
-    it("with --take-ownership the grants found count as the stack's: destroy removes the hand-made FullAccess, and leaves what the stack never took (organisation-wide SMTP AUTH)", async () => {
+    it("with --take-ownership the grants found count as the stack's: the hand-made secret retired, destroy removes the hand-made FullAccess, and leaves what the stack never took (organisation-wide SMTP AUTH)", async () => {
         const { project, exchange, entra } = world;
         const app = await pdfcPortal(entra.admin, "i-net PDFC (taken over)");
         const identity = guidePowerShell(exchange, app, [added], { smtpAuthOrganizationWide: true });
@@ -91,6 +126,7 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         assert.match(stdout, /count as the stack's \(exchange\.adoptedGrants\)/);
         const held = () => exchange.mailboxState(added).permissions.filter((entry) => entry.User === identity && entry.AccessRights.includes("FullAccess"));
         assert.strictEqual(held().length, 1, "up kept the grant");
+        await retireLegacySecret("taken", app, stdout);
         project.ok(["destroy", "--yes", "--stack", "taken"]);
         assert.strictEqual(held().length, 0, "the adopted FullAccess went with the stack");
         assert.strictEqual(exchange.read().organization.smtpClientAuthenticationDisabled, false);

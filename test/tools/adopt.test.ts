@@ -227,7 +227,11 @@ describe("npm run adopt: reading a hand-made setup and deciding the stack", func
             const found = adoption.findings.map((f) => `${f.what} => ${f.fix}`).join("\n");
             assert.match(found, /registered with the app registration's object ID/);
             assert.match(found, /SMTP AUTH is enabled for the whole organisation.*=> set smtpAuth: mailbox/);
-            assert.match(found, /lives 1\d\d\d days .* longer than two years => once the mail client uses the stack's secret: az ad app credential delete/);
+            assert.match(
+                found,
+                /lives 1\d\d\d days .* longer than two years => once the mail client uses the stack's secret: pulumi config set --plaintext --path 'm365-mail-oauth:legacySecretsRetired\[0\]' [0-9a-f-]{36} --stack <stack> && pulumi up/,
+            );
+            assert.match(adoption.legacyCredentials[0].retire!, new RegExp(`legacySecretsRetired\\[0\\]' ${ebiss.secretKeyId.toLowerCase()} `));
             assert.match(found, /delegated permission User.Read .* => az rest --method DELETE --url .*oauth2PermissionGrants\//);
             assert.match(found, /Application Access Policy policy-1 .* => Remove-ApplicationAccessPolicy -Identity "policy-1"/);
             assert.match(found, /role assignment eBiss Mail.Send \(Application Mail.Send\) .* => Remove-ManagementRoleAssignment -Identity "eBiss Mail.Send"/);

@@ -45,7 +45,7 @@ describe("offline change review", function () {
             "m365-mail-oauth:displayName": "Mail OAuth (production)",
             "m365-mail-oauth:mailboxes": [...base["m365-mail-oauth:mailboxes"], { address: "invoices@contoso.com", protocols: ["imap"] }],
         });
-        assert.deepStrictEqual(r.secrets, { created: [], retired: [] });
+        assert.deepStrictEqual(r.secrets, { created: [], retired: [], legacyRetired: [] });
         assert.deepStrictEqual(r.resources.replaced, []);
         assert.deepStrictEqual(r.resources.deleted, []);
         assert.ok(r.resources.updated.some((u) => u.name === "mail-app" && u.changed.includes("displayName")));
@@ -61,13 +61,25 @@ describe("offline change review", function () {
 
     it("one rotation creates a secret; the next retires the oldest, naming why it is replaced", async () => {
         const first = await review(base, { ...base, "m365-mail-oauth:secretRotation": 1 });
-        assert.deepStrictEqual(first.secrets, { created: [1], retired: [] });
+        assert.deepStrictEqual(first.secrets, { created: [1], retired: [], legacyRetired: [] });
         const second = await review({ ...base, "m365-mail-oauth:secretRotation": 1 }, { ...base, "m365-mail-oauth:secretRotation": 2 });
-        assert.deepStrictEqual(second.secrets, { created: [2], retired: [0] });
+        assert.deepStrictEqual(second.secrets, { created: [2], retired: [0], legacyRetired: [] });
         const replaced = second.resources.replaced.find((r) => r.name === "mail-app-secret-a");
         assert.ok(replaced?.because.includes("rotateWhenChanged"), JSON.stringify(second.resources.replaced));
         const text = renderDocument(reviewDocument(second), "text");
         assert.match(text, /RETIRED: the client secret of rotation 0/);
+    });
+
+    it("legacySecretsRetired: the hand-made secret retired, once; taking it out of the list again retires and restores nothing", async () => {
+        const keyId = "0b0d4a3e-6f0a-4c55-9d1e-2b7f3c8a9e01";
+        const retiring = { ...base, "m365-mail-oauth:legacySecretsRetired": [keyId] };
+        const r = await review(base, retiring);
+        assert.deepStrictEqual(r.secrets, { created: [], retired: [], legacyRetired: [keyId] });
+        const text = renderDocument(reviewDocument(r), "text");
+        assert.match(text, new RegExp(`RETIRED: legacy secret ${keyId} retired .*a mail client still using it stops signing in`));
+        assert.match(text, /Legacy \(hand-made\) secrets retired: 1/);
+        assert.deepStrictEqual((await review(retiring, retiring)).secrets.legacyRetired, [], "already retired: nothing again");
+        assert.deepStrictEqual((await review(retiring, base)).secrets.legacyRetired, []);
     });
 
     it("a protocol removed: the access lost is listed per mailbox", async () => {

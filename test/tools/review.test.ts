@@ -279,6 +279,35 @@ describe("npm run review", function () {
         }
     });
 
+    it("names each hand-made secret legacySecretsRetired retires, in text and JSON", async () => {
+        const config = path.join(root, "Pulumi.plantest-legacy.yaml");
+        const keyId = "0b0d4a3e-6f0a-4c55-9d1e-2b7f3c8a9e01";
+        fs.writeFileSync(
+            config,
+            [
+                "config:",
+                "  azuread:tenantId: 7a3c5e1f-0000-4000-8000-00000000aaaa",
+                "  m365-mail-oauth:displayName: Adopted",
+                "  m365-mail-oauth:mailboxes:",
+                "    - address: edi@contoso.com",
+                "      protocols: [imap]",
+                "  m365-mail-oauth:exchange:",
+                "    organization: contoso.onmicrosoft.com",
+                "  m365-mail-oauth:legacySecretsRetired:",
+                `    - ${keyId.toUpperCase()}`,
+                "",
+            ].join("\n"),
+        );
+        try {
+            const report = JSON.parse((await review(["--stack", "plantest-legacy", "--format", "json"])).output) as ReviewReport;
+            assert.deepStrictEqual(report.credential.legacySecretsRetired, [keyId]);
+            const text = (await review(["--stack", "plantest-legacy"])).output;
+            assert.match(text, new RegExp(`legacy secret ${keyId} retired \\(a client secret made by hand, legacySecretsRetired\\)`));
+        } finally {
+            fs.rmSync(config);
+        }
+    });
+
     it("a YAML syntax error names file, line and column and shows the line, without a stack trace", async () => {
         const file = path.join(root, "Pulumi.plantest-yaml.yaml");
         fs.writeFileSync(file, "config:\n  m365-mail-oauth:displayName: X\n  m365-mail-oauth:mailboxes: [a, b\n  m365-mail-oauth:smtpAuth: mailbox\n");

@@ -29,6 +29,8 @@ export interface LegacyCredential {
     readonly keyId: string;
     readonly displayName: string | null;
     readonly endDateTime: string | null;
+    /** A password's: the config that retires it once the mail client uses the stack's secret (legacySecretsRetired). */
+    readonly retire?: string;
 }
 
 export interface Adoption {
@@ -54,6 +56,8 @@ export interface AdoptionOptions {
      * so a later destroy removes them; without it they stay pre-existing and untouched.
      */
     readonly takeOwnership?: boolean;
+    /** The stack's name, for the commands printed; a placeholder when not given. */
+    readonly stack?: string;
 }
 
 const key = (name: string) => `${configNamespace}:${name}`;
@@ -63,6 +67,14 @@ export function impliedProtocols(roles: ReadonlySet<MailProtocol>, mailbox: { fu
     const full = mailbox.fullAccess.length > 0;
     const sendAs = mailbox.sendAs.length > 0;
     return mailProtocols.filter((protocol) => roles.has(protocol) && (protocol === "smtp" ? full || sendAs : full));
+}
+
+/**
+ * The config that retires a hand-made secret (the program's legacySecretsRetired), the n-th of the list. A key ID is
+ * no secret, but the CLI takes a GUID for one and refuses it without --plaintext.
+ */
+export function legacyRetirementCommand(stack: string, keyId: string, index: number): string {
+    return `pulumi config set --plaintext --path '${key("legacySecretsRetired")}[${index}]' ${keyId} --stack ${stack} && pulumi up --stack ${stack}`;
 }
 
 const graphDelete = (path: string) => `az rest --method DELETE --url https://graph.microsoft.com/v1.0/${path}`;
@@ -217,14 +229,27 @@ export function adopt(app: AppReading, exchange: ExchangeReading | undefined, op
             });
 
     // Credentials: none can be imported with its value; each stays as a legacy credential.
+    const stack = options.stack ?? "<stack>";
+    const retire = (keyId: string) =>
+        `once the mail client uses the stack's secret: ${legacyRetirementCommand(
+            stack,
+            keyId.toLowerCase(),
+            application.passwordCredentials.findIndex((c) => c.keyId === keyId),
+        )}`;
     const legacyCredentials: LegacyCredential[] = [
-        ...application.passwordCredentials.map((c) => ({ kind: "password" as const, keyId: c.keyId, displayName: c.displayName, endDateTime: c.endDateTime })),
+        ...application.passwordCredentials.map((c) => ({
+            kind: "password" as const,
+            keyId: c.keyId,
+            displayName: c.displayName,
+            endDateTime: c.endDateTime,
+            retire: retire(c.keyId),
+        })),
         ...application.keyCredentials.map((c) => ({ kind: "certificate" as const, keyId: c.keyId, displayName: c.displayName, endDateTime: c.endDateTime })),
     ];
     for (const secret of application.passwordCredentials) {
         const end = secret.endDateTime ? Date.parse(secret.endDateTime) : NaN;
         const start = secret.startDateTime ? Date.parse(secret.startDateTime) : NaN;
-        const remove = `once the mail client uses the stack's secret: az ad app credential delete --id ${application.clientId} --key-id ${secret.keyId}`;
+        const remove = retire(secret.keyId);
         const name = `secret "${secret.displayName ?? ""}" (key ID ${secret.keyId})`;
         if (end - start > longSecretDays * dayMs)
             findings.push({

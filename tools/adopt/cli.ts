@@ -161,6 +161,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
         secretWarnDays: warnDays,
         exchange: blockInput,
         takeOwnership: values["take-ownership"] === true,
+        stack,
         azuread: { "azuread:tenantId": tenantId, ...(metadataHost ? { "azuread:metadataHost": metadataHost } : {}) },
     });
     const asPulumiHandsIt = Object.fromEntries(
@@ -184,7 +185,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
     out(`to import (${adoption.imports.length}): ${adoption.imports.map((object) => `${object.name} (${object.type.split(":").pop()})`).join(", ")}`);
     for (const credential of adoption.legacyCredentials)
         out(
-            `legacy credential (cannot be imported; the mail client keeps using it until you retire it): ${credential.kind} "${credential.displayName ?? ""}" key ID ${credential.keyId}, ends ${credential.endDateTime ?? "never"}`,
+            `legacy credential (cannot be imported; the mail client keeps using it until you retire it): ${credential.kind} "${credential.displayName ?? ""}" key ID ${credential.keyId}, ends ${credential.endDateTime ?? "never"}${credential.retire ? `\n    retire: ${credential.retire}` : ""}`,
         );
     for (const note of adoption.notes) out(`note: ${note}`);
     if (adoption.findings.length > 0) out(`more than the mail client needs (${adoption.findings.length}):`);

@@ -16,7 +16,7 @@ import { programPaths, resourceTypes } from "../../facts/project";
 import { planAccess } from "../../plan/accessPlan";
 import { EngineReplay, Step } from "../engineReplay";
 import { Section } from "./document";
-import { describeOperation, MailboxOperation, mailboxOperations } from "./model";
+import { describeOperation, legacySecretRetiredLine, MailboxOperation, mailboxOperations } from "./model";
 import { renderDocument } from "./render";
 import { readStackText } from "./stackFile";
 
@@ -29,7 +29,8 @@ export interface ChangeReview {
         readonly replaced: { type: string; name: string; because: readonly string[] }[];
         readonly deleted: { type: string; name: string }[];
     };
-    readonly secrets: { readonly created: number[]; readonly retired: number[] };
+    /** The stack's secrets by rotation; `legacyRetired`: key IDs of hand-made secrets removed (legacySecretsRetired). */
+    readonly secrets: { readonly created: number[]; readonly retired: number[]; readonly legacyRetired: string[] };
     readonly mailboxes: { mailbox: string; gained: MailboxOperation[]; lost: MailboxOperation[] }[];
     readonly organizationSmtpAuth?: { before: boolean; after: boolean };
     readonly smtpAuthorization?: { before: string; after: string };
@@ -127,6 +128,10 @@ export function reviewFrom(stack: string, base: string, steps: readonly Step[], 
         secrets: {
             created: passwords.filter((step) => step.kind === "create" || step.kind === "replace").map((step) => rotationOf(step.after)),
             retired: passwords.filter((step) => step.kind === "delete" || step.kind === "replace").map((step) => rotationOf(step.before)),
+            // A retirement runs when it is created; its delete restores nothing (legacySecretRetirement.ts).
+            legacyRetired: steps
+                .filter((step) => step.type === resourceTypes.legacySecretRetirement && (step.kind === "create" || step.kind === "replace"))
+                .map((step) => String(step.after?.keyId)),
         },
         mailboxes: mailboxChanges(before, after),
         ...(orgBefore !== orgAfter ? { organizationSmtpAuth: { before: orgBefore, after: orgAfter } } : {}),
@@ -183,6 +188,7 @@ export function reviewDocument(review: ChangeReview): { title: string; sections:
                     ["Resources deleted", count(resources.deleted)],
                     ["Client secrets created", count(secrets.created)],
                     ["Client secrets retired", count(secrets.retired)],
+                    ["Legacy (hand-made) secrets retired", count(secrets.legacyRetired)],
                     ["Mailboxes whose access changes", count(review.mailboxes)],
                 ],
             },
@@ -191,6 +197,7 @@ export function reviewDocument(review: ChangeReview): { title: string; sections:
     const secretLines = [
         ...secrets.created.map((rotation) => `Created: the client secret of rotation ${rotation}`),
         ...secrets.retired.map((rotation) => `RETIRED: the client secret of rotation ${rotation}; every mail client still using it stops working`),
+        ...secrets.legacyRetired.map((keyId) => `RETIRED: ${legacySecretRetiredLine(keyId)}`),
     ];
     sections.push({ title: "Client secrets", paragraphs: secretLines.length > 0 ? secretLines : ["No client secret is created or retired."] });
     const rows = [

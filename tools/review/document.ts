@@ -2,7 +2,7 @@
  * The offline review as a document of sections: the one shape text and Markdown are both rendered from, so neither can show
  * what the other leaves out.
  */
-import { describeOperation, ReviewReport, ServerInUse } from "./model";
+import { describeOperation, legacySecretRetiredLine, ReviewReport, ServerInUse } from "./model";
 import { placeholderTenant } from "../../config/validate";
 import { resourceTypeWords } from "../../facts/project";
 
@@ -105,6 +105,7 @@ export function reportDocument(report: ReviewReport): { title: string; sections:
             ...(credential.certificate
                 ? [`Certificate ${credential.certificate.path}, thumbprint ${credential.certificate.thumbprint}, expires ${credential.certificate.expiresAt}`]
                 : []),
+            ...(credential.legacySecretsRetired ?? []).map((keyId) => `Retiring: ${legacySecretRetiredLine(keyId)}`),
             ...(credential.keyVault
                 ? [
                       `Delivered to Key Vault ${credential.keyVault.vaultName} (resource group ${credential.keyVault.resourceGroupName}) as secret ${credential.keyVault.secretName}`,

@@ -93,6 +93,8 @@ export interface ReviewReport {
         };
         certificate?: { path: string; thumbprint?: string; expiresAt?: string };
         keyVault?: { vaultName: string; secretName: string; resourceGroupName: string };
+        /** legacySecretsRetired: key IDs of hand-made secrets the update removes from the app. */
+        legacySecretsRetired?: readonly string[];
     };
     readonly clientSettings: {
         tokenUrl: string;
@@ -102,6 +104,11 @@ export interface ReviewReport {
         userSignIn?: { authorizeUrl: string; tokenUrl: string; scope: string };
     };
     readonly resources: { type: string; name: string }[];
+}
+
+/** A retired hand-made secret in a mail admin's words: the review's and the change review's line. */
+export function legacySecretRetiredLine(keyId: string): string {
+    return `legacy secret ${keyId} retired (a client secret made by hand, legacySecretsRetired): removed from the app once the stack's own secret exists; a mail client still using it stops signing in`;
 }
 
 /** The previous secret the slots keep (none before the first rotation, none once retired), and the one retired. */
@@ -224,6 +231,7 @@ export function buildReport(
                 ? { path: settings.certificatePath, thumbprint: outputs.certificateThumbprint, expiresAt: certificateResource?.inputs.endDate }
                 : undefined,
             keyVault: settings.keyVault,
+            ...(settings.legacySecretsRetired ? { legacySecretsRetired: settings.legacySecretsRetired } : {}),
         },
         clientSettings: {
             tokenUrl: outputs.tokenUrl,
