@@ -10,16 +10,17 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { added, archive, edi, onStandIns } from "./standInWorld";
+import { MailLab } from "../fixtures/mailLab";
+import { labGrants } from "../scripts/scenarioHelpers";
+import { assertLoggedInEverywhere, verifyRunner } from "../tools/verifyRun";
 import { organization, tenantId } from "../scripts/standInTenant";
 import { findPwsh } from "../scripts/commandProvider";
 import { projectRoot } from "../../facts/projectRoot";
 import { configNamespace, resourceTypes } from "../../facts/project";
 import { ebissPortal, guidePowerShell, HandMadeApp, pdfcPortal } from "../tools/handMadeSetups";
 
-describe("npm run adopt: a setup made by hand by a guide, imported and updated by the stack", function () {
-    this.timeout(900_000);
-    const { world } = onStandIns(this);
-
+/** The steps the adoption suites share, in one suite's world of stand-ins. */
+function adoptionSteps(world: World) {
     /** Runs the compiled `npm run adopt` in the project, signed in as the deployer (ARM_*), as a user runs it. */
     const adoptCli = (args: string[]) =>
         spawnSync(process.execPath, [path.join(projectRoot(), "bin", "tools", "adopt.js"), ...args], {
@@ -104,6 +105,16 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
         assert.strictEqual(again.code, 0, again.output);
     }
 
+    return { adoptAndUpdate, retireLegacySecret };
+}
+
+type World = ReturnType<typeof onStandIns>["world"];
+
+describe("npm run adopt: a setup made by hand by a guide, imported and updated by the stack", function () {
+    this.timeout(900_000);
+    const { world } = onStandIns(this);
+    const { adoptAndUpdate, retireLegacySecret } = adoptionSteps(world);
+
     it("the i-net PDFC guide's tenant (FullAccess, SMTP AUTH on for the organisation): adopt, import, preview, up, retire the hand-made secret; destroy leaves the hand-made FullAccess", async () => {
         const { project, exchange, entra } = world;
         const app = await pdfcPortal(entra.admin, "i-net PDFC (by hand)");
@@ -145,5 +156,38 @@ describe("npm run adopt: a setup made by hand by a guide, imported and updated b
             "Exchange now knows the enterprise application",
         );
         project.ok(["destroy", "--yes", "--stack", "ebiss"]);
+    });
+});
+
+describe("npm run adopt, then npm run verify: the mail client logs in on its hand-made secret, then on the stack's, and only on the stack's once the hand-made one is retired", function () {
+    this.timeout(900_000);
+    // Dovecot checks the stand-in's tokens and the grants the stand-in Exchange Online holds (test/fixtures/mailLab.ts).
+    const lab = new MailLab({ tenant: tenantId, clients: {}, grants: [] });
+    const { world } = onStandIns(this, lab);
+    const { adoptAndUpdate, retireLegacySecret } = adoptionSteps(world);
+
+    it("the i-net PDFC guide's tenant: verify passes with the legacy secret and with the stack's after up; after the retirement the legacy one fails at the token, the stack's passes", async () => {
+        const { project, exchange, entra } = world;
+        const app = await pdfcPortal(entra.admin, "i-net PDFC (verified)");
+        guidePowerShell(exchange, app, [edi], { smtpAuthOrganizationWide: true });
+        const stdout = await adoptAndUpdate("verified", app);
+        lab.setGrants(labGrants(exchange, exchange.servicePrincipalIdentity(app.appId)));
+        const mailboxes = [{ address: edi, protocols: ["imap", "smtp"] }];
+        const verifyWith = (secret: string) => verifyRunner(tenantId, secret)(lab, ["--client-id", app.appId, "--mailbox", `${edi}:imap,smtp`]);
+        assertLoggedInEverywhere(await verifyWith(app.secret), mailboxes);
+        const stackSecret = project.stackOutputs("verified").clientSecret;
+        assertLoggedInEverywhere(await verifyWith(stackSecret), mailboxes);
+
+        await retireLegacySecret("verified", app, stdout);
+        const legacy = await verifyWith(app.secret);
+        assert.strictEqual(legacy.code, 1, legacy.stdout + legacy.stderr);
+        assert.deepStrictEqual(
+            legacy.json?.results.map((r) => [r.step, r.ok]),
+            [["token", false]],
+            "the retired secret gets no token, so no login is tried",
+        );
+        assert.ok(!(legacy.stdout + legacy.stderr).includes(app.secret), "verify never prints the secret");
+        assertLoggedInEverywhere(await verifyWith(stackSecret), mailboxes);
+        project.ok(["destroy", "--yes", "--stack", "verified"]);
     });
 });
