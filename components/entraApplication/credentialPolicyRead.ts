@@ -11,7 +11,7 @@
  * The multi-tenant restriction (`audiences`) is documented in Graph beta only; it counts where v1.0 returns it.
  */
 import { CredentialPolicy, CredentialPolicyFacts, PolicyRestriction } from "../../plan/credentialPolicy";
-import { GraphReadError, GraphSignIn } from "./graphReader";
+import { eqFilter, GraphReadError, GraphSignIn } from "./graphReader";
 
 type Json = Record<string, any>;
 
@@ -34,8 +34,7 @@ export async function readCredentialPolicy(get: (pathAndQuery: string) => Promis
         const tenantPolicy = await get("policies/defaultAppManagementPolicy");
         const restrictions = tenantPolicy.applicationRestrictions as Json | undefined;
         const tenant = policyOf("the tenant's default app management policy", tenantPolicy.isEnabled, restrictions, restrictions?.audiences);
-        const filter = encodeURIComponent(`displayName eq '${displayName.replace(/'/g, "''")}'`);
-        const apps = ((await get(`applications?$filter=${filter}&$select=id,createdDateTime`)).value as Json[] | undefined) ?? [];
+        const apps = ((await get(`applications?${eqFilter("displayName", displayName)}&$select=id,createdDateTime`)).value as Json[] | undefined) ?? [];
         if (apps.length !== 1) return { facts: { tenant } };
         const [own] = ((await get(`applications/${apps[0].id}/appManagementPolicies`)).value as Json[] | undefined) ?? [];
         const policy = own

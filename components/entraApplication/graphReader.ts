@@ -19,6 +19,9 @@ export interface GraphSignIn {
     readonly cloud?: CloudName;
 }
 
+/** `$filter=prop eq 'value'`, the value's single quotes doubled as OData wants them, URL-encoded. */
+export const eqFilter = (property: string, value: string) => `$filter=${encodeURIComponent(`${property} eq '${value.replace(/'/g, "''")}'`)}`;
+
 /** A Graph answer that is not a success: its status and Graph's error code, for callers that tell them apart (403). */
 export class GraphReadError extends Error {
     constructor(

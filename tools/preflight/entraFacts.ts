@@ -7,6 +7,7 @@
  */
 import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
 import { directoryRoles } from "../../facts/deployerRights";
+import { eqFilter } from "../../components/entraApplication/graphReader";
 import { CredentialPolicyFacts } from "../../plan/credentialPolicy";
 import { readCredentialPolicy } from "../../components/entraApplication/credentialPolicyRead";
 
@@ -36,11 +37,8 @@ async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
     }
 }
 
-const filter = (expression: string) => `$filter=${encodeURIComponent(expression)}`;
-const quoted = (value: string) => `'${value.replace(/'/g, "''")}'`;
-
 async function servicePrincipalOf(get: GraphGet, appId: string): Promise<Json | undefined> {
-    return (await get(`servicePrincipals?${filter(`appId eq ${quoted(appId)}`)}`)).value?.[0];
+    return (await get(`servicePrincipals?${eqFilter("appId", appId)}`)).value?.[0];
 }
 
 /**
@@ -56,7 +54,7 @@ async function deployerRights(get: GraphGet, clientId: string) {
         .filter((assignment) => assignment.resourceId === graph?.id)
         .map((assignment) => ((graph?.appRoles ?? []) as Json[]).find((role) => role.id === assignment.appRoleId)?.value as string | undefined)
         .filter((value): value is string => value !== undefined);
-    const roleAssignments = ((await get(`roleManagement/directory/roleAssignments?${filter(`principalId eq ${quoted(own.id)}`)}`)).value ?? []) as Json[];
+    const roleAssignments = ((await get(`roleManagement/directory/roleAssignments?${eqFilter("principalId", String(own.id))}`)).value ?? []) as Json[];
     const roles = roleAssignments
         .map((assignment) => Object.entries(directoryRoles).find(([, templateId]) => templateId === assignment.roleDefinitionId)?.[0])
         .filter((name): name is string => name !== undefined);
@@ -74,7 +72,7 @@ export async function readEntraFacts(get: GraphGet, deployerClientId: string, di
             })),
         ),
         attempt(async () =>
-            (((await get(`applications?${filter(`displayName eq ${quoted(displayName)}`)}`)).value ?? []) as Json[]).map((app) => ({
+            (((await get(`applications?${eqFilter("displayName", displayName)}`)).value ?? []) as Json[]).map((app) => ({
                 appId: String(app.appId),
                 id: String(app.id),
             })),

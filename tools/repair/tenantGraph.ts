@@ -6,7 +6,7 @@
 import { spawnSync } from "child_process";
 import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
 import { TenantFacts } from "./lostObjects";
-import { GraphSignIn } from "../../components/entraApplication/graphReader";
+import { eqFilter, GraphSignIn } from "../../components/entraApplication/graphReader";
 import { deployerSignIn } from "../../components/entraApplication/credentialPolicyRead";
 
 type Json = Record<string, any>;
@@ -36,7 +36,7 @@ export function deployerCredentials(stack: string, raw: Readonly<Record<string, 
 // The sign-in and the reads live with the program (it reads the credential policy before declaring anything).
 export { graphReader, type GraphSignIn } from "../../components/entraApplication/graphReader";
 
-const byAppId = (appId: string) => `servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}`;
+const byAppId = (appId: string) => `servicePrincipals?${eqFilter("appId", appId)}`;
 
 /** What Graph holds for the app with this client ID: its service principal, the consents it holds. */
 export async function tenantFacts(get: (pathAndQuery: string) => Promise<Json>, clientId: string): Promise<TenantFacts> {
@@ -45,7 +45,7 @@ export async function tenantFacts(get: (pathAndQuery: string) => Promise<Json>, 
     );
     const assignments =
         exchange && own ? ((await get(`servicePrincipals/${exchange.id}/appRoleAssignedTo`)).value as Json[]).filter((a) => a.principalId === own.id) : [];
-    const grants = own ? ((await get(`oauth2PermissionGrants?$filter=${encodeURIComponent(`clientId eq '${own.id}'`)}`)).value as Json[]) : [];
+    const grants = own ? ((await get(`oauth2PermissionGrants?${eqFilter("clientId", String(own.id))}`)).value as Json[]) : [];
     return {
         servicePrincipal: own ? { id: own.id } : undefined,
         exchangeServicePrincipalId: exchange?.id,

@@ -19,11 +19,9 @@ import {
     roleAssignmentReading,
 } from "./appReading";
 
+import { eqFilter } from "../../components/entraApplication/graphReader";
 type Json = Record<string, any>;
 export type GraphGet = (pathAndQuery: string) => Promise<Json>;
-
-/** `prop eq 'value'` with the value's single quotes doubled, as OData wants them. */
-export const eqFilter = (property: string, value: string) => `$filter=${encodeURIComponent(`${property} eq '${value.replace(/'/g, "''")}'`)}`;
 
 async function list(get: GraphGet, pathAndQuery: string): Promise<Json[]> {
     const items: Json[] = [];
