@@ -9,15 +9,12 @@ import { readStackConfig } from "./config/readStackConfig";
 import { findExecutable, missingPwshMessage, noHeadlessSignInMessage } from "./components/exchangeMailboxAccess/preflight";
 import { planAccess } from "./plan/accessPlan";
 import { clientSettings } from "./plan/clientSettings";
-import { expiryNotice, secretSlots } from "./plan/secretRotation";
 import { StackOutputName, StackOutputs } from "./plan/stackOutputs";
 import { DestroyGuard } from "./components/destroyGuard";
-import { checkCredentialPolicy } from "./components/entraApplication/credentialPolicyCheck";
-import { EntraMailApplication } from "./components/entraApplication/entraMailApplication";
 import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess/exchangeMailboxAccess";
 import { KeyVaultSecretDelivery } from "./components/keyVaultDelivery/keyVaultSecretDelivery";
-import { retirementSignIn } from "./components/entraApplication/legacySecretRetirement";
-import { configNamespace, mailApplicationName, mockEngineVariable } from "./facts/project";
+import { ownApp, providerAppInThisTenant, providerStack } from "./components/entraApplication/mailApp";
+import { customerConsentUrls } from "./plan/multiTenant";
 
 export = async () => {
     const { settings, certificatePassword, certificate } = readStackConfig();
@@ -33,50 +30,11 @@ export = async () => {
             throw new pulumi.RunError(noHeadlessSignInMessage());
         }
     }
-    // The tenant's credential policy, read before anything is declared: a secret it forbids fails the preview with
-    // the fix instead of failing `pulumi up` at addPassword (why the program reads Graph: credentialPolicyCheck.ts).
-    await checkCredentialPolicy(settings);
     // The tenant and the deploying identity come from the azuread provider's own configuration.
     const client = azuread.getClientConfigOutput();
-    const slots = settings.credential === "certificate" ? undefined : secretSlots(settings.secretRotation, settings.secretRetiredThrough);
-
-    // Hand-made secrets to retire (legacySecretsRetired) are removed with the deployer's own Graph sign-in.
-    const legacySignIn = settings.legacySecretsRetired ? retirementSignIn(settings.cloud) : undefined;
-    if (settings.legacySecretsRetired && !legacySignIn && process.env[mockEngineVariable] !== "1") {
-        throw new pulumi.RunError(
-            `${configNamespace}:legacySecretsRetired removes secrets through Microsoft Graph with the deployer's client-secret sign-in: set ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET (or azuread:tenantId, azuread:clientId, azuread:clientSecret); nothing was changed`,
-        );
-    }
-    const app = new EntraMailApplication(mailApplicationName, {
-        displayName: settings.displayName,
-        signInAudience: settings.signInAudience,
-        access,
-        secretLifetimeDays: settings.secretLifetimeDays,
-        secretSlots: slots,
-        certificate,
-        // Under the mock engine (tests, the offline review) nothing signs in: placeholders that never reach Graph.
-        ...(settings.legacySecretsRetired
-            ? { legacySecrets: { keyIds: settings.legacySecretsRetired, signIn: legacySignIn ?? { tenantId: "mock", clientId: "mock" } } }
-            : {}),
-        owners: settings.owners,
-        enterpriseApplication: settings.enterpriseApplication,
-        deployerObjectId: client.objectId,
-        protect: settings.protect,
-    });
-
-    // The current secret's end date comes from the secret itself: known in a preview once the secret exists. The
-    // check is part of an output the engine waits for, so an expired secret fails the preview and the update.
-    const current = app.current?.password;
-    const currentExpiresAt = current?.endDate.apply((expiresAt) => {
-        const notice = expiryNotice(expiresAt, new Date(), settings.secretWarnDays, settings.secretRotation, pulumi.getStack());
-        if (notice?.level === "error") {
-            throw new pulumi.ResourceError(notice.message, current);
-        }
-        if (notice) {
-            pulumi.log.warn(notice.message, current);
-        }
-        return expiresAt;
-    });
+    const app = settings.providerApp
+        ? await providerAppInThisTenant(settings, settings.providerApp)
+        : await ownApp(settings, access, certificate, client.objectId);
 
     const exchange = settings.exchange
         ? new ExchangeMailboxAccess(
@@ -91,16 +49,16 @@ export = async () => {
                   certificatePassword: settings.exchange.auth === "certificate" ? certificatePassword : undefined,
               },
               // Grants are made once consent exists, and revoked before the consent and the app go.
-              { dependsOn: app.appRoleAssignments },
+              { dependsOn: app.consent },
           )
         : undefined;
 
     const vault =
-        settings.keyVault && current
+        settings.keyVault && app.secret.value && app.secret.expiresAt
             ? new KeyVaultSecretDelivery("client-secret", {
                   vault: settings.keyVault,
-                  secretValue: current.value,
-                  expiresAt: current.endDate,
+                  secretValue: app.secret.value,
+                  expiresAt: app.secret.expiresAt,
                   tenantId: client.tenantId,
                   clientId: app.clientId,
               })
@@ -109,7 +67,7 @@ export = async () => {
     // protect: true stops `pulumi destroy` before it deletes anything, without blocking the updates that must replace
     // or delete resources (a rotation, a dropped protocol, a renewed certificate): see components/destroyGuard.ts.
     if (settings.protect) {
-        new DestroyGuard("destroy-guard", { dependsOn: [app, ...(exchange ? [exchange] : []), ...(vault ? [vault] : [])] });
+        new DestroyGuard("destroy-guard", { dependsOn: [app.component, ...(exchange ? [exchange] : []), ...(vault ? [vault] : [])] });
     }
 
     const forClient = client.tenantId.apply((tenant) =>
@@ -121,12 +79,12 @@ export = async () => {
         tenantId: client.tenantId,
         clientId: app.clientId,
         servicePrincipalObjectId: app.servicePrincipalObjectId,
-        clientSecret: current ? pulumi.secret(current.value) : undefined,
-        clientSecretKeyId: current?.keyId,
-        clientSecretExpiresAt: currentExpiresAt,
-        previousClientSecretKeyId: app.previous?.password.keyId,
-        previousClientSecretExpiresAt: app.previous?.password.endDate,
-        secretRotation: slots ? settings.secretRotation : undefined,
+        clientSecret: app.secret.value ? pulumi.secret(app.secret.value) : undefined,
+        clientSecretKeyId: app.secret.keyId,
+        clientSecretExpiresAt: app.secret.expiresAt,
+        previousClientSecretKeyId: app.secret.previousKeyId,
+        previousClientSecretExpiresAt: app.secret.previousExpiresAt,
+        secretRotation: app.secretRotation,
         certificateThumbprint: certificate?.thumbprint,
         certificateExpiresAt: certificate?.endDate,
         keyVaultSecretUri: vault?.secretUri,
@@ -141,6 +99,11 @@ export = async () => {
         // How SMTP sending is authorised, for the mail client's admin and for `npm run verify --stack`.
         smtpAuthorization: access.mailboxes.some((mailbox) => mailbox.protocols.includes("smtp")) ? access.smtpAuthorization : undefined,
         appRbacGroup: access.appRbac.wanted ? access.appRbac.group : undefined,
+        customerProtocols: settings.customerTenants?.protocols,
+        adminConsentUrls: settings.customerTenants
+            ? app.clientId.apply((clientId) => customerConsentUrls(settings.customerTenants!, clientId, settings.cloud))
+            : undefined,
+        providerStack: settings.providerApp ? providerStack(settings.providerApp.stack) : undefined,
     };
     // Outputs that do not apply to this config are left out rather than shown empty.
     return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

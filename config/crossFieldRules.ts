@@ -58,9 +58,11 @@ export function crossFieldRules(raw: Record<string, unknown>, context: z.Refinem
         );
     }
     cloudRules(raw, add);
-    // A mailbox list of the wrong type is reported once, as what it is, not also as "nothing to set up".
+    multiTenantRules(raw, add);
+    // A mailbox list of the wrong type is reported once, as what it is, not also as "nothing to set up". A provider's
+    // stack of a multi-tenant app may have nothing to set up in its own tenant.
     const noMailboxes = raw.mailboxes === undefined || (Array.isArray(raw.mailboxes) && raw.mailboxes.length === 0);
-    if (noMailboxes && raw.userSignIn === undefined) {
+    if (noMailboxes && raw.userSignIn === undefined && raw.customerTenants === undefined) {
         add(["mailboxes"], "nothing to set up: give mailboxes (app-only access) or userSignIn (user sign-in), or both");
     }
 }
@@ -78,6 +80,44 @@ function cloudRules(raw: Record<string, unknown>, add: (path: (string | number)[
         add(
             ["exchange", "smtpAuthorization"],
             `"appRbac", but cloud is ${show(cloud)}: Microsoft documents SMTP through RBAC for Applications for the Worldwide cloud only; use "mailboxPermission" (the default) in ${facts.label}`,
+        );
+    }
+}
+
+/**
+ * A customer's stack of the provider's multi-tenant app (`providerApp`) makes no app registration, secret or consent:
+ * the keys that shape those belong on the provider's stack and are refused here, each named. Keys with a default are
+ * refused when they differ from it (the schema has filled defaults in by now).
+ */
+function multiTenantRules(raw: Record<string, unknown>, add: (path: (string | number)[], message: string) => void): void {
+    if (raw.customerTenants !== undefined && raw.signInAudience !== "AzureADMultipleOrgs") {
+        add(
+            ["signInAudience"],
+            `${show(raw.signInAudience ?? defaults.signInAudience)}, but customerTenants is set: only a multi-tenant app can be consented in the customers' tenants; set signInAudience to "AzureADMultipleOrgs"`,
+        );
+    }
+    if (raw.providerApp === undefined) return;
+    const providerOnly: { key: string; set: boolean }[] = [
+        { key: "customerTenants", set: raw.customerTenants !== undefined },
+        { key: "userSignIn", set: raw.userSignIn !== undefined },
+        { key: "certificate", set: raw.certificate !== undefined },
+        { key: "keyVault", set: raw.keyVault !== undefined },
+        { key: "owners", set: raw.owners !== undefined },
+        { key: "legacySecretsRetired", set: raw.legacySecretsRetired !== undefined },
+        { key: "secretRetiredThrough", set: raw.secretRetiredThrough !== undefined },
+        { key: "signInAudience", set: raw.signInAudience !== undefined && raw.signInAudience !== defaults.signInAudience },
+        { key: "credential", set: raw.credential !== undefined && raw.credential !== defaults.credential },
+        { key: "secretRotation", set: raw.secretRotation !== undefined && raw.secretRotation !== defaults.secretRotation },
+        {
+            key: "enterpriseApplication",
+            set: raw.enterpriseApplication !== undefined && JSON.stringify(raw.enterpriseApplication) !== JSON.stringify(defaults.enterpriseApplication),
+        },
+        { key: "secretLifetimeDays", set: raw.secretLifetimeDays !== undefined && raw.secretLifetimeDays !== defaults.secretLifetimeDays },
+    ];
+    for (const { key } of providerOnly.filter((entry) => entry.set)) {
+        add(
+            [key],
+            `${show(raw[key])} is set, but providerApp is set: this customer's stack uses the provider's app and makes no app registration, secret or consent of its own; set ${key} on the provider's stack instead`,
         );
     }
 }

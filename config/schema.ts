@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { credentialKinds, defaults, mailProtocols, secretLifetimeBounds, signInAudiences, smtpAuthModes } from "./choices";
 import { exchangeBlock } from "./exchangeSchema";
+import { multiTenantKeys } from "./multiTenantSchema";
 import { cloudNames } from "../facts/clouds";
 import { guidPattern, isMailAddress, redirectUriProblem, keyVaultSecretNamePattern, resourceGroupPattern, show, vaultNamePattern } from "./formats";
 import { checked, documented, enumOf, Issue, nonEmptyString, patterned, says, strictObject, wholeNumber } from "./schemaHelpers";
@@ -141,6 +142,7 @@ export const configShape = {
         "Single tenant (the guides' default) or multi-tenant.",
         enumOf(signInAudiences).default(defaults.signInAudience),
     ),
+    ...multiTenantKeys,
     mailboxes: documented(
         "mailboxes",
         "list of `{ address, protocols }`",

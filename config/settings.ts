@@ -95,6 +95,8 @@ function settingsFrom(input: StackConfigInput) {
         ...(certificatePath !== undefined ? { certificatePath } : {}),
         ...(input.keyVault ? { keyVault: input.keyVault } : {}),
         ...(input.owners ? { owners: input.owners } : {}),
+        ...(input.customerTenants ? { customerTenants: input.customerTenants } : {}),
+        ...(input.providerApp ? { providerApp: input.providerApp } : {}),
     };
 }
 

@@ -168,3 +168,19 @@ export function authorizeUrl(tenant: string, authority: string = clouds[defaultC
 export function tokenUrl(tenant: string, authority: string = clouds[defaultCloud].loginAuthority): string {
     return `${authority}/${tenant}/oauth2/v2.0/token`;
 }
+
+/**
+ * The v2.0 admin consent endpoint of a customer's tenant, as "Admin consent on the Microsoft identity platform"
+ * (learn.microsoft.com/entra/identity-platform/v2-admin-consent, "Request the permissions from a directory admin")
+ * writes it: `{authority}/{tenant}/v2.0/adminconsent?client_id=...&scope=...&redirect_uri=...&state=...`. `scope`
+ * is the static `/.default` form the page allows, so the admin consents to exactly the app's configured
+ * permissions; `redirect_uri` must be one of the app's redirect URIs.
+ */
+export function adminConsentUrl(
+    consent: { tenant: string; clientId: string; scope: string; redirectUri: string; state?: string },
+    authority: string = clouds[defaultCloud].loginAuthority,
+): string {
+    const query = new URLSearchParams({ client_id: consent.clientId, scope: consent.scope, redirect_uri: consent.redirectUri });
+    if (consent.state !== undefined) query.set("state", consent.state);
+    return `${authority}/${consent.tenant}/v2.0/adminconsent?${query.toString()}`;
+}

@@ -33,6 +33,7 @@ export const resourceTypes = {
     destroyGuard: `pulumi-nodejs:dynamic/${configNamespace}:DestroyGuard`,
     legacySecretRetirement: `pulumi-nodejs:dynamic/${configNamespace}:LegacySecretRetirement`,
     azureNativeProvider: "pulumi:providers:azure-native",
+    stackReference: "pulumi:pulumi:StackReference",
 } as const;
 
 /** Each resource type in an admin's words, for the plan's resource counts. */
@@ -50,6 +51,7 @@ export const resourceTypeWords: Record<string, string> = {
     [resourceTypes.destroyGuard]: "destroy guard (protect: true)",
     [resourceTypes.legacySecretRetirement]: "retirement of a hand-made client secret (legacySecretsRetired)",
     [resourceTypes.azureNativeProvider]: "Azure provider for the Key Vault's subscription",
+    [resourceTypes.stackReference]: "the provider's stack, read (providerApp)",
 };
 
 /** The project's ComponentResource types (`<package>:<module>:<type>`). */
@@ -60,6 +62,7 @@ export const componentTypes = {
     mailApplication: `${configNamespace}:entra:MailApplication`,
     mailboxAccess: `${configNamespace}:exchange:MailboxAccess`,
     secretDelivery: `${configNamespace}:keyvault:SecretDelivery`,
+    providerAppInTenant: `${configNamespace}:entra:ProviderAppInTenant`,
 } as const;
 
 /** Whether a type token is one of the project's own components (not a cloud resource). */

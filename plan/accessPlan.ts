@@ -135,13 +135,16 @@ export function defaultAppRbacGroup(displayName: string): string {
 }
 
 export type PlanInput = Pick<StackSettings, "mailboxes" | "userSignIn" | "smtpAuth"> & {
+    /** A provider's multi-tenant app: the protocols every customer consents to, and the page consent returns to. */
+    readonly customerTenants?: { readonly protocols: readonly MailProtocol[]; readonly consentRedirectUri: string };
     readonly displayName?: string;
     readonly exchange?: { readonly smtpAuthorization?: SmtpAuthorizationMode; readonly appRbacGroup?: string };
 };
 
 export function planAccess(settings: PlanInput): AccessPlan {
     const smtpAuthorization = settings.exchange?.smtpAuthorization ?? defaults.smtpAuthorization;
-    const appProtocols = new Set(settings.mailboxes.flatMap((mailbox) => mailbox.protocols));
+    // A provider's app asks for what its own mailboxes need and what every customer consents to.
+    const appProtocols = new Set([...settings.mailboxes.flatMap((mailbox) => mailbox.protocols), ...(settings.customerTenants?.protocols ?? [])]);
     // With appRbac the Entra SMTP.SendAsApp permission is left out: Microsoft warns it brings back the
     // mailbox-permission check that RBAC for Applications replaces.
     const appRoles = mailProtocols
@@ -182,6 +185,10 @@ export function planAccess(settings: PlanInput): AccessPlan {
             role: appRbacSmtpRole,
             members,
         },
-        redirectUris: settings.userSignIn?.redirectUris ?? [],
+        // Admin consent returns the admin to a redirect URI of the app, as user sign-in does: Entra ID sends users only
+        // to redirect URIs added to the app registration (learn.microsoft.com/entra/identity-platform/reply-url).
+        redirectUris: [
+            ...new Set([...(settings.userSignIn?.redirectUris ?? []), ...(settings.customerTenants ? [settings.customerTenants.consentRedirectUri] : [])]),
+        ],
     };
 }

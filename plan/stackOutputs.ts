@@ -3,7 +3,7 @@
  * mock engine and what `npm run verify --stack` reads back. One type, so the three cannot disagree on a name.
  * Outputs that do not apply to a stack's config are left out, hence the optional fields.
  */
-import { SmtpAuthorizationMode } from "../config/choices";
+import { MailProtocol, SmtpAuthorizationMode } from "../config/choices";
 import { ClientSettings } from "./clientSettings";
 
 /** The client settings (token URL, scope, servers, mailboxes, user sign-in) are outputs as they are. */
@@ -26,6 +26,12 @@ export interface StackOutputs extends ClientSettings {
     readonly exchangeMailboxesGranted: readonly string[];
     readonly smtpAuthorization?: SmtpAuthorizationMode;
     readonly appRbacGroup?: string;
+    /** A provider's stack of a multi-tenant app: the protocols every customer consents to. */
+    readonly customerProtocols?: readonly MailProtocol[];
+    /** A provider's stack of a multi-tenant app: each customer's admin-consent URL, by customer name. */
+    readonly adminConsentUrls?: Readonly<Record<string, string>>;
+    /** A customer's stack: the provider's stack whose app it uses. */
+    readonly providerStack?: string;
 }
 
 /** Every output's name (a plain union, so a mapped type over it makes every name required). */
@@ -55,5 +61,8 @@ const stackOutputNameSet: Record<StackOutputName, true> = {
     exchangeMailboxesGranted: true,
     smtpAuthorization: true,
     appRbacGroup: true,
+    customerProtocols: true,
+    adminConsentUrls: true,
+    providerStack: true,
 };
 export const stackOutputNames = Object.keys(stackOutputNameSet) as StackOutputName[];

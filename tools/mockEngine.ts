@@ -15,9 +15,30 @@ export const tenant = {
     deployerObjectId: "d0d0d0d0-0000-4000-8000-000000000001",
     exchangeSpObjectId: "e0e0e0e0-0000-4000-8000-00000000e0e0",
     graphSpObjectId: "a0a0a0a0-0000-4000-8000-00000000a0a0",
+    /** The provider's app's service principal, as a customer's admin consent made it (providerApp). */
+    consentedSpObjectId: "c0c0c0c0-0000-4000-8000-00000000c0c0",
 };
 
 export const mockExpiresAt = "2027-05-21T08:00:00Z";
+
+/** A provider's multi-tenant app, as a customer's stack reads it through its stack reference. */
+export const mockProviderClientId = "5e5e5e5e-0000-4000-8000-0000000a11a5";
+
+/** The outputs of a provider's stack that lists `customerTenant` among its customers. */
+export function mockProviderStack(customerTenant: string): { outputs: Record<string, unknown> } {
+    return {
+        outputs: {
+            clientId: mockProviderClientId,
+            clientSecret: "mock-provider-secret",
+            clientSecretKeyId: "5e5e5e5e-0000-4000-8000-00000000c0de",
+            clientSecretExpiresAt: "2027-05-21T08:00:00Z",
+            customerProtocols: ["imap", "pop", "smtp"],
+            adminConsentUrls: {
+                customer: `https://login.microsoftonline.com/${customerTenant}/v2.0/adminconsent?client_id=${mockProviderClientId}&scope=https%3A%2F%2Foutlook.office365.com%2F.default&redirect_uri=https%3A%2F%2Fprovider.example%2Fconsented&state=customer`,
+            },
+        },
+    };
+}
 export const mockSecretValue = "mock-secret-Value~with.special_chars";
 
 /** Resource options the program set that the engine acts on. */
@@ -70,6 +91,12 @@ export interface RunOptions {
      * (the plan says it will be refused), where a real preview or update refuses it.
      */
     offlineReview?: boolean;
+    /**
+     * A customer's stack (`providerApp`): the provider's stack outputs its stack reference reads (default: a
+     * provider's multi-tenant app for every protocol, listing this run's tenant), and whether the customer's tenant
+     * holds the app's service principal yet (default: consented).
+     */
+    providerStack?: { outputs: Record<string, unknown>; consented?: boolean };
     /**
      * Answers a resource registration instead of the default mocks (see tools/engineReplay.ts, which replays
      * updates as the engine would); undefined falls back to the defaults. Throwing fails the program, as a
@@ -129,10 +156,18 @@ function defaultResource(args: pulumi.runtime.MockResourceArgs, options: RunOpti
             return { id, state: { ...args.inputs, expiresAt: mockExpiresAt } };
         case "command:local:Command":
             return { id, state: { ...args.inputs, stdout: options.commandStdout ?? "", stderr: "" } };
+        case types.stackReference: {
+            // Pulumi's StackReference reads `outputs` and `secretOutputNames` from the state (@pulumi/pulumi stackReference.ts).
+            const outputs = (options.providerStack ?? mockProviderStack(options.tenantId ?? tenant.tenantId)).outputs;
+            return { id: String(args.inputs.name), state: { name: args.inputs.name, outputs, secretOutputNames: ["clientSecret"] } };
+        }
         default:
             return { id, state: args.inputs };
     }
 }
+
+const noServicePrincipal =
+    "invoking azuread:index/getServicePrincipal:getServicePrincipal: 1 error occurred:\n\t* No service principal found: no service principal found\n\n";
 
 /** The provider functions the program calls, answered as the test tenant's Entra ID would. */
 function answerCall(args: pulumi.runtime.MockCallArgs, options: RunOptions): Record<string, any> {
@@ -160,7 +195,12 @@ function answerCall(args: pulumi.runtime.MockCallArgs, options: RunOptions): Rec
                     oauth2PermissionScopeIds: { ...microsoftGraph.delegatedScopes },
                 };
             }
-            throw new Error(`no such service principal ${args.inputs.clientId}`);
+            if (args.inputs.clientId === mockProviderClientId && options.providerStack?.consented !== false) {
+                return { objectId: tenant.consentedSpObjectId, clientId: mockProviderClientId, appRoleIds: {}, oauth2PermissionScopeIds: {} };
+            }
+            // The real provider's answer (components/entraApplication/consentWait.ts names its source). The engine
+            // hands a failed invoke back as a gRPC error whose `details` the SDK turns into the message.
+            throw Object.assign(new Error(noServicePrincipal), { details: noServicePrincipal });
         default:
             throw new Error(`unexpected call ${args.token}`);
     }
