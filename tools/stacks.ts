@@ -63,6 +63,7 @@ export function newStack(args: string[], root = projectRoot(), out = console.log
             mailbox: { type: "string", multiple: true },
             "display-name": { type: "string" },
             from: { type: "string" },
+            provider: { type: "string" },
         },
     });
     const customer = positionals[1];
@@ -81,6 +82,11 @@ export function newStack(args: string[], root = projectRoot(), out = console.log
         err(`--from ${values.from}: no stack file ${path.basename(templateFile)} (stacks: ${stackNames(root).join(", ")})`);
         return 1;
     }
+    const providerFile = values.provider !== undefined ? path.join(root, `Pulumi.${values.provider}.yaml`) : undefined;
+    if (providerFile && !fs.existsSync(providerFile)) {
+        err(`--provider ${values.provider}: no stack file ${path.basename(providerFile)} (stacks: ${stackNames(root).join(", ")})`);
+        return 1;
+    }
     const made = newStackFile({
         customer: customer!,
         tenantId: values.tenant!,
@@ -88,12 +94,20 @@ export function newStack(args: string[], root = projectRoot(), out = console.log
         mailboxes: values.mailbox ?? [],
         ...(values["display-name"] !== undefined ? { displayName: values["display-name"] } : {}),
         ...(templateFile ? { template: { stack: values.from!, text: fs.readFileSync(templateFile, "utf8") } } : {}),
+        ...(providerFile ? { provider: { stack: values.provider!, text: fs.readFileSync(providerFile, "utf8") } } : {}),
     });
     if ("problems" in made) {
         err(`Pulumi.${customer}.yaml was not written:\n${made.problems.map((problem) => `  ${problem}`).join("\n")}`);
         return 1;
     }
     fs.writeFileSync(file, made.text);
+    if (providerFile && made.providerText !== undefined) {
+        fs.writeFileSync(providerFile, made.providerText);
+        out(
+            `wrote ${path.basename(file)} and added ${customer} to ${path.basename(providerFile)}; next: pulumi up --stack ${values.provider}, send the customer's admin its URL (pulumi stack output adminConsentUrls --stack ${values.provider}), pulumi stack init ${customer}, pulumi up --stack ${customer} (it waits for the consent)`,
+        );
+        return 0;
+    }
     out(`wrote ${path.basename(file)}; next: pulumi stack init ${customer}, npm run -s preflight -- --stack ${customer}, pulumi up --stack ${customer}`);
     return 0;
 }
@@ -116,8 +130,9 @@ function main(): void {
         console.log(
             [
                 "Usage: npm run -s stacks -- [--deployable] [--json] [--exchange-certificate <stack>]",
-                "       npm run -s stacks -- new <customer> --tenant <tenant-id> --organization <domain> [--mailbox <address[:imap,pop,smtp]>]... [--from <stack>] [--display-name <name>]",
+                "       npm run -s stacks -- new <customer> --tenant <tenant-id> --organization <domain> [--mailbox <address[:imap,pop,smtp]>]... [--from <stack>] [--provider <stack>] [--display-name <name>]",
                 "  new <customer>                  a stack file for one more customer tenant, from a template stack's settings (--from) or the flags; checked before it is written",
+                "    --provider <stack>            instead of an app of its own, the provider's multi-tenant app: adds the customer to that stack's customerTenants",
                 "  --deployable                    only stacks CI can deploy unattended (default: all)",
                 "  --json                          a JSON list, for a workflow matrix (default: one per line)",
                 "  --exchange-certificate <stack>  the stack's Exchange certificate path, and on a second line the variable of its password; nothing without one (default: off)",

@@ -89,4 +89,76 @@ describe("npm run stacks -- new: a stack per customer tenant", () => {
         assert.deepStrictEqual(config["m365-mail-oauth:exchange"], { auth: "interactive", organization: "contoso.onmicrosoft.com" });
         assert.deepStrictEqual(config["m365-mail-oauth:mailboxes"], [{ address: "edi@contoso.com", protocols: ["imap", "smtp"] }]);
     });
+
+    it("--provider: a customer's stack of the provider's multi-tenant app, and the customer added to the provider's stack file (its comments kept)", () => {
+        const providerFile = path.join(root, "Pulumi.provider.yaml");
+        fs.writeFileSync(
+            providerFile,
+            [
+                "# The provider's multi-tenant app.",
+                "config:",
+                "  azuread:tenantId: 9a9a9a9a-0000-4000-8000-0000000009a0",
+                "  m365-mail-oauth:displayName: EDI (provider)",
+                "  m365-mail-oauth:signInAudience: AzureADMultipleOrgs",
+                "  m365-mail-oauth:customerTenants:",
+                "    consentRedirectUri: https://provider.example/consented",
+                "    protocols: [imap, smtp]",
+                "    # one entry per customer",
+                "    customers:",
+                "      - name: northwind",
+                "        tenantId: 00000000-0000-4000-8000-0000000000ee",
+                "",
+            ].join("\n"),
+        );
+        const args = [
+            "fabrikam",
+            "--tenant",
+            tenant,
+            "--organization",
+            "fabrikam.onmicrosoft.com",
+            "--provider",
+            "provider",
+            "--mailbox",
+            "edi@fabrikam.com:imap",
+        ];
+        assert.strictEqual(run(...args), 0, err.join("\n"));
+        const customer = parse(fs.readFileSync(path.join(root, "Pulumi.fabrikam.yaml"), "utf8")).config;
+        assert.deepStrictEqual(customer["m365-mail-oauth:providerApp"], { stack: "provider" });
+        assert.strictEqual(customer["m365-mail-oauth:displayName"], "EDI (provider)", "the app's name in Exchange Online, as the provider's");
+        assert.ok(validateStackConfig(readStackFile(path.join(root, "Pulumi.fabrikam.yaml"))).ok);
+        const providerText = fs.readFileSync(providerFile, "utf8");
+        assert.deepStrictEqual(parse(providerText).config["m365-mail-oauth:customerTenants"].customers, [
+            { name: "northwind", tenantId: "00000000-0000-4000-8000-0000000000ee" },
+            { name: "fabrikam", tenantId: tenant },
+        ]);
+        assert.match(providerText, /^# The provider's multi-tenant app\./m, "the provider's comments stay");
+        assert.ok(validateStackConfig(readStackFile(providerFile)).ok);
+        assert.match(out.join("\n"), /added fabrikam to Pulumi\.provider\.yaml; next: pulumi up --stack provider, send the customer's admin its URL/);
+
+        // The same tenant again, under another name: refused, nothing written.
+        err = [];
+        assert.strictEqual(
+            run("fabrikam2", "--tenant", tenant, "--organization", "fabrikam.onmicrosoft.com", "--provider", "provider", "--mailbox", "a@fabrikam.com"),
+            1,
+        );
+        assert.match(err.join("\n"), /its customerTenants already lists \{"name":"fabrikam"/);
+        assert.ok(!fs.existsSync(path.join(root, "Pulumi.fabrikam2.yaml")));
+        // A stack that is no provider's of a multi-tenant app.
+        err = [];
+        assert.strictEqual(
+            run(
+                "contoso",
+                "--tenant",
+                "3c3c3c3c-1111-4222-8333-555555555555",
+                "--organization",
+                "contoso.onmicrosoft.com",
+                "--provider",
+                "prod",
+                "--mailbox",
+                "a@contoso.com",
+            ),
+            1,
+        );
+        assert.match(err.join("\n"), /--provider prod: Pulumi\.prod\.yaml has no m365-mail-oauth:customerTenants/);
+    });
 });

@@ -72,6 +72,37 @@ describe("npm run status: the decision", () => {
         assert.deepStrictEqual(stackStatus(healthy({}, { ...valid, clientSecretExpiresAt: at(5), currentSecretCreatedAt: at(-15) }), now).actions, ["rotate"]);
     });
 
+    it("a customer's stack of a provider's multi-tenant app: no rotate or retire of its own; deploy once the provider's current secret is another", () => {
+        const provider = healthy({ stack: "provider" }, { clientSecretKeyId: "key-2", clientSecretExpiresAt: at(10), previousClientSecretExpiresAt: at(60) });
+        const customer = (keyId: string) =>
+            healthy(
+                { stack: "fabrikam" },
+                { providerStack: "organization/m365-mail-oauth/provider", clientSecretKeyId: keyId, clientSecretExpiresAt: at(10), secretRotation: undefined },
+            );
+        const current = stackStatus(customer("key-2"), now, provider);
+        assert.deepStrictEqual(current.actions, [], "the provider's stack names the rotation, not each customer's");
+        assert.strictEqual(current.secret?.daysLeft, 10, "the days left of the secret the mail client holds still show");
+        const stale = stackStatus(customer("key-1"), now, provider);
+        assert.deepStrictEqual(stale.actions, ["deploy"]);
+        assert.match(
+            stale.findings[0].reason,
+            /the provider's stack \(provider\) has another current secret than the one this stack last handed to the mail client/,
+        );
+        assert.match(stale.findings[0].fix, /^pulumi up --stack fabrikam, then give the mail client the new clientSecret/);
+        const alone = stackStatus(customer("key-1"), now);
+        assert.deepStrictEqual(alone.actions, []);
+        assert.match(alone.notes.join("\n"), /the secret is the provider's stack's \(organization\/m365-mail-oauth\/provider\)/);
+        // The report pairs each customer's stack with its provider's by the stack reference's last part.
+        const report = statusReport([provider, customer("key-1")], now);
+        assert.deepStrictEqual(
+            report.stacks.map((status) => [status.stack, status.actions]),
+            [
+                ["fabrikam", ["deploy"]],
+                ["provider", ["rotate"]],
+            ],
+        );
+    });
+
     it("fix mailbox: the Exchange step's recorded failures, each named, with the reconcileRun command", () => {
         const status = stackStatus(
             healthy({}, { exchange: { granted: ["edi@contoso.com"], failed: [{ address: "archive@contoso.com", message: "not found" }] } }),

@@ -13,7 +13,7 @@ import { projectRoot } from "../../facts/projectRoot";
 import { commentFor, compareStack, reviewDocument } from "../review/compare";
 import { renderDocument } from "../review/render";
 import { readStackText } from "../review/stackFile";
-import { StackStatus, StatusReport, stackStatus } from "../status/decide";
+import { StackStatus, StatusReport, shortStackName, stackStatus } from "../status/decide";
 import { readStackFacts } from "../status/stateReader";
 import { describePlan, GitHubItem, pendingSteps, planOperations, StackFileText } from "./decide";
 import { Fetch, GitHub } from "./github";
@@ -66,7 +66,11 @@ async function statusOf(stack: string, file: string | undefined, root: string, e
         return report.stacks?.find((status) => status.stack === stack) ?? `${file} holds no status of stack ${stack}`;
     }
     const [facts] = await readStackFacts({ root, env, stack });
-    return facts ? stackStatus(facts, now) : `no stack "${stack}": neither Pulumi.${stack}.yaml nor the backend has it`;
+    if (!facts) return `no stack "${stack}": neither Pulumi.${stack}.yaml nor the backend has it`;
+    // A customer's stack of a provider's multi-tenant app is compared with the provider's stack (status's decide.ts).
+    const providerStack = facts.deployed?.providerStack;
+    const [provider] = providerStack ? await readStackFacts({ root, env, stack: shortStackName(providerStack) }) : [];
+    return stackStatus(facts, now, provider);
 }
 
 export async function main(argv: readonly string[], out: Print, err: Print, options: OperationsOptions = {}): Promise<number> {

@@ -79,8 +79,17 @@ function listed(items: readonly string[], most = 10): string {
     return items.length > most ? `${items.slice(0, most).join("; ")}; and ${items.length - most} more` : items.join("; ");
 }
 
-/** One stack's status at a time. */
-export function stackStatus(facts: StackFacts, now: Date): StackStatus {
+/** A stack reference's last part: the stack's name as this project's stack files and statuses name it. */
+export function shortStackName(fullName: string): string {
+    return fullName.split("/").pop() ?? fullName;
+}
+
+/**
+ * One stack's status at a time.
+ * @param provider for a customer's stack of a provider's multi-tenant app (`providerApp`): the provider's stack's
+ *                 facts, when this project holds that stack
+ */
+export function stackStatus(facts: StackFacts, now: Date, provider?: StackFacts): StackStatus {
     const { stack, stackFile, deployed, lastOperation, lastDeploy } = facts;
     const findings: Finding[] = [];
     const notes: string[] = [];
@@ -188,15 +197,30 @@ export function stackStatus(facts: StackFacts, now: Date): StackStatus {
         const left = deployed.clientSecretExpiresAt !== undefined ? daysLeft(deployed.clientSecretExpiresAt, now) : undefined;
         const previousLeft = deployed.previousClientSecretExpiresAt !== undefined ? daysLeft(deployed.previousClientSecretExpiresAt, now) : undefined;
         const rotate = rotateCommand(rotation === undefined ? "<the next rotation number>" : rotation + 1, stack);
-        let rotating = false;
-        if (left !== undefined && left <= 0) {
+        // A customer's stack passes the provider's secret on: it is rotated and retired on the provider's stack, and
+        // this stack only needs an update once the provider's current secret is another than the one it passed on.
+        const providerStack = deployed.providerStack;
+        let rotating = providerStack !== undefined;
+        if (providerStack !== undefined) {
+            const providerKey = provider?.deployed?.clientSecretKeyId;
+            if (!provider?.deployed) {
+                notes.push(`the secret is the provider's stack's (${providerStack}): its rotation and retirement show there`);
+            } else if (providerKey !== undefined && providerKey !== deployed.clientSecretKeyId) {
+                findings.push({
+                    action: "deploy",
+                    reason: `the provider's stack (${shortStackName(providerStack)}) has another current secret than the one this stack last handed to the mail client`,
+                    fix: `${up}, then give the mail client the new clientSecret (pulumi stack output --show-secrets clientSecret --stack ${stack})`,
+                });
+            }
+        }
+        if (!rotating && left !== undefined && left <= 0) {
             rotating = true;
             findings.push({
                 action: "rotate",
                 reason: `the client secret expired on ${deployed.clientSecretExpiresAt}: mail clients using it cannot log in`,
                 fix: rotate,
             });
-        } else if (left !== undefined && left <= warnDays) {
+        } else if (!rotating && left !== undefined && left <= warnDays) {
             rotating = true;
             findings.push({
                 action: "rotate",
@@ -278,7 +302,10 @@ export function stackStatus(facts: StackFacts, now: Date): StackStatus {
 
 /** Every stack's status, by name; the report needs action when any stack does. */
 export function statusReport(stacks: readonly StackFacts[], now: Date): StatusReport {
-    const statuses = [...stacks].sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0)).map((facts) => stackStatus(facts, now));
+    const byName = new Map(stacks.map((facts) => [facts.stack, facts]));
+    const statuses = [...stacks]
+        .sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0))
+        .map((facts) => stackStatus(facts, now, facts.deployed?.providerStack ? byName.get(shortStackName(facts.deployed.providerStack)) : undefined));
     return { at: now.toISOString(), stacks: statuses, needsAction: statuses.some((status) => status.actions.length > 0) };
 }
 

@@ -41,9 +41,12 @@ export interface ExchangeFacts {
 export interface DeployedFacts {
     readonly resourceCount: number;
     readonly secretRotation?: number;
+    readonly clientSecretKeyId?: string;
     readonly clientSecretExpiresAt?: string;
     readonly previousClientSecretExpiresAt?: string;
     readonly certificateExpiresAt?: string;
+    /** A customer's stack of a provider's multi-tenant app: the provider's stack, fully named. */
+    readonly providerStack?: string;
     /** When the current secret was made (its resource's `created` time in the state). */
     readonly currentSecretCreatedAt?: string;
     readonly exchange?: ExchangeFacts;

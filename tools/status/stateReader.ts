@@ -108,7 +108,9 @@ export function deployedFacts(resources: readonly StateResource[], pendingOperat
         // The stack itself and the providers are there even in a stack whose resources are all gone.
         resourceCount: resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack" && !resource.type?.startsWith("pulumi:providers:")).length,
         ...(typeof rotation === "number" ? { secretRotation: rotation } : {}),
+        ...(currentKeyId ? { clientSecretKeyId: currentKeyId } : {}),
         ...(text("clientSecretExpiresAt") ? { clientSecretExpiresAt: text("clientSecretExpiresAt") } : {}),
+        ...(text("providerStack") ? { providerStack: text("providerStack") } : {}),
         ...(text("previousClientSecretExpiresAt") ? { previousClientSecretExpiresAt: text("previousClientSecretExpiresAt") } : {}),
         ...(text("certificateExpiresAt") ? { certificateExpiresAt: text("certificateExpiresAt") } : {}),
         ...(currentSecret?.created ? { currentSecretCreatedAt: currentSecret.created } : {}),

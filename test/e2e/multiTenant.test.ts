@@ -1,0 +1,192 @@
+/**
+ * One multi-tenant app in the provider's tenant, consented in a customer's tenant (issue #30 part 3), under the real
+ * Pulumi CLI: one stand-in Entra ID serving both tenants (test/fixtures/entra, `otherTenants`), the customer's
+ * Exchange Online as the stand-in module, and with Dovecot the mail lab, so `npm run verify` logs in as the
+ * customer's mail client will. The provider's stack makes the app and the consent URL; the customer's stack reads
+ * it through a stack reference, previews and waits (bounded) for the consent, makes only its own tenant's Exchange
+ * side, and its destroy revokes only that.
+ */
+import * as assert from "assert";
+import { spawn } from "child_process";
+import { EngineProject, requireEngine } from "./engine";
+import { projectOnStandIns } from "./standInWorld";
+import { EngineStandIn, startStandInEntraForEngine } from "../fixtures/entra/forEngine";
+import { findDovecot, MailLab } from "../fixtures/mailLab";
+import { mailbox, StandInTenant } from "../scripts/standInTenant";
+import { findPwsh, requirePwsh } from "../scripts/commandProvider";
+import { labGrants } from "../scripts/scenarioHelpers";
+import { assertLoggedInEverywhere, verifyRunner } from "../tools/verifyRun";
+import { configNamespace } from "../../facts/project";
+
+const providerTenant = "9a9a9a9a-0000-4000-8000-0000000009a0";
+const customerTenant = "fab00000-0000-4000-8000-0000000000fa";
+const customerDomain = "fabrikam.onmicrosoft.com";
+const edi = "edi@fabrikam.com";
+const bystander = "ceo@fabrikam.com";
+const consentRedirectUri = "https://provider.example/consented";
+const ns = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).map(([key, value]) => [`${configNamespace}:${key}`, value]));
+
+/** The admin's browser, later: a process of its own opens the consent URL while the CLI (synchronous here) waits. */
+function consentLater(entra: EngineStandIn, url: string, seconds: number): Promise<string> {
+    const asked = new URL(url);
+    const target = `${entra.authority}${asked.pathname}${asked.search}`;
+    const script = `setTimeout(() => require("https").get(process.argv[1], (res) => { console.log(res.statusCode + " " + res.headers.location); res.resume(); }), ${seconds * 1000});`;
+    const child = spawn(process.execPath, ["-e", script, target], { env: { ...process.env, NODE_EXTRA_CA_CERTS: entra.env.NODE_EXTRA_CA_CERTS } });
+    let printed = "";
+    child.stdout.on("data", (chunk: Buffer) => (printed += chunk.toString()));
+    return new Promise((resolve) => child.on("close", () => resolve(printed.trim())));
+}
+
+describe("one multi-tenant app consented in a customer's tenant, under the real engine", function () {
+    this.timeout(900_000);
+    const world = {} as { project: EngineProject; entra: EngineStandIn; exchange: StandInTenant; lab?: MailLab; customerEnv: Record<string, string> };
+    const mailboxes = [{ address: edi, protocols: ["imap", "smtp"] }];
+
+    before(async function () {
+        const engineDir = requireEngine(this);
+        requirePwsh(this);
+        // With Dovecot, verify logs in over IMAP and SMTP; without it the token sign-in is still checked.
+        if (findDovecot()) {
+            world.lab = new MailLab({ tenant: customerTenant, clients: {}, grants: [] });
+            await world.lab.start();
+        }
+        world.entra = await startStandInEntraForEngine(providerTenant, world.lab?.tls, {
+            otherTenants: [{ tenantId: customerTenant, initialDomain: customerDomain }],
+        });
+        if (world.lab) {
+            world.lab.useEntra(world.entra);
+            await world.lab.startDovecot();
+        }
+        world.exchange = new StandInTenant({
+            organization: { name: customerDomain, tenantId: customerTenant, smtpClientAuthenticationDisabled: true },
+            mailboxes: { [edi]: mailbox(edi), [bystander]: mailbox(bystander) },
+        });
+        ({ project: world.project } = projectOnStandIns(engineDir, world.entra, world.exchange));
+        // The customer's stack signs in to the customer's tenant, with a deployer of that tenant's.
+        const deployer = world.entra.deployer(customerTenant);
+        world.customerEnv = { ARM_CLIENT_ID: deployer.clientId, ARM_CLIENT_SECRET: deployer.clientSecret };
+    });
+    after(async () => {
+        world.project?.dispose();
+        world.exchange?.dispose();
+        await world.entra?.stop();
+        await world.lab?.stop();
+    });
+
+    const metadataHost = () => new URL(world.entra.env.M365_STANDIN_TOKEN_URL).host;
+    const customerConfig = (waitMinutes: number) => ({
+        "azuread:tenantId": customerTenant,
+        "azuread:metadataHost": metadataHost(),
+        ...ns({
+            displayName: "EDI (provider)",
+            providerApp: { stack: "provider", waitMinutes },
+            mailboxes,
+            exchange: { organization: customerDomain, auth: "interactive", pwsh: findPwsh() },
+        }),
+    });
+
+    it("the provider's stack makes one multi-tenant app and an admin-consent URL for the customer; nothing in the customer's tenant", () => {
+        const { project, entra } = world;
+        project.initStack("provider", {
+            "azuread:tenantId": providerTenant,
+            "azuread:metadataHost": metadataHost(),
+            ...ns({
+                displayName: "EDI (provider)",
+                signInAudience: "AzureADMultipleOrgs",
+                customerTenants: { consentRedirectUri, protocols: ["imap", "smtp"], customers: [{ name: "fabrikam", tenantId: customerTenant }] },
+                secretLifetimeDays: 90,
+            }),
+        });
+        project.ok(["up", "--yes", "--stack", "provider"]);
+        const out = project.stackOutputs("provider");
+        const url = new URL(out.adminConsentUrls.fabrikam);
+        assert.strictEqual(url.pathname, `/${customerTenant}/v2.0/adminconsent`);
+        assert.strictEqual(url.searchParams.get("client_id"), out.clientId);
+        const app = entra.tenant().applications.find((candidate) => candidate.appId === out.clientId);
+        assert.strictEqual(app?.signInAudience, "AzureADMultipleOrgs");
+        assert.deepStrictEqual((app?.web as { redirectUris: string[] }).redirectUris, [consentRedirectUri]);
+        assert.ok(
+            !entra.tenant(customerTenant).servicePrincipals.some((sp) => sp.appId === out.clientId),
+            "no service principal in the customer's tenant before consent",
+        );
+    });
+
+    it("before consent, the customer's preview names the consent URL and goes on; an update waits its bounded time, fails with the fix, and changes nothing", () => {
+        const { project, exchange } = world;
+        project.initStack("fabrikam", customerConfig(1));
+        const consentUrl = project.stackOutputs("provider").adminConsentUrls.fabrikam;
+        const preview = project.pulumi(["preview", "--stack", "fabrikam"], world.customerEnv);
+        assert.strictEqual(preview.code, 0, preview.output);
+        assert.match(preview.output, /has not consented to the provider's app yet/);
+        assert.ok(preview.output.replace(/\s+/g, "").includes(consentUrl), "the preview names the customer's consent URL");
+
+        const up = project.pulumi(["up", "--yes", "--stack", "fabrikam"], world.customerEnv);
+        assert.notStrictEqual(up.code, 0);
+        assert.match(up.output, new RegExp(`tenant ${customerTenant} still holds no service principal of the provider's app after 1 minute`));
+        assert.deepStrictEqual(exchange.changingCalls(), [], "the Exchange step never ran");
+    });
+
+    it("once the customer's admin consents (while the update waits), only this tenant's Exchange side is made, on the consented service principal", async () => {
+        const { project, entra, exchange } = world;
+        project.writeConfig("fabrikam", customerConfig(3));
+        const provider = project.stackOutputs("provider");
+        const providerTenantBefore = JSON.stringify(entra.tenant());
+        const consented = consentLater(entra, provider.adminConsentUrls.fabrikam, 15);
+        const up = project.pulumi(["up", "--yes", "--stack", "fabrikam"], world.customerEnv);
+        assert.strictEqual(up.code, 0, up.output);
+        assert.match(await consented, new RegExp(`^302 ${consentRedirectUri.replace(/[/.]/g, "\\$&")}\\?admin_consent=True&tenant=${customerTenant}`));
+
+        const out = project.stackOutputs("fabrikam");
+        const sp = entra.tenant(customerTenant).servicePrincipals.find((candidate) => candidate.appId === provider.clientId);
+        assert.ok(sp, "the consent made the service principal in the customer's tenant");
+        assert.strictEqual(out.servicePrincipalObjectId, sp.id);
+        assert.strictEqual(out.clientId, provider.clientId);
+        assert.strictEqual(out.clientSecret, provider.clientSecret, "the mail client gets the provider's current secret");
+        assert.strictEqual(out.tokenUrl, `https://login.microsoftonline.com/${customerTenant}/oauth2/v2.0/token`);
+        assert.strictEqual(out.providerStack, "organization/m365-mail-oauth/provider");
+
+        const identity = exchange.servicePrincipalIdentity(provider.clientId);
+        assert.ok(identity, "New-ServicePrincipal in the customer's Exchange Online");
+        assert.ok(exchange.read().servicePrincipals.some((principal) => principal.ObjectId === sp.id));
+        assert.ok(exchange.mailboxState(edi).permissions.some((p) => p.User === identity && p.AccessRights.includes("FullAccess")));
+        assert.ok(!exchange.mailboxState(bystander).permissions.some((p) => p.User === identity), "a mailbox not configured is left alone");
+        assert.strictEqual(JSON.stringify(entra.tenant()), providerTenantBefore, "the provider's tenant is untouched by the customer's stack");
+        assert.ok(await entra.signsIn(out.clientId, out.clientSecret, customerTenant), "the secret gets a token at the customer's token endpoint");
+        assert.ok(!up.output.includes(out.clientSecret), "the secret never shows");
+
+        project.ok(["preview", "--expect-no-changes", "--stack", "fabrikam"], world.customerEnv);
+        project.ok(["preview", "--expect-no-changes", "--stack", "provider"]);
+    });
+
+    it("npm run verify logs in over IMAP and SMTP at the customer's token endpoint (with Dovecot)", async function () {
+        const { lab, exchange, project } = world;
+        if (!lab) {
+            if (process.env.M365_REQUIRE_DOVECOT === "1") assert.fail("Dovecot is required (M365_REQUIRE_DOVECOT=1) but not installed");
+            this.skip();
+        }
+        const out = project.stackOutputs("fabrikam");
+        lab.setGrants(labGrants(exchange, exchange.servicePrincipalIdentity(out.clientId)));
+        const run = await verifyRunner(customerTenant, out.clientSecret)(lab, ["--client-id", out.clientId, "--mailbox", `${edi}:imap,smtp`]);
+        assertLoggedInEverywhere(run, mailboxes);
+        const other = await verifyRunner(providerTenant, out.clientSecret)(lab, ["--client-id", out.clientId, "--mailbox", `${edi}:imap`]);
+        assert.notStrictEqual(other.code, 0, "the provider's tenant holds no grant on the customer's mailbox");
+    });
+
+    it("removing the customer revokes only its tenant's grants: the consent's service principal and the provider's app stay", () => {
+        const { project, entra, exchange } = world;
+        const provider = project.stackOutputs("provider");
+        const identity = exchange.servicePrincipalIdentity(provider.clientId);
+        project.ok(["destroy", "--yes", "--stack", "fabrikam"], world.customerEnv);
+        assert.ok(!exchange.mailboxState(edi).permissions.some((p) => p.User === identity), "FullAccess revoked");
+        assert.ok(!exchange.mailboxState(edi).sendAs.some((entry) => entry.Trustee === identity), "SendAs revoked");
+        assert.ok(
+            entra.tenant(customerTenant).servicePrincipals.some((sp) => sp.appId === provider.clientId),
+            "the consent's service principal is the customer's to remove",
+        );
+        assert.ok(
+            entra.tenant().applications.some((app) => app.appId === provider.clientId),
+            "the provider's app stays",
+        );
+        project.ok(["preview", "--expect-no-changes", "--stack", "provider"]);
+    });
+});
