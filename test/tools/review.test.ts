@@ -125,6 +125,61 @@ describe("npm run review", function () {
         }
     });
 
+    it("one multi-tenant app: the provider's stack lists its customers; a customer's stack shows the provider's app, the consent and no credential of its own", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-review-multitenant-"));
+        const write = (name: string, config: Record<string, unknown>) => {
+            const file = path.join(dir, `Pulumi.${name}.yaml`);
+            fs.writeFileSync(
+                file,
+                `config:\n${Object.entries(config)
+                    .map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`)
+                    .join("\n")}\n`,
+            );
+            return file;
+        };
+        const customerTenant = "fab00000-0000-4000-8000-0000000000fa";
+        try {
+            const provider = write("provider", {
+                "azuread:tenantId": "9a9a9a9a-0000-4000-8000-0000000009a0",
+                "m365-mail-oauth:displayName": "EDI (provider)",
+                "m365-mail-oauth:signInAudience": "AzureADMultipleOrgs",
+                "m365-mail-oauth:customerTenants": {
+                    consentRedirectUri: "https://provider.example/consented",
+                    protocols: ["imap"],
+                    customers: [{ name: "fabrikam", tenantId: customerTenant }],
+                },
+            });
+            const providerText = (await evaluateStack("provider", "text", provider)).output;
+            assert.match(
+                providerText,
+                new RegExp(
+                    `Customers consenting in their own tenants \\(imap\\): fabrikam \\(tenant ${customerTenant}\\); each one's admin-consent URL is in the output adminConsentUrls`,
+                ),
+            );
+            assert.match(providerText, /Web redirect URIs: https:\/\/provider\.example\/consented/);
+
+            const customer = write("fabrikam", {
+                "azuread:tenantId": customerTenant,
+                "m365-mail-oauth:displayName": "EDI (provider)",
+                "m365-mail-oauth:providerApp": { stack: "provider", waitMinutes: 20 },
+                "m365-mail-oauth:mailboxes": [{ address: "edi@fabrikam.com", protocols: ["imap"] }],
+                "m365-mail-oauth:exchange": { organization: "fabrikam.onmicrosoft.com" },
+            });
+            const result = await evaluateStack("fabrikam", "json", customer);
+            assert.strictEqual(result.exitCode, 0, result.output);
+            const report = JSON.parse(result.output) as ReviewReport;
+            assert.deepStrictEqual(report.providerApp, { stack: "organization/m365-mail-oauth/provider", waitMinutes: 20 });
+            const text = (await evaluateStack("fabrikam", "text", customer)).output;
+            assert.match(text, /The provider's app:/);
+            assert.match(text, /nothing is made in Entra ID here/);
+            assert.match(text, /`pulumi up` waits up to 20 minute\(s\) for the service principal the consent makes/);
+            assert.doesNotMatch(text, /App registration:|Credential:/, "no app registration and no credential of its own");
+            assert.match(text, /the provider's stack, read \(providerApp\): 1/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("where the stack is deployed (local file backend), the current secret's end date itself; after a rotation, how it is set", async () => {
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "m365-plan-backend-"));
         const saved = process.env.PULUMI_BACKEND_URL;

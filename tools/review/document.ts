@@ -42,26 +42,7 @@ export const deletedItemsNotice =
     "pulumi destroy moves the app registration to Entra ID's deleted items for 30 days (restorable, with its credentials); its secrets stop signing in at once";
 
 export function reportDocument(report: ReviewReport): { title: string; sections: Section[] } {
-    const sections: Section[] = [];
-    const app = report.application;
-    sections.push({
-        title: "App registration",
-        paragraphs: [
-            `${app.displayName}: ${app.signInAudience}, tenant ${report.tenantId}${app.protect ? "; protected from destroy" : ""}`,
-            ...(report.tenantId === placeholderTenant
-                ? ["This is the example's placeholder tenant: pulumi preview and pulumi up refuse it until `pulumi config set azuread:tenantId <tenant-id>`."]
-                : []),
-            `Owners: ${typeof app.owners === "string" ? app.owners : app.owners.join(", ")}`,
-            ...(app.redirectUris.length > 0 ? [`Web redirect URIs: ${app.redirectUris.join(", ")}`] : []),
-            `Enterprise application: sign-in ${app.enterpriseApplication.accountEnabled ? "enabled" : "disabled"}, assignment ${app.enterpriseApplication.appRoleAssignmentRequired ? "required" : "not required"}; a change made in the portal shows as drift in \`pulumi preview --refresh\``,
-            deletedItemsNotice,
-        ],
-    });
-    sections.push({
-        title: "Permissions (and nothing else)",
-        paragraphs: [],
-        table: { headers: ["API", "Permission", "ID", "Kind", "Consent"], rows: report.permissions.map((p) => [p.api, p.name, p.id, p.kind, p.consent]) },
-    });
+    const sections: Section[] = report.providerApp ? providerAppSections(report, report.providerApp) : ownAppSections(report);
     if (report.exchange || report.mailboxes.length > 0) {
         const exchange = report.exchange;
         sections.push({
@@ -94,25 +75,28 @@ export function reportDocument(report: ReviewReport): { title: string; sections:
         });
     }
     const credential = report.credential;
-    sections.push({
-        title: `Credential: ${credential.kind}`,
-        paragraphs: [
-            ...(credential.secret
-                ? [
-                      `Client secret of rotation ${credential.secret.rotation}${credential.secret.previousRotation !== undefined ? ` (and rotation ${credential.secret.previousRotation}'s, valid until the next rotation)` : ""}${credential.secret.retiredThrough !== undefined && credential.secret.previousRotation === undefined && credential.secret.rotation > 0 ? ` (rotation ${credential.secret.rotation - 1}'s retired: secretRetiredThrough ${credential.secret.retiredThrough})` : ""}, expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`,
-                  ]
-                : []),
-            ...(credential.certificate
-                ? [`Certificate ${credential.certificate.path}, thumbprint ${credential.certificate.thumbprint}, expires ${credential.certificate.expiresAt}`]
-                : []),
-            ...(credential.legacySecretsRetired ?? []).map((keyId) => `Retiring: ${legacySecretRetiredLine(keyId)}`),
-            ...(credential.keyVault
-                ? [
-                      `Delivered to Key Vault ${credential.keyVault.vaultName} (resource group ${credential.keyVault.resourceGroupName}) as secret ${credential.keyVault.secretName}`,
-                  ]
-                : []),
-        ],
-    });
+    if (!report.providerApp)
+        sections.push({
+            title: `Credential: ${credential.kind}`,
+            paragraphs: [
+                ...(credential.secret
+                    ? [
+                          `Client secret of rotation ${credential.secret.rotation}${credential.secret.previousRotation !== undefined ? ` (and rotation ${credential.secret.previousRotation}'s, valid until the next rotation)` : ""}${credential.secret.retiredThrough !== undefined && credential.secret.previousRotation === undefined && credential.secret.rotation > 0 ? ` (rotation ${credential.secret.rotation - 1}'s retired: secretRetiredThrough ${credential.secret.retiredThrough})` : ""}, expires ${credential.secret.expires}; warning ${credential.secret.warnDays} days before`,
+                      ]
+                    : []),
+                ...(credential.certificate
+                    ? [
+                          `Certificate ${credential.certificate.path}, thumbprint ${credential.certificate.thumbprint}, expires ${credential.certificate.expiresAt}`,
+                      ]
+                    : []),
+                ...(credential.legacySecretsRetired ?? []).map((keyId) => `Retiring: ${legacySecretRetiredLine(keyId)}`),
+                ...(credential.keyVault
+                    ? [
+                          `Delivered to Key Vault ${credential.keyVault.vaultName} (resource group ${credential.keyVault.resourceGroupName}) as secret ${credential.keyVault.secretName}`,
+                      ]
+                    : []),
+            ],
+        });
     const c = report.clientSettings;
     const settings: string[][] = [
         ["Token URL", c.tokenUrl],
@@ -146,4 +130,54 @@ export function reportDocument(report: ReviewReport): { title: string; sections:
         table: { headers: ["Kind", "Count"], rows: counts.map(([type, count]) => [type, String(count)]) },
     });
     return { title: `Offline review of stack "${report.stack}"`, sections };
+}
+
+/** The stack's own app registration and the permissions it is consented to. */
+function ownAppSections(report: ReviewReport): Section[] {
+    const app = report.application;
+    const sections: Section[] = [];
+    sections.push({
+        title: "App registration",
+        paragraphs: [
+            `${app.displayName}: ${app.signInAudience}, tenant ${report.tenantId}${app.protect ? "; protected from destroy" : ""}`,
+            ...(report.tenantId === placeholderTenant
+                ? ["This is the example's placeholder tenant: pulumi preview and pulumi up refuse it until `pulumi config set azuread:tenantId <tenant-id>`."]
+                : []),
+            `Owners: ${typeof app.owners === "string" ? app.owners : app.owners.join(", ")}`,
+            ...(app.redirectUris.length > 0 ? [`Web redirect URIs: ${app.redirectUris.join(", ")}`] : []),
+            `Enterprise application: sign-in ${app.enterpriseApplication.accountEnabled ? "enabled" : "disabled"}, assignment ${app.enterpriseApplication.appRoleAssignmentRequired ? "required" : "not required"}; a change made in the portal shows as drift in \`pulumi preview --refresh\``,
+            ...(report.customerTenants
+                ? [
+                      `Customers consenting in their own tenants (${report.customerTenants.protocols.join(", ")}): ${report.customerTenants.customers.map((customer) => `${customer.name} (tenant ${customer.tenantId})`).join(", ") || "none yet"}; each one's admin-consent URL is in the output adminConsentUrls`,
+                  ]
+                : []),
+            deletedItemsNotice,
+        ],
+    });
+    sections.push({
+        title: "Permissions (and nothing else)",
+        paragraphs: [],
+        table: { headers: ["API", "Permission", "ID", "Kind", "Consent"], rows: report.permissions.map((p) => [p.api, p.name, p.id, p.kind, p.consent]) },
+    });
+    return sections;
+}
+
+/** A customer's stack: the provider's app, consented here, and what this stack does and never does with it. */
+function providerAppSections(report: ReviewReport, provider: NonNullable<ReviewReport["providerApp"]>): Section[] {
+    const short = provider.stack.split("/").pop();
+    return [
+        {
+            title: "The provider's app",
+            paragraphs: [
+                `${report.application.displayName}: the multi-tenant app of stack ${provider.stack}, read through a stack reference; nothing is made in Entra ID here (tenant ${report.tenantId})`,
+                `Consent: an administrator of this tenant opens its admin-consent URL (pulumi stack output adminConsentUrls --stack ${short}); \`pulumi up\` waits up to ${provider.waitMinutes} minute(s) for the service principal the consent makes, and a preview before it goes on without it`,
+                "The consent's service principal and its permissions are the tenant's: this stack's destroy revokes only its Exchange Online grants",
+                `Client secret: the provider's current one, passed on as a secret output; it is rotated on stack ${short}, then \`pulumi up\` here hands the new one on`,
+            ],
+            table: {
+                headers: ["API", "Permission", "ID", "Kind", "Consent"],
+                rows: report.permissions.map((p) => [p.api, p.name, p.id, p.kind, "the customer's admin consent"]),
+            },
+        },
+    ];
 }

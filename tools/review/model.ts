@@ -104,6 +104,10 @@ export interface ReviewReport {
         userSignIn?: { authorizeUrl: string; tokenUrl: string; scope: string };
     };
     readonly resources: { type: string; name: string }[];
+    /** A provider's stack of a multi-tenant app: the customers, each consenting in its own tenant. */
+    readonly customerTenants?: { readonly customers: readonly { name: string; tenantId: string }[]; readonly protocols: readonly string[] };
+    /** A customer's stack: the provider's stack whose app it uses, fully named, and how long `pulumi up` waits for consent. */
+    readonly providerApp?: { readonly stack: string; readonly waitMinutes: number };
 }
 
 /** A retired hand-made secret in a mail admin's words: the review's and the change review's line. */
@@ -178,6 +182,12 @@ export function buildReport(
             graphEndpoint: cloud.graphEndpoint,
             inferred: cloud.inferred,
         },
+        ...(settings.customerTenants
+            ? { customerTenants: { customers: settings.customerTenants.customers, protocols: settings.customerTenants.protocols } }
+            : {}),
+        ...(settings.providerApp && outputs.providerStack
+            ? { providerApp: { stack: outputs.providerStack, waitMinutes: settings.providerApp.waitMinutes } }
+            : {}),
         application: {
             displayName: settings.displayName,
             signInAudience: settings.signInAudience,
