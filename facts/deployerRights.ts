@@ -13,6 +13,7 @@
 
 /** Microsoft Graph application permissions (app roles of the Microsoft Graph service principal), by value. */
 export const graphApplicationPermissions = {
+    "Application.Read.All": "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
     "Application.ReadWrite.All": "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9",
     "Application.ReadWrite.OwnedBy": "18a4783c-866b-4cc7-a460-3d5e5662c884",
     "AppRoleAssignment.ReadWrite.All": "06b708a9-e830-4db3-a914-8e69da51d44f",
@@ -38,7 +39,8 @@ export interface DeployerStep {
     readonly step:
         | "create the app registration and its service principal"
         | "grant the Exchange Online application permissions"
-        | "grant the delegated permissions for user sign-in";
+        | "grant the delegated permissions for user sign-in"
+        | "read the service principal the customer's consent made";
     readonly permissions: readonly GraphApplicationPermission[];
     readonly roles: readonly DirectoryRoleName[];
 }
@@ -65,6 +67,20 @@ export const deployerSteps: readonly DeployerStep[] = [
     {
         step: "grant the delegated permissions for user sign-in",
         permissions: ["DelegatedPermissionGrant.ReadWrite.All"],
+        roles: [...administrators, "Privileged Role Administrator"],
+    },
+];
+
+/**
+ * A customer's stack of a provider's multi-tenant app (`providerApp`) makes nothing in Entra ID: it reads the
+ * service principal the customer's admin consent made (the azuread provider's getServicePrincipal, a GET of
+ * servicePrincipals: "List servicePrincipals", least privileged Application.Read.All, higher Application.ReadWrite.All
+ * and Directory.Read.All).
+ */
+export const customerDeployerSteps: readonly DeployerStep[] = [
+    {
+        step: "read the service principal the customer's consent made",
+        permissions: ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"],
         roles: [...administrators, "Privileged Role Administrator"],
     },
 ];

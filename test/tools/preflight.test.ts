@@ -197,6 +197,27 @@ describe("npm run preflight: the readiness check's decision", () => {
         assert.strictEqual(named(signIn, "Exchange Online sign-in")[0].severity, "block");
     });
 
+    it("a customer's stack of a provider's multi-tenant app: reading is all the deployer needs; no consent yet is a note, not a blocker", () => {
+        const customer = { providerApp: { stack: "provider", waitMinutes: 10 } };
+        const reader = { deployer: { value: { permissions: ["Application.Read.All"], roles: [] } } };
+        const before = decide({ settings: customer, entra: { ...reader, consented: { value: false } }, input: { providerStack: "provider" } });
+        assert.ok(!blocks(before), renderText("fabrikam", before));
+        assert.deepStrictEqual(
+            named(before, "deploying identity").map((f) => f.says),
+            ["may read the service principal the customer's consent made (Application.Read.All)"],
+        );
+        const [consent] = named(before, "consent to the provider's app");
+        assert.strictEqual(consent.severity, "note");
+        assert.match(consent.says, /`pulumi up` waits up to 10 minute\(s\)/);
+        assert.match(consent.fix!, /pulumi stack output adminConsentUrls --stack provider/);
+        assert.deepStrictEqual(named(before, "display name"), [], "the app's name is the provider's");
+        assert.deepStrictEqual(named(before, "credential policy"), [], "the secret is the provider's");
+        const after = decide({ settings: customer, entra: { ...reader, consented: { value: true } } });
+        assert.strictEqual(named(after, "consent to the provider's app")[0].severity, "ok");
+        const unknownApp = decide({ settings: customer, entra: reader });
+        assert.match(named(unknownApp, "consent to the provider's app")[0].says, /stack provider has no clientId output here/);
+    });
+
     it("without a Graph sign-in it says the Entra ID checks were skipped and how to run them", () => {
         const findings = decide({ input: { entra: { unreadable: "no client-secret sign-in for Microsoft Graph" } } });
         assert.strictEqual(findings[0].check, "Microsoft Graph");

@@ -89,18 +89,29 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
     const access = planAccess(settings);
     const tenantId = raw["azuread:tenantId"];
     const signIn = deployerCredentials(stack, raw);
+    // A customer's stack: the provider's app, from the provider's stack's outputs (the customer's own has none yet).
+    const providerStack = settings.providerApp?.stack.split("/").pop();
+    const providerClientId = providerStack !== undefined ? ownClientId(providerStack) : undefined;
     let entra: Read<EntraFacts>;
     if (typeof signIn === "string") entra = { unreadable: signIn };
     else {
         try {
             const get = await graphReader({ ...signIn, cloud: settings.cloud });
-            entra = { value: await readEntraFacts(get, signIn.clientId, settings.displayName) };
+            entra = { value: await readEntraFacts(get, signIn.clientId, settings.displayName, providerClientId) };
         } catch (error) {
             entra = { unreadable: (error as Error).message };
         }
     }
     const exchange = settings.exchange ? readExchangeFacts(access, settings.exchange, tenantId) : undefined;
-    const findings = readinessFindings({ settings, access, ownClientId: ownClientId(stack), entra, exchange, now: new Date() });
+    const findings = readinessFindings({
+        settings,
+        access,
+        ownClientId: ownClientId(stack),
+        entra,
+        exchange,
+        now: new Date(),
+        ...(providerStack !== undefined ? { providerStack } : {}),
+    });
     out(format === "json" ? JSON.stringify({ stack, ready: !blocks(findings), findings }, null, 2) : renderText(stack, findings));
     return blocks(findings) ? 1 : 0;
 }

@@ -27,6 +27,8 @@ export interface EntraFacts {
     readonly sameName: Read<readonly { readonly appId: string; readonly id: string }[]>;
     /** The app management policies that decide the stack's secret (the program's own read, credentialPolicyRead.ts). */
     readonly credentialPolicy: Read<CredentialPolicyFacts>;
+    /** A customer's stack (`providerApp`): whether the tenant holds the provider's app's service principal (consented). */
+    readonly consented?: Read<boolean>;
 }
 
 async function attempt<T>(read: () => Promise<T>): Promise<Read<T>> {
@@ -61,16 +63,32 @@ async function deployerRights(get: GraphGet, clientId: string) {
     return { permissions: permissions.sort(), roles: roles.sort() };
 }
 
-export async function readEntraFacts(get: GraphGet, deployerClientId: string, displayName: string): Promise<EntraFacts> {
+/**
+ * @param providerClientId a customer's stack: the provider's app, looked for instead of the stack's own name and
+ *                         credential policy (the app and its secret are the provider's)
+ */
+async function domainsOf(get: GraphGet) {
+    return (((await get("organization")).value?.[0]?.verifiedDomains ?? []) as Json[]).map((domain) => ({
+        name: String(domain.name),
+        isInitial: domain.isInitial === true,
+    }));
+}
+
+export async function readEntraFacts(get: GraphGet, deployerClientId: string, displayName: string, providerClientId?: string): Promise<EntraFacts> {
+    if (providerClientId !== undefined) {
+        const [deployer, exchange, domains, consented] = await Promise.all([
+            attempt(() => deployerRights(get, deployerClientId)),
+            attempt(async () => (await servicePrincipalOf(get, exchangeOnline.appId)) !== undefined),
+            attempt(() => domainsOf(get)),
+            attempt(async () => (await servicePrincipalOf(get, providerClientId)) !== undefined),
+        ]);
+        const skipped = { unreadable: "not the customer's stack's: the provider's app" };
+        return { deployer, exchangeOnline: exchange, domains, sameName: skipped, credentialPolicy: skipped, consented };
+    }
     const [deployer, exchange, domains, sameName, policy] = await Promise.all([
         attempt(() => deployerRights(get, deployerClientId)),
         attempt(async () => (await servicePrincipalOf(get, exchangeOnline.appId)) !== undefined),
-        attempt(async () =>
-            (((await get("organization")).value?.[0]?.verifiedDomains ?? []) as Json[]).map((domain) => ({
-                name: String(domain.name),
-                isInitial: domain.isInitial === true,
-            })),
-        ),
+        attempt(() => domainsOf(get)),
         attempt(async () =>
             (((await get(`applications?${eqFilter("displayName", displayName)}`)).value ?? []) as Json[]).map((app) => ({
                 appId: String(app.appId),

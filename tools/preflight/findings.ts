@@ -3,7 +3,7 @@
  * Online, one finding per check, in a mail admin's words, each that needs action with its fix. Pure: the CLI reads,
  * this decides, the renderers print (so the tests drive every finding without a tenant).
  */
-import { deployerSteps } from "../../facts/deployerRights";
+import { customerDeployerSteps, deployerSteps } from "../../facts/deployerRights";
 import { configNamespace } from "../../facts/project";
 import { StackSettings } from "../../config/settings";
 import { AccessPlan } from "../../plan/accessPlan";
@@ -31,13 +31,17 @@ export interface ReadinessInput {
     readonly now: Date;
     /** Absent when the stack has no Exchange step (user sign-in only). */
     readonly exchange?: Read<ExchangeFacts>;
+    /** A customer's stack: the provider's stack, by its name here, where the admin-consent URL comes from. */
+    readonly providerStack?: string;
 }
 
 const key = (name: string) => `${configNamespace}:${name}`;
 const mailKinds = ["UserMailbox", "SharedMailbox"];
 
-function deployerFindings(entra: EntraFacts, access: AccessPlan): Finding[] {
-    const steps = deployerSteps.filter((step) => step.step !== "grant the delegated permissions for user sign-in" || access.delegatedScopes.length > 0);
+function deployerFindings(entra: EntraFacts, access: AccessPlan, customer: boolean): Finding[] {
+    const steps = (customer ? customerDeployerSteps : deployerSteps).filter(
+        (step) => step.step !== "grant the delegated permissions for user sign-in" || access.delegatedScopes.length > 0,
+    );
     if ("unreadable" in entra.deployer)
         return [
             {
@@ -99,6 +103,7 @@ function tenantFindings(entra: EntraFacts, input: ReadinessInput): Finding[] {
                 });
         }
     }
+    if (input.settings.providerApp) return [...findings, consentFinding(entra, input)];
     findings.push(...policyFindings(entra, input));
     if ("unreadable" in entra.sameName)
         findings.push({
@@ -120,6 +125,29 @@ function tenantFindings(entra: EntraFacts, input: ReadinessInput): Finding[] {
         );
     }
     return findings;
+}
+
+/** A customer's stack: has this tenant's admin consented to the provider's app yet? Not yet is no blocker: up waits. */
+function consentFinding(entra: EntraFacts, input: ReadinessInput): Finding {
+    const check = "consent to the provider's app";
+    const provider = input.providerStack ?? input.settings.providerApp?.stack ?? "the provider's stack";
+    const urls = `pulumi stack output adminConsentUrls --stack ${provider}`;
+    if (entra.consented === undefined)
+        return {
+            check,
+            severity: "unknown",
+            says: `the provider's app is unknown: stack ${provider} has no clientId output here`,
+            fix: `pulumi up --stack ${provider} first`,
+        };
+    if ("unreadable" in entra.consented) return { check, severity: "unknown", says: `could not look for its service principal: ${entra.consented.unreadable}` };
+    return entra.consented.value
+        ? { check, severity: "ok", says: "this tenant holds the provider's app's service principal: an administrator consented" }
+        : {
+              check,
+              severity: "note",
+              says: `not yet: \`pulumi up\` waits up to ${input.settings.providerApp?.waitMinutes} minute(s) for it`,
+              fix: `an administrator of this tenant opens its URL (${urls}) and accepts`,
+          };
 }
 
 /** The tenant's credential policy against the stack's secret: the program's own decision (plan/credentialPolicy.ts). */
@@ -231,7 +259,7 @@ export function readinessFindings(input: ReadinessInput): Finding[] {
                       fix: "sign in as the azuread provider does (ARM_CLIENT_ID and ARM_CLIENT_SECRET) to run them",
                   },
               ]
-            : [...deployerFindings(input.entra.value, input.access), ...tenantFindings(input.entra.value, input)];
+            : [...deployerFindings(input.entra.value, input.access, input.settings.providerApp !== undefined), ...tenantFindings(input.entra.value, input)];
     return [...entra, ...(input.exchange ? exchangeFindings(input.exchange, input) : [])];
 }
 
