@@ -33,6 +33,8 @@ export const replacingInputs: Readonly<Record<string, readonly string[]>> = {
     [resourceTypes.destroyGuard]: [],
     // Another app or key is another retirement (legacySecretRetirement.ts diff); its delete does nothing.
     [resourceTypes.legacySecretRetirement]: ["applicationObjectId", "keyId"],
+    // Read by its name on every run, never created or replaced (@pulumi/pulumi stackReference.ts passes `id: name`).
+    [resourceTypes.stackReference]: [],
 };
 
 /**
