@@ -2,37 +2,23 @@
  * Gathers every stack's facts (stackFacts.ts) for `npm run status`, signing in to no tenant: the project's
  * Pulumi.<stack>.yaml files, the last `verify` records, and what the backend holds.
  *
- * A local file backend is read directly, as Pulumi 3.248's DIY backend lays it out (pulumi/pulumi,
- * pkg/backend/diy/store.go and state.go at v3.248.0): `.pulumi/meta.yaml` says `version: 1` for the project layout,
- * `.pulumi/stacks/<project>/<stack>.json` (the legacy layout, without meta.yaml: `.pulumi/stacks/<stack>.json`),
- * `.gz` or `.zst` appended when DIY_BACKEND_GZIP or DIY_BACKEND_ZSTD is set; each update, refresh, destroy or import
- * (not a preview) adds `.pulumi/history/<project>/<stack>/<stack>-<unix nanoseconds>.history.json` (the UpdateInfo:
- * kind, startTime, config, result, endTime, in seconds) beside a copy of the checkpoint. Any other backend is read
- * through the CLI, with its own sign-in: `pulumi stack ls --json`, `pulumi stack export` and
+ * A local file backend is read directly (tools/state/fileBackend.ts: its layouts, gzip or zstd, and the history: each
+ * update, refresh, destroy or import adds an UpdateInfo: kind, startTime, config, result, endTime, in seconds). Any
+ * other backend is read through the CLI, with its own sign-in: `pulumi stack ls --json`, `pulumi stack export` and
  * `pulumi stack history --json` (which shows a secret config value only as `secret: true`).
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as zlib from "zlib";
 import { parse } from "yaml";
 import { grantedMailboxes, parseRecordedState, RecordedExchangeState } from "../../components/exchangeMailboxAccess/exchangeRecord";
 import { formatProblems, validateStackConfig } from "../../config/validate";
 import { defaults } from "../../config/choices";
 import { resourceTypes } from "../../facts/project";
-import { backendUrl, fileBackendFolder } from "../review/deployedState";
 import { readStackText } from "../review/stackFile";
+import { backendUrl, decodeStateFile, FileBackend, fileBackendFolder, StateResource } from "../state/fileBackend";
 import { readVerifyRecord } from "../verify/record";
 import { ConfigMap, configValueOf, DeployedFacts, OperationFacts, StackFacts, StackFileFacts } from "./stackFacts";
-
-/** A resource as a checkpoint or `pulumi stack export` holds it. */
-interface StateResource {
-    readonly urn?: string;
-    readonly type?: string;
-    readonly outputs?: Record<string, unknown>;
-    readonly created?: string;
-    readonly modified?: string;
-}
 
 /** An entry of the history, before it is told apart: the file's UpdateInfo or the CLI's JSON. */
 interface HistoryEntry extends OperationFacts {
@@ -132,86 +118,37 @@ function fromHistory(entries: Iterable<HistoryEntry>): Pick<StackFacts, "lastOpe
 
 // --- the local file backend, read directly ---
 
-const stateFile = /^(.+)\.json(\.gz|\.zst)?$/;
-
-function decode(file: string): unknown {
-    const data = fs.readFileSync(file);
-    if (file.endsWith(".gz")) return JSON.parse(zlib.gunzipSync(data).toString("utf8"));
-    if (file.endsWith(".zst")) {
-        const zstd = (zlib as unknown as { zstdDecompressSync?: (data: Buffer) => Buffer }).zstdDecompressSync;
-        if (!zstd) throw new Error(`${path.basename(file)} is zstd-compressed (DIY_BACKEND_ZSTD), which needs Node.js 22.15 or newer to read`);
-        return JSON.parse(zstd(data).toString("utf8"));
-    }
-    return JSON.parse(data.toString("utf8"));
-}
-
 const fromUnixSeconds = (seconds: unknown) => (typeof seconds === "number" && seconds > 0 ? new Date(seconds * 1000).toISOString() : undefined);
 
-/** A local backend's folders for one project: where its stacks' checkpoints and histories lie. */
-export class FileBackend {
-    private readonly stacksDir: string;
-    private readonly historyDir: string;
-
-    constructor(folder: string, project: string) {
-        let version: number;
-        try {
-            version = Number((parse(fs.readFileSync(path.join(folder, ".pulumi", "meta.yaml"), "utf8")) as { version?: number } | null)?.version ?? 0);
-        } catch {
-            version = 0;
-        }
-        // Version 1 is the project layout (store.go's projectReferenceStore); without meta.yaml, the legacy one.
-        const scope = version >= 1 ? [project] : [];
-        this.stacksDir = path.join(folder, ".pulumi", "stacks", ...scope);
-        this.historyDir = path.join(folder, ".pulumi", "history", ...scope);
+/** What a local backend holds of one stack: its checkpoint and its history. */
+export function fileBackendFacts(backend: FileBackend, stack: string): Pick<StackFacts, "deployed" | "lastOperation" | "lastDeploy" | "readProblem"> {
+    if (backend.checkpointFile(stack) === undefined) return {};
+    try {
+        const latest = backend.latest(stack);
+        return { deployed: deployedFacts(latest?.resources ?? [], latest?.pending_operations?.length ?? 0), ...fromHistory(fileHistory(backend, stack)) };
+    } catch (error) {
+        return { readProblem: (error as Error).message };
     }
+}
 
-    public stacks(): string[] {
-        if (!fs.existsSync(this.stacksDir)) return [];
-        return fs
-            .readdirSync(this.stacksDir, { withFileTypes: true })
-            .filter((entry) => entry.isFile())
-            .map((entry) => stateFile.exec(entry.name)?.[1])
-            .filter((name): name is string => name !== undefined);
-    }
-
-    public facts(stack: string): Pick<StackFacts, "deployed" | "lastOperation" | "lastDeploy" | "readProblem"> {
-        const file = ["", ".gz", ".zst"].map((suffix) => path.join(this.stacksDir, `${stack}.json${suffix}`)).find((candidate) => fs.existsSync(candidate));
-        if (file === undefined) return {};
-        try {
-            const latest = (decode(file) as { checkpoint?: { latest?: { resources?: StateResource[]; pending_operations?: unknown[] } } }).checkpoint?.latest;
-            return { deployed: deployedFacts(latest?.resources ?? [], latest?.pending_operations?.length ?? 0), ...fromHistory(this.history(stack)) };
-        } catch (error) {
-            return { readProblem: (error as Error).message };
-        }
-    }
-
-    /** The history files newest first (their names carry the time in nanoseconds), read one at a time as needed. */
-    private *history(stack: string): Generator<HistoryEntry> {
-        const dir = path.join(this.historyDir, stack);
-        if (!fs.existsSync(dir)) return;
-        const pattern = new RegExp(`^${stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-(\\d+)\\.history\\.json(\\.gz|\\.zst)?$`);
-        const files = fs
-            .readdirSync(dir)
-            .map((name) => ({ name, time: pattern.exec(name)?.[1] }))
-            .filter((entry): entry is { name: string; time: string } => entry.time !== undefined)
-            .sort((a, b) => b.time.length - a.time.length || (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
-        for (const { name } of files) {
-            const info = decode(path.join(dir, name)) as {
-                kind?: string;
-                result?: string;
-                startTime?: number;
-                endTime?: number;
-                config?: Record<string, unknown>;
-            };
-            const endedAt = fromUnixSeconds(info.endTime);
-            yield {
-                kind: info.kind ?? "update",
-                result: info.result ?? "unknown",
-                startedAt: fromUnixSeconds(info.startTime) ?? "",
-                ...(endedAt ? { endedAt } : {}),
-                config: Object.fromEntries(Object.entries(info.config ?? {}).map(([key, value]) => [key, configValueOf(value)])),
-            };
-        }
+/** The history entries newest first, read one at a time as needed. */
+function* fileHistory(backend: FileBackend, stack: string): Generator<HistoryEntry> {
+    for (const file of backend.historyFiles(stack)) {
+        const info = decodeStateFile(file) as {
+            kind?: string;
+            result?: string;
+            startTime?: number;
+            endTime?: number;
+            config?: Record<string, unknown>;
+        };
+        const endedAt = fromUnixSeconds(info.endTime);
+        yield {
+            kind: info.kind ?? "update",
+            result: info.result ?? "unknown",
+            startedAt: fromUnixSeconds(info.startTime) ?? "",
+            ...(endedAt ? { endedAt } : {}),
+            config: Object.fromEntries(Object.entries(info.config ?? {}).map(([key, value]) => [key, configValueOf(value)])),
+        };
     }
 }
 
@@ -298,7 +235,7 @@ export async function readStackFacts(options: ReadOptions): Promise<StackFacts[]
         const file = path.join(root, `Pulumi.${stack}.yaml`);
         const stackFile = fs.existsSync(file) ? stackFileFacts(fs.readFileSync(file, "utf8"), file, project) : undefined;
         const verify = readVerifyRecord(root, stack);
-        const state = !known.has(stack) ? {} : fileBackend ? fileBackend.facts(stack) : await cliFacts(run, stack);
+        const state = !known.has(stack) ? {} : fileBackend ? fileBackendFacts(fileBackend, stack) : await cliFacts(run, stack);
         return { stack, ...(stackFile ? { stackFile } : {}), ...state, ...(verify ? { verify } : {}) };
     };
     if (fileBackend) return Promise.all(names.map(one));
