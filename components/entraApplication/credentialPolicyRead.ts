@@ -8,6 +8,8 @@
  *
  * Before the first `pulumi up` the app's ID is in no state; the app is looked up by the configured display name.
  * Two apps of that name cannot be told apart: the read then decides for a new app (the tenant's policy, today).
+ * A caller that reads the apps of that name for itself (the readiness check) hands its read over, so Graph is asked
+ * once; the read must select `id` and `createdDateTime` (appsOfNameQuery).
  * The multi-tenant restriction (`audiences`) is documented in Graph beta only; it counts where v1.0 returns it.
  */
 import { CredentialPolicy, CredentialPolicyFacts, PolicyRestriction } from "../../plan/credentialPolicy";
@@ -28,15 +30,36 @@ function policyOf(name: string, isEnabled: unknown, restrictions: Json | undefin
     };
 }
 
-/** The policy facts for an app of this display name, or why they could not be read (never a throw). */
-export async function readCredentialPolicy(get: (pathAndQuery: string) => Promise<Json>, displayName: string): Promise<CredentialPolicyRead> {
+/** An app of the stack's display name, as `GET /applications` lists it. */
+export interface AppOfName {
+    readonly id?: unknown;
+    readonly appId?: unknown;
+    readonly createdDateTime?: unknown;
+}
+
+/** The list of the apps of this display name, with the fields the read (and the readiness check) needs. */
+export function appsOfNameQuery(displayName: string): string {
+    return `applications?${eqFilter("displayName", displayName)}&$select=id,appId,createdDateTime`;
+}
+
+/**
+ * The policy facts for an app of this display name, or why they could not be read (never a throw).
+ * @param appsOfName the apps of that name (appsOfNameQuery), already asked for by the caller; its failure is this
+ *                   read's as if it had asked itself (the caller handles it too: a read that fails earlier never
+ *                   awaits it). Without it, the read lists them.
+ */
+export async function readCredentialPolicy(
+    get: (pathAndQuery: string) => Promise<Json>,
+    displayName: string,
+    appsOfName?: PromiseLike<readonly AppOfName[]>,
+): Promise<CredentialPolicyRead> {
     try {
         const tenantPolicy = await get("policies/defaultAppManagementPolicy");
         const restrictions = tenantPolicy.applicationRestrictions as Json | undefined;
         const tenant = policyOf("the tenant's default app management policy", tenantPolicy.isEnabled, restrictions, restrictions?.audiences);
-        const apps = ((await get(`applications?${eqFilter("displayName", displayName)}&$select=id,createdDateTime`)).value as Json[] | undefined) ?? [];
+        const apps = appsOfName ? await appsOfName : (((await get(appsOfNameQuery(displayName))).value as Json[] | undefined) ?? []);
         if (apps.length !== 1) return { facts: { tenant } };
-        const [own] = ((await get(`applications/${apps[0].id}/appManagementPolicies`)).value as Json[] | undefined) ?? [];
+        const [own] = ((await get(`applications/${String(apps[0].id)}/appManagementPolicies`)).value as Json[] | undefined) ?? [];
         const policy = own
             ? policyOf(
                   `the app management policy "${own.displayName ?? own.id}"`,

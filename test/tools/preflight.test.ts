@@ -326,9 +326,15 @@ describe("npm run preflight against the stand-in Entra ID and Exchange Online", 
         assert.strictEqual(policy.status, 204);
         const before = { entra: JSON.stringify(entra.tenant()), exchange: JSON.stringify(exchange.read()) };
         exchange.clearLog();
+        const requestsBefore = entra.requests.length;
 
         const blocked = await preflight(configOf());
         assert.strictEqual(blocked.code, 1, blocked.stderr);
+        // One list of the apps of the stack's name serves the name check and the credential policy read.
+        const byName = entra.requests
+            .slice(requestsBefore)
+            .filter((request) => request.method === "GET" && /\/applications\?\$filter=displayName eq /.test(decodeURIComponent(request.path)));
+        assert.strictEqual(byName.length, 1, JSON.stringify(byName));
         const report = JSON.parse(blocked.stdout) as { ready: boolean; findings: Finding[] };
         assert.strictEqual(report.ready, false);
         const severities = Object.fromEntries(report.findings.map((f) => [`${f.check}: ${f.says.slice(0, 40)}`, f.severity]));

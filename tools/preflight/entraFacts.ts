@@ -9,7 +9,7 @@ import { exchangeOnline, microsoftGraph } from "../../facts/microsoft";
 import { directoryRoles } from "../../facts/deployerRights";
 import { eqFilter } from "../../components/entraApplication/graphReader";
 import { CredentialPolicyFacts } from "../../plan/credentialPolicy";
-import { readCredentialPolicy } from "../../components/entraApplication/credentialPolicyRead";
+import { AppOfName, appsOfNameQuery, readCredentialPolicy } from "../../components/entraApplication/credentialPolicyRead";
 
 type Json = Record<string, any>;
 export type GraphGet = (pathAndQuery: string) => Promise<Json>;
@@ -85,17 +85,14 @@ export async function readEntraFacts(get: GraphGet, deployerClientId: string, di
         const skipped = { unreadable: "not the customer's stack's: the provider's app" };
         return { deployer, exchangeOnline: exchange, domains, sameName: skipped, credentialPolicy: skipped, consented };
     }
+    // One list of the apps of the stack's name serves both the name check and the credential policy read.
+    const appsOfName = get(appsOfNameQuery(displayName)).then((answer) => (answer.value ?? []) as AppOfName[]);
     const [deployer, exchange, domains, sameName, policy] = await Promise.all([
         attempt(() => deployerRights(get, deployerClientId)),
         attempt(async () => (await servicePrincipalOf(get, exchangeOnline.appId)) !== undefined),
         attempt(() => domainsOf(get)),
-        attempt(async () =>
-            (((await get(`applications?${eqFilter("displayName", displayName)}`)).value ?? []) as Json[]).map((app) => ({
-                appId: String(app.appId),
-                id: String(app.id),
-            })),
-        ),
-        readCredentialPolicy(get, displayName),
+        attempt(async () => (await appsOfName).map((app) => ({ appId: String(app.appId), id: String(app.id) }))),
+        readCredentialPolicy(get, displayName, appsOfName),
     ]);
     const credentialPolicy: Read<CredentialPolicyFacts> = "facts" in policy ? { value: policy.facts } : policy;
     return { deployer, exchangeOnline: exchange, domains, sameName, credentialPolicy };

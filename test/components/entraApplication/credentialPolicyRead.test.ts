@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { deployerSignIn, readCredentialPolicy } from "../../../components/entraApplication/credentialPolicyRead";
+import { appsOfNameQuery, deployerSignIn, readCredentialPolicy } from "../../../components/entraApplication/credentialPolicyRead";
 import { GraphReadError } from "../../../components/entraApplication/graphReader";
 import { credentialPolicyFindings, secretRules } from "../../../plan/credentialPolicy";
 import { makeServerCertificate } from "../../fixtures/certificates";
@@ -81,6 +81,25 @@ describe("credential policy read (Graph, with the deployer's sign-in)", function
         const rules = secretRules(read.facts, new Date());
         assert.strictEqual(rules.source, 'the app management policy "180-day secrets (reviewed)"');
         assert.strictEqual(rules.maxLifetimeDays, 180);
+    });
+
+    it("takes the apps of that name the caller read (the readiness check), asking Graph for them no more; their failure is its own", async () => {
+        const name = "Mail O'Auth (exempt)";
+        const apps = (await get(appsOfNameQuery(name))).value;
+        const before = entra.requests.length;
+        const read = await readCredentialPolicy(get, name, Promise.resolve(apps));
+        assert.ok("facts" in read);
+        assert.strictEqual(read.facts.app?.policy?.name, 'the app management policy "180-day secrets (reviewed)"');
+        assert.deepStrictEqual(
+            entra.requests.slice(before).filter((request) => request.path.includes("$filter=displayName")),
+            [],
+        );
+        // Handled here as the readiness check handles it (its name check awaits the same read).
+        const failing = Promise.reject(new GraphReadError("GET applications: 403", 403, "Authorization_RequestDenied"));
+        failing.catch(() => undefined);
+        const refused = await readCredentialPolicy(get, name, failing);
+        assert.ok("unreadable" in refused);
+        assert.match(refused.unreadable, /Microsoft Graph answered 403 Authorization_RequestDenied; it needs Policy\.Read\.All/);
     });
 
     it("says so, and does not throw, when the deployer lacks Policy.Read.All (403)", async () => {
