@@ -10,6 +10,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { MailLab } from "../../test/fixtures/mailLab";
 import { startStandInEntraInFolder } from "../../test/fixtures/entra/inFolder";
+import { copyServerCertificate, serverCertificateFiles } from "../../test/fixtures/certificates";
 
 /** What the sandbox reads of a running world. */
 export interface World {
@@ -37,12 +38,7 @@ async function main(): Promise<void> {
         lab = new MailLab({ tenant: values.tenant!, clients: {}, grants: [] });
         await lab.start();
         // The stand-in serves the lab's certificate, as the e2e suites' worlds do (test/e2e/standInWorld.ts).
-        for (const [from, to] of [
-            [lab.tls.caFile, "ca.crt"],
-            [lab.tls.certFile, "server.crt"],
-            [lab.tls.keyFile, "server.key"],
-        ])
-            fs.copyFileSync(from, path.join(entraDir, to));
+        copyServerCertificate(lab.tls, entraDir);
     }
     const { entra } = await startStandInEntraInFolder(entraDir, { tenant: values.tenant });
     if (lab) {
@@ -53,7 +49,7 @@ async function main(): Promise<void> {
         pid: process.pid,
         metadataHost: entra.metadataHost,
         authority: entra.authority,
-        caFile: path.join(entraDir, "ca.crt"),
+        caFile: serverCertificateFiles(entraDir).caFile,
         entraDir,
         lab: lab && { dir: lab.dir, host: "127.0.0.2", imapPort: lab.imapPort, popPort: lab.popPort, smtpPort: lab.smtpPort },
     };
