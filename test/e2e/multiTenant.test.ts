@@ -7,7 +7,9 @@
  * side, and its destroy revokes only that.
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { EngineProject, requireEngine } from "./engine";
 import { projectOnStandIns } from "./standInWorld";
 import { EngineStandIn, startStandInEntraForEngine } from "../fixtures/entra/forEngine";
@@ -24,6 +26,7 @@ const customerDomain = "fabrikam.onmicrosoft.com";
 const edi = "edi@fabrikam.com";
 const bystander = "ceo@fabrikam.com";
 const consentRedirectUri = "https://provider.example/consented";
+const statusScript = path.join(__dirname, "..", "..", "tools", "status.js");
 const ns = (values: Record<string, unknown>) => Object.fromEntries(Object.entries(values).map(([key, value]) => [`${configNamespace}:${key}`, value]));
 
 /** The admin's browser, later: a process of its own opens the consent URL while the CLI (synchronous here) waits. */
@@ -158,7 +161,7 @@ describe("one multi-tenant app consented in a customer's tenant, under the real 
         project.ok(["preview", "--expect-no-changes", "--stack", "provider"]);
     });
 
-    it("npm run verify logs in over IMAP and SMTP at the customer's token endpoint (with Dovecot)", async function () {
+    it("npm run verify -- --stack fabrikam logs in over IMAP and SMTP at the customer's token endpoint (with Dovecot)", async function () {
         const { lab, exchange, project } = world;
         if (!lab) {
             if (process.env.M365_REQUIRE_DOVECOT === "1") assert.fail("Dovecot is required (M365_REQUIRE_DOVECOT=1) but not installed");
@@ -166,10 +169,48 @@ describe("one multi-tenant app consented in a customer's tenant, under the real 
         }
         const out = project.stackOutputs("fabrikam");
         lab.setGrants(labGrants(exchange, exchange.servicePrincipalIdentity(out.clientId)));
-        const run = await verifyRunner(customerTenant, out.clientSecret)(lab, ["--client-id", out.clientId, "--mailbox", `${edi}:imap,smtp`]);
+        // `npm run verify -- --stack fabrikam` in the project: tenant, client and secret from the customer's stack
+        // outputs (the --tenant the runner adds is ignored with --stack, so it names the provider's to show that).
+        const run = await verifyRunner(providerTenant, "")(lab, ["--stack", "fabrikam"], project.env, project.dir);
         assertLoggedInEverywhere(run, mailboxes);
+        assert.ok(!(run.stdout + run.stderr).includes(out.clientSecret), "verify never prints the secret");
         const other = await verifyRunner(providerTenant, out.clientSecret)(lab, ["--client-id", out.clientId, "--mailbox", `${edi}:imap`]);
         assert.notStrictEqual(other.code, 0, "the provider's tenant holds no grant on the customer's mailbox");
+    });
+
+    it("a rotation on the provider's stack: npm run status names deploy on the customer's stack, whose next up hands the new secret on", () => {
+        const { project, entra } = world;
+        const status = (stack: string) => {
+            const run = spawnSync(process.execPath, [statusScript, "--stack", stack, "--format", "json"], {
+                cwd: project.root,
+                env: project.env,
+                encoding: "utf8",
+            });
+            return { code: run.status, report: JSON.parse(run.stdout || "{}"), output: `${run.stdout}\n${run.stderr}` };
+        };
+        const before = status("fabrikam");
+        assert.strictEqual(before.code, 0, before.output);
+        assert.deepStrictEqual(before.report.stacks[0].actions, []);
+
+        const previous = project.stackOutputs("provider");
+        const file = path.join(project.dir, "Pulumi.provider.yaml");
+        fs.appendFileSync(file, "  m365-mail-oauth:secretRotation: 1\n");
+        project.ok(["up", "--yes", "--stack", "provider"]);
+        const rotated = project.stackOutputs("provider");
+        assert.notStrictEqual(rotated.clientSecretKeyId, previous.clientSecretKeyId);
+
+        const stale = status("fabrikam");
+        assert.strictEqual(stale.code, 1, stale.output);
+        const [fabrikam] = stale.report.stacks;
+        assert.deepStrictEqual(fabrikam.actions, ["deploy"]);
+        assert.match(fabrikam.findings[0].reason, /the provider's stack \(provider\) has another current secret/);
+
+        project.ok(["up", "--yes", "--stack", "fabrikam"], world.customerEnv);
+        assert.strictEqual(project.stackOutputs("fabrikam").clientSecret, rotated.clientSecret, "the new secret handed on");
+        assert.deepStrictEqual(status("fabrikam").report.stacks[0].actions, []);
+        return entra
+            .signsIn(rotated.clientId, rotated.clientSecret, customerTenant)
+            .then((ok) => assert.ok(ok, "the new secret signs in at the customer's tenant"));
     });
 
     it("removing the customer revokes only its tenant's grants: the consent's service principal and the provider's app stay", () => {

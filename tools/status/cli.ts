@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { projectRoot } from "../../facts/projectRoot";
-import { exitCodeOf, statusActions, statusReport } from "./decide";
+import { exitCodeOf, shortStackName, statusActions, statusReport } from "./decide";
 import { renderStatus, StatusFormat, statusFormats } from "./render";
 import { readStackFacts } from "./stateReader";
 
@@ -67,7 +67,13 @@ export async function main(argv: readonly string[], out: Print, err: Print, opti
         err(`no stack "${values.stack}": neither Pulumi.${values.stack}.yaml nor the backend has it (stack files here: ${files.join(", ") || "none"})`);
         return 2;
     }
-    const report = statusReport(facts, options.now ?? new Date());
+    // A customer's stack of a provider's multi-tenant app is compared with the provider's, listed or not.
+    const listed = new Set(facts.map((stack) => stack.stack));
+    const providers = [...new Set(facts.map((stack) => stack.deployed?.providerStack).filter((name): name is string => name !== undefined))]
+        .map(shortStackName)
+        .filter((name) => !listed.has(name));
+    const context = (await Promise.all(providers.map((stack) => readStackFacts({ root, env: options.env ?? process.env, stack })))).flat();
+    const report = statusReport(facts, options.now ?? new Date(), context);
     out(renderStatus(report, format));
     return exitCodeOf(report);
 }

@@ -300,9 +300,12 @@ export function stackStatus(facts: StackFacts, now: Date, provider?: StackFacts)
     };
 }
 
-/** Every stack's status, by name; the report needs action when any stack does. */
-export function statusReport(stacks: readonly StackFacts[], now: Date): StatusReport {
-    const byName = new Map(stacks.map((facts) => [facts.stack, facts]));
+/**
+ * Every stack's status, by name; the report needs action when any stack does.
+ * @param context stacks read only to compare with (a provider's stack of a listed customer's), not reported
+ */
+export function statusReport(stacks: readonly StackFacts[], now: Date, context: readonly StackFacts[] = []): StatusReport {
+    const byName = new Map([...context, ...stacks].map((facts) => [facts.stack, facts]));
     const statuses = [...stacks]
         .sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0))
         .map((facts) => stackStatus(facts, now, facts.deployed?.providerStack ? byName.get(shortStackName(facts.deployed.providerStack)) : undefined));
