@@ -23,6 +23,20 @@ export function stackNames(root = projectRoot()): string[] {
         .sort();
 }
 
+/**
+ * The stacks in the order deploy.yml runs them (one at a time): a provider's stack of a multi-tenant app
+ * (`customerTenants`) before the others, so a rotation there is deployed before the customers' stacks hand the secret
+ * on; each group by name.
+ */
+export function deployOrder(stacks: readonly string[], root = projectRoot()): string[] {
+    const provider = (stack: string) => {
+        const validation = validateStackConfig(readStackFile(path.join(root, `Pulumi.${stack}.yaml`)));
+        return validation.ok && validation.settings.customerTenants !== undefined;
+    };
+    const providers = stacks.filter(provider);
+    return [...providers, ...stacks.filter((stack) => !providers.includes(stack))];
+}
+
 /** Whether a stack can run unattended: no Exchange step, or one that signs in without a browser. */
 export function deployableUnattended(stack: string, root = projectRoot()): boolean {
     const validation = validateStackConfig(readStackFile(path.join(root, `Pulumi.${stack}.yaml`)));
@@ -154,7 +168,7 @@ function main(): void {
         if (certificate) console.log(`${certificate.path}\n${certificate.passwordEnv}`);
         return;
     }
-    const names = stackNames().filter((stack) => !values.deployable || deployableUnattended(stack));
+    const names = deployOrder(stackNames().filter((stack) => !values.deployable || deployableUnattended(stack)));
     console.log(values.json ? JSON.stringify(names) : names.join("\n"));
 }
 

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { newStack } from "../../tools/stacks";
+import { deployOrder, newStack } from "../../tools/stacks";
 import { validateStackConfig } from "../../config/validate";
 import { readStackFile } from "../../tools/review/stackFile";
 import { projectRoot } from "../../facts/projectRoot";
@@ -143,6 +143,8 @@ describe("npm run stacks -- new: a stack per customer tenant", () => {
         );
         assert.match(err.join("\n"), /its customerTenants already lists \{"name":"fabrikam"/);
         assert.ok(!fs.existsSync(path.join(root, "Pulumi.fabrikam2.yaml")));
+        // deploy.yml deploys the provider's stack first, so a rotation there is deployed before the customers' hand it on.
+        assert.deepStrictEqual(deployOrder(["fabrikam", "prod", "provider"], root), ["provider", "fabrikam", "prod"]);
         // A stack that is no provider's of a multi-tenant app.
         err = [];
         assert.strictEqual(
