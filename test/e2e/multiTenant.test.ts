@@ -4,12 +4,14 @@
  * Exchange Online as the stand-in module, and with Dovecot the mail lab, so `npm run verify` logs in as the
  * customer's mail client will. The provider's stack makes the app and the consent URL; the customer's stack reads
  * it through a stack reference, previews and waits (bounded) for the consent, makes only its own tenant's Exchange
- * side, and its destroy revokes only that.
+ * side, and its destroy revokes only that. The other shape, an app in the customer's own tenant made from
+ * `npm run stacks -- new`, runs in the same world last.
  */
 import * as assert from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parseDocument } from "yaml";
 import { EngineProject, requireEngine } from "./engine";
 import { projectOnStandIns } from "./standInWorld";
 import { EngineStandIn, startStandInEntraForEngine } from "../fixtures/entra/forEngine";
@@ -19,6 +21,7 @@ import { findPwsh, requirePwsh } from "../scripts/commandProvider";
 import { labGrants } from "../scripts/scenarioHelpers";
 import { assertLoggedInEverywhere, verifyRunner } from "../tools/verifyRun";
 import { configNamespace } from "../../facts/project";
+import { newStack } from "../../tools/stacks";
 
 const providerTenant = "9a9a9a9a-0000-4000-8000-0000000009a0";
 const customerTenant = "fab00000-0000-4000-8000-0000000000fa";
@@ -229,5 +232,44 @@ describe("one multi-tenant app consented in a customer's tenant, under the real 
             "the provider's app stays",
         );
         project.ok(["preview", "--expect-no-changes", "--stack", "provider"]);
+    });
+
+    it("the other shape, an app in the customer's own tenant: npm run stacks -- new writes the stack file, up makes the app there, status has nothing to do", async () => {
+        const { project, entra, exchange } = world;
+        const printed: string[] = [];
+        const code = newStack(
+            ["new", "fabrikam-own", "--tenant", customerTenant, "--organization", customerDomain, "--mailbox", `${edi}:imap,smtp`],
+            project.dir,
+            (line) => printed.push(line),
+            (line) => printed.push(line),
+        );
+        assert.strictEqual(code, 0, printed.join("\n"));
+        project.ok(["stack", "init", "fabrikam-own"]);
+        // The stand-in's address: the one line a real tenant does not need.
+        const file = path.join(project.dir, "Pulumi.fabrikam-own.yaml");
+        const document = parseDocument(fs.readFileSync(file, "utf8"));
+        document.setIn(["config", "azuread:metadataHost"], metadataHost());
+        fs.writeFileSync(file, document.toString());
+        project.ok(["up", "--yes", "--stack", "fabrikam-own"], world.customerEnv);
+
+        const out = project.stackOutputs("fabrikam-own");
+        const provider = project.stackOutputs("provider");
+        assert.notStrictEqual(out.clientId, provider.clientId, "an app of its own");
+        assert.ok(
+            entra.tenant(customerTenant).applications.some((app) => app.appId === out.clientId),
+            "registered in the customer's tenant",
+        );
+        const identity = exchange.servicePrincipalIdentity(out.clientId);
+        assert.ok(exchange.mailboxState(edi).permissions.some((p) => p.User === identity && p.AccessRights.includes("FullAccess")));
+        assert.ok(await entra.signsIn(out.clientId, out.clientSecret, customerTenant));
+        const status = spawnSync(process.execPath, [statusScript, "--stack", "fabrikam-own", "--format", "json"], {
+            cwd: project.root,
+            env: project.env,
+            encoding: "utf8",
+        });
+        assert.strictEqual(status.status, 0, status.stdout + status.stderr);
+        assert.deepStrictEqual(JSON.parse(status.stdout).stacks[0].actions, []);
+        project.ok(["destroy", "--yes", "--stack", "fabrikam-own"], world.customerEnv);
+        assert.ok(!exchange.mailboxState(edi).permissions.some((p) => p.User === identity), "its grants revoked");
     });
 });
