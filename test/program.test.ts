@@ -4,20 +4,28 @@
 import { stackOutputNames } from "../plan/stackOutputs";
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { projectRoot } from "../facts/projectRoot";
 import { encodeStateText, stateMarker } from "../components/exchangeMailboxAccess/exchangeRecord";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
-import { DeclaredResource, ProgramRun, mockExpiresAt, mockSecretValue, ofType, resolve, runProgram, stackConfig, tenant, types, withClock } from "./harness";
+import {
+    DeclaredResource,
+    ProgramRun,
+    mockExpiresAt,
+    mockSecretValue,
+    ofType,
+    resolve,
+    runProgram,
+    stackConfig,
+    tenant,
+    types,
+    withClock,
+    fakePwshOnPath,
+} from "./harness";
 
 const exchange = { organization: "contoso.onmicrosoft.com", auth: "interactive" };
 const allRoleIds = Object.values(exchangeOnline.appRoles);
-
-/** A directory with an executable `pwsh`, standing in for PowerShell: the program only checks it is there. */
-let pwshDir: string;
-let savedPath: string | undefined;
 
 function single(run: ProgramRun, type: string): DeclaredResource {
     const found = ofType(run, type);
@@ -52,18 +60,7 @@ async function ok(values: Record<string, unknown>, preview = false): Promise<Pro
 describe("program under the mock engine", function () {
     this.timeout(60_000);
 
-    // Scoped to this suite: the Exchange suites look for a real pwsh on PATH and must never find this one.
-    before(() => {
-        pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-pwsh-"));
-        fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-        savedPath = process.env.PATH;
-        process.env.PATH = `${pwshDir}${path.delimiter}${savedPath ?? ""}`;
-    });
-
-    after(() => {
-        process.env.PATH = savedPath;
-        fs.rmSync(pwshDir, { recursive: true, force: true });
-    });
+    const fakePwsh = fakePwshOnPath();
 
     describe("IMAP only, one mailbox", () => {
         let run: ProgramRun;
@@ -344,7 +341,7 @@ describe("program under the mock engine", function () {
         });
 
         it("uses the configured pwsh path", async () => {
-            const pwsh = path.join(pwshDir, "pwsh");
+            const pwsh = fakePwsh();
             const run = await ok({ displayName: "EDI", mailboxes: [{ address: "a@contoso.com", protocols: ["imap"] }], exchange: { ...exchange, pwsh } });
             assert.strictEqual(single(run, types.command).inputs.interpreter[0], pwsh);
         });

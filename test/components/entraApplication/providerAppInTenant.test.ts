@@ -5,12 +5,9 @@
  * cannot do (a protocol the customers never consented to, a tenant the provider does not list, the provider's keys).
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { exchangeOnline } from "../../../facts/microsoft";
-import { mockProviderClientId, mockProviderStack, ofType, ProgramRun, runProgram, stackConfig, tenant, types } from "../../harness";
+import { fakePwshOnPath, mockProviderClientId, mockProviderStack, ofType, ProgramRun, runProgram, stackConfig, tenant, types } from "../../harness";
 import { customerConsentUrls } from "../../../plan/multiTenant";
 
 const fabrikam = "fab00000-0000-4000-8000-0000000000fa";
@@ -46,18 +43,7 @@ function commandEnvironment(run: ProgramRun): Record<string, unknown> {
 
 describe("one multi-tenant app for many customers (mock engine)", function () {
     this.timeout(60_000);
-    let pwshDir: string;
-    let savedPath: string | undefined;
-    before(() => {
-        pwshDir = fs.mkdtempSync(path.join(os.tmpdir(), "m365-pwsh-"));
-        fs.writeFileSync(path.join(pwshDir, "pwsh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-        savedPath = process.env.PATH;
-        process.env.PATH = `${pwshDir}${path.delimiter}${savedPath ?? ""}`;
-    });
-    after(() => {
-        process.env.PATH = savedPath;
-        fs.rmSync(pwshDir, { recursive: true, force: true });
-    });
+    fakePwshOnPath();
 
     describe("the provider's stack", () => {
         it("makes a multi-tenant app asking for the customers' protocols, with the consent page among its redirect URIs", async () => {
