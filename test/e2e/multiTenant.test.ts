@@ -245,10 +245,12 @@ describe("one multi-tenant app consented in a customer's tenant, under the real 
         );
         assert.strictEqual(code, 0, printed.join("\n"));
         project.ok(["stack", "init", "fabrikam-own"]);
-        // The stand-in's address: the one line a real tenant does not need.
+        // The stand-in's address and this machine's PowerShell (CI installs it off PATH): what a real tenant and a
+        // machine with pwsh on PATH do not need.
         const file = path.join(project.dir, "Pulumi.fabrikam-own.yaml");
         const document = parseDocument(fs.readFileSync(file, "utf8"));
         document.setIn(["config", "azuread:metadataHost"], metadataHost());
+        document.setIn(["config", `${configNamespace}:exchange`, "pwsh"], findPwsh());
         fs.writeFileSync(file, document.toString());
         project.ok(["up", "--yes", "--stack", "fabrikam-own"], world.customerEnv);
 
