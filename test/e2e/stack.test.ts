@@ -221,10 +221,9 @@ describe("the project's program under the real engine: a dev stack's life", func
         const unaliased = changedSteps(project.previewJson(stack).steps);
         assert.ok(unaliased.includes("delete exchange") && unaliased.includes("create exchange-online"), unaliased.join("\n"));
 
-        fs.writeFileSync(
-            index,
-            renamed.replace("{ dependsOn: app.appRoleAssignments }", '{ dependsOn: app.appRoleAssignments, aliases: [{ name: "exchange" }] }'),
-        );
+        const aliased = renamed.replace("{ dependsOn: app.consent }", '{ dependsOn: app.consent, aliases: [{ name: "exchange" }] }');
+        assert.notStrictEqual(aliased, renamed, "the program declares the component's options as expected");
+        fs.writeFileSync(index, aliased);
         const preview = project.previewJson(stack);
         assert.strictEqual(preview.code, 0, preview.output);
         assert.deepStrictEqual(changedSteps(preview.steps), [], "the command is the same resource under its new name");
