@@ -40,6 +40,11 @@ export function providerStackName(stack: string, organization: string, project: 
     return stack.includes("/") ? stack : `${organization}/${project}/${stack}`;
 }
 
+/** A stack reference's last part: the stack's name as this project's stack files and statuses name it. */
+export function shortStackName(fullName: string): string {
+    return fullName.split("/").pop() ?? fullName;
+}
+
 /**
  * The provider's outputs a customer's stack needs, each checked: a provider stack that is not (yet) one of the
  * multi-tenant app gives a message naming what is missing and the fix.
@@ -57,8 +62,7 @@ export function providerOutputsProblem(stack: string, outputs: ProviderOutputs, 
     if (!Array.isArray(outputs.customerProtocols)) {
         return `${configNamespace}:providerApp.stack: "${stack}" is not a provider's stack of a multi-tenant app (no customerProtocols output); set ${configNamespace}:customerTenants there and run \`pulumi up\` on it`;
     }
-    const urls = (outputs.adminConsentUrls ?? {}) as Record<string, string>;
-    if (!Object.values(urls).some((url) => url.includes(`/${customerTenant}/v2.0/adminconsent`))) {
+    if (consentUrlFor(outputs, customerTenant) === undefined) {
         return `${configNamespace}:providerApp.stack: "${stack}" lists no customer with tenant ${customerTenant}; add it to ${configNamespace}:customerTenants.customers of that stack and run \`pulumi up\` on it, so the customer's admin gets an admin-consent URL`;
     }
     return undefined;

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { exchangeOnline, microsoftGraph } from "../facts/microsoft";
+import { customerConsentUrls } from "../plan/multiTenant";
 import { configNamespace, mockEngineVariable, offlineReviewVariable, resourceTypes } from "../facts/project";
 
 export const tenant = {
@@ -33,9 +34,15 @@ export function mockProviderStack(customerTenant: string): { outputs: Record<str
             clientSecretKeyId: "5e5e5e5e-0000-4000-8000-00000000c0de",
             clientSecretExpiresAt: "2027-05-21T08:00:00Z",
             customerProtocols: ["imap", "pop", "smtp"],
-            adminConsentUrls: {
-                customer: `https://login.microsoftonline.com/${customerTenant}/v2.0/adminconsent?client_id=${mockProviderClientId}&scope=https%3A%2F%2Foutlook.office365.com%2F.default&redirect_uri=https%3A%2F%2Fprovider.example%2Fconsented&state=customer`,
-            },
+            adminConsentUrls: customerConsentUrls(
+                {
+                    consentRedirectUri: "https://provider.example/consented",
+                    protocols: ["imap", "pop", "smtp"],
+                    customers: [{ name: "customer", tenantId: customerTenant }],
+                },
+                mockProviderClientId,
+                "global",
+            ),
         },
     };
 }

@@ -8,6 +8,7 @@
  * The reads: entraFacts.ts (Microsoft Graph, the deployer's sign-in) and exchangeFacts.ts (PowerShell, the
  * Exchange step's sign-in); the decision: findings.ts.
  */
+import { shortStackName } from "../../plan/multiTenant";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -90,7 +91,7 @@ export async function main(argv: string[], out: Print, err: Print): Promise<numb
     const tenantId = raw["azuread:tenantId"];
     const signIn = deployerCredentials(stack, raw);
     // A customer's stack: the provider's app, from the provider's stack's outputs (the customer's own has none yet).
-    const providerStack = settings.providerApp?.stack.split("/").pop();
+    const providerStack = settings.providerApp ? shortStackName(settings.providerApp.stack) : undefined;
     const providerClientId = providerStack !== undefined ? ownClientId(providerStack) : undefined;
     let entra: Read<EntraFacts>;
     if (typeof signIn === "string") entra = { unreadable: signIn };

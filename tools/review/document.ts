@@ -5,6 +5,7 @@
 import { describeOperation, legacySecretRetiredLine, ReviewReport, ServerInUse } from "./model";
 import { placeholderTenant } from "../../config/validate";
 import { resourceTypeWords } from "../../facts/project";
+import { shortStackName } from "../../plan/multiTenant";
 
 export interface Section {
     readonly title: string;
@@ -164,7 +165,7 @@ function ownAppSections(report: ReviewReport): Section[] {
 
 /** A customer's stack: the provider's app, consented here, and what this stack does and never does with it. */
 function providerAppSections(report: ReviewReport, provider: NonNullable<ReviewReport["providerApp"]>): Section[] {
-    const short = provider.stack.split("/").pop();
+    const short = shortStackName(provider.stack);
     return [
         {
             title: "The provider's app",

@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { projectRoot } from "../../facts/projectRoot";
-import { exitCodeOf, shortStackName, statusActions, statusReport } from "./decide";
+import { exitCodeOf, statusActions, statusReport } from "./decide";
+import { shortStackName } from "../../plan/multiTenant";
 import { renderStatus, StatusFormat, statusFormats } from "./render";
 import { readStackFacts } from "./stateReader";
 

@@ -7,6 +7,7 @@ import { dayMs } from "../../config/rfc3339";
 import { defaults } from "../../config/choices";
 import { configNamespace } from "../../facts/project";
 import { retireCommand, rotateCommand } from "../../plan/secretRotation";
+import { shortStackName } from "../../plan/multiTenant";
 import { ConfigMap, OperationFacts, StackFacts } from "./stackFacts";
 
 /** Every action status can name, in the order a stack's actions are listed. */
@@ -77,11 +78,6 @@ const reconcileCommand = (stack: string) =>
 
 function listed(items: readonly string[], most = 10): string {
     return items.length > most ? `${items.slice(0, most).join("; ")}; and ${items.length - most} more` : items.join("; ");
-}
-
-/** A stack reference's last part: the stack's name as this project's stack files and statuses name it. */
-export function shortStackName(fullName: string): string {
-    return fullName.split("/").pop() ?? fullName;
 }
 
 /**
